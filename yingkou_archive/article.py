@@ -1,0 +1,249 @@
+"""Reading and validating one article file.
+
+An article is a Markdown file with Pelican's metadata block on top::
+
+    Title: 签订战略合作框架协议 共同守护生态
+    Date: 2023-04-07
+    Topic: 生态环境
+    District: 营口市
+
+    正文……
+
+The build (through the Pelican reader plugin), ``invoke check`` and the
+importer all go through :func:`read_article`, so they agree on every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem
+from .vocabulary import KIND_LABELS, SLUG_RE, Vocabulary, pinyin_slug
+
+# The metadata block follows Python-Markdown's "meta" extension: "Key: value"
+# lines, continuation lines indented four spaces, ended by a blank line.
+_META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
+_META_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
+_FENCE = re.compile(r"^-{3}\s*$")
+
+# Editors type lists with Chinese punctuation as often as with commas.
+_LIST_SEPARATORS = re.compile(r"[,，、;；]")
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_TAG = re.compile(r"<[^>]*>")
+
+REQUIRED = ("title", "date", "topic", "district")
+LIST_FIELDS = ("topic", "district", "agency", "authors")
+
+
+@dataclass
+class ArticleSource:
+    """The raw parts of a file: metadata fields (lower-case keys) and body."""
+
+    fields: dict[str, str]
+    body: str
+
+
+@dataclass
+class ArticleMeta:
+    """An article's validated metadata, terms in their canonical names."""
+
+    path: str
+    title: str
+    date: dt.datetime
+    slug: str
+    topics: list[str]
+    districts: list[str]
+    agencies: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    source: str = ""
+    summary: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    meta: ArticleMeta | None
+    source: ArticleSource | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def split_list(value: str) -> list[str]:
+    """Split a list field on , ， 、 ; ； and drop blanks and repeats."""
+    items = (item.strip() for item in _LIST_SEPARATORS.split(value or ""))
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def plain_text(value: str) -> str:
+    """Metadata shown as text (titles, captions): no markup survives."""
+    text = html.unescape(_TAG.sub("", value))
+    # a second pass removes tags that were entity-escaped in the source
+    text = _TAG.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = "，看起来是 GBK/GB2312 编码，请另存为 UTF-8"
+        except UnicodeDecodeError:
+            pass
+        return None, [Problem(path, f"不是有效的 UTF-8 文本（第 {exc.start} 字节）{hint}")]
+    if not text.strip():
+        return None, [Problem(path, "文件为空")]
+    return text, []
+
+
+def parse_source(text: str) -> ArticleSource:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    i = 0
+    fenced = bool(lines) and _FENCE.match(lines[0]) is not None
+    if fenced:
+        i = 1
+    fields: dict[str, str] = {}
+    key = None
+    while i < len(lines):
+        line = lines[i]
+        if fenced and _FENCE.match(line):
+            i += 1
+            break
+        if not line.strip():
+            break
+        match = _META_LINE.match(line)
+        if match:
+            key = match["key"].lower()
+            value = match["value"].strip()
+            # a repeated key continues the list, as in Python-Markdown
+            fields[key] = f"{fields[key]}, {value}" if key in fields else value
+        elif key and _META_MORE.match(line):
+            fields[key] = f"{fields[key]} {line.strip()}".strip()
+        else:
+            break
+        i += 1
+    if not fields:
+        return ArticleSource(fields={}, body=text)
+    return ArticleSource(fields=fields, body="\n".join(lines[i:]).lstrip("\n"))
+
+
+def parse_date(value: str) -> tuple[dt.datetime | None, str | None]:
+    match = _DATE.match(value.strip())
+    if not match:
+        return None, f"日期“{value}”格式不对，应写成 YYYY-MM-DD，例如 2023-04-07"
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    if not 1 <= month <= 12:
+        return None, f"日期“{value}”无效：月份应为 1–12"
+    try:
+        return dt.datetime(year, month, day, hour, minute, second), None
+    except ValueError:
+        return None, f"日期“{value}”无效：{year} 年 {month} 月没有 {day} 日"
+
+
+def _resolve_terms(kind, value, vocabulary, path, problems, warnings):
+    names = []
+    for name in split_list(value):
+        term = vocabulary.find(kind, name)
+        if term is None and kind == "agency":
+            warnings.append(
+                Problem(path, f"部门“{name}”不在词表中（仍会生成部门页，请补进 taxonomy.yml）")
+            )
+            term = vocabulary.add_unlisted_agency(name)
+        if term is None:
+            allowed = "、".join(vocabulary.names(kind))
+            guess = vocabulary.suggest(kind, name)
+            hint = f"；是不是“{guess}”？" if guess else ""
+            problems.append(
+                Problem(path, f"未知{KIND_LABELS[kind]}“{name}”{hint}（可用：{allowed}）")
+            )
+            continue
+        if term.name not in names:
+            names.append(term.name)
+    return names
+
+
+def article_slug(fields: dict[str, str], path: str) -> tuple[str, str | None]:
+    """The URL slug: the Slug field, else the file name (made ASCII)."""
+    given = fields.get("slug", "").strip()
+    if given:
+        if not SLUG_RE.match(given):
+            return given, f"Slug“{given}”无效：只能用小写字母、数字和连字符"
+        return given, None
+    stem = Path(path).stem.lower()
+    if SLUG_RE.match(stem):
+        return stem, None
+    return pinyin_slug(stem) or "article", None
+
+
+def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadResult:
+    fields = source.fields
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+
+    title = plain_text(fields.get("title", ""))
+    if "title" not in fields:
+        problems.append(Problem(path, "缺少 Title（标题）"))
+    elif not title:
+        problems.append(Problem(path, "Title（标题）为空"))
+
+    date = None
+    if not fields.get("date", "").strip():
+        problems.append(Problem(path, "缺少 Date（日期），应写成 YYYY-MM-DD"))
+    else:
+        date, message = parse_date(fields["date"])
+        if message:
+            problems.append(Problem(path, message))
+
+    terms = {}
+    for kind in ("topic", "district"):
+        label = KIND_LABELS[kind]
+        if not split_list(fields.get(kind, "")):
+            allowed = "、".join(vocabulary.names(kind))
+            problems.append(
+                Problem(path, f"缺少 {kind.title()}（{label}），可用：{allowed}")
+            )
+            terms[kind] = []
+        else:
+            terms[kind] = _resolve_terms(kind, fields[kind], vocabulary, path, problems, warnings)
+    agencies = _resolve_terms(
+        "agency", fields.get("agency", ""), vocabulary, path, problems, warnings
+    )
+
+    slug, message = article_slug(fields, path)
+    if message:
+        problems.append(Problem(path, message))
+
+    if problems:
+        return ReadResult(None, source, problems, warnings)
+    known = {"title", "date", "topic", "district", "agency", "authors", "slug",
+             "source", "summary"}
+    meta = ArticleMeta(
+        path=path,
+        title=title,
+        date=date,
+        slug=slug,
+        topics=terms["topic"],
+        districts=terms["district"],
+        agencies=agencies,
+        authors=split_list(fields.get("authors", fields.get("author", ""))),
+        source=plain_text(fields.get("source", "")),
+        summary=fields.get("summary", "").strip(),
+        extra={k: v for k, v in fields.items() if k not in known},
+    )
+    return ReadResult(meta, source, problems, warnings)
+
+
+def read_article(raw: bytes, path: str, vocabulary: Vocabulary) -> ReadResult:
+    """Decode, parse and validate one article file's bytes."""
+    text, problems = decode(raw, path)
+    if text is None:
+        return ReadResult(None, None, problems, [])
+    return validate(path, parse_source(text), vocabulary)

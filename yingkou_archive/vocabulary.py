@@ -1,0 +1,199 @@
+"""The archive's controlled vocabulary: topics, districts and agencies.
+
+Loaded from one YAML file (``content/taxonomy.yml``).  Every term carries an
+explicit ASCII slug because Pelican's slugify merges homophones
+(市场/试场 -> shi-chang) and misreads rare characters (鲅 -> bo); two terms of
+one kind with one slug are an error, never a silent merge.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pypinyin import Style, lazy_pinyin
+
+from .errors import VocabularyError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# The three taxonomies, in the order the site shows them.  ``key`` is the
+# metadata field an article uses, ``label`` the Chinese name readers see.
+KINDS = ("topic", "district", "agency")
+KIND_LABELS = {"topic": "专题", "district": "地区", "agency": "部门"}
+_SECTION = {"topic": "topics", "district": "districts", "agency": "agencies"}
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str
+    name: str
+    slug: str
+    aliases: tuple[str, ...] = ()
+    # districts: towns and streets (乡镇/街道) inside the district
+    towns: tuple[str, ...] = ()
+    # topics: words the importer scores article text against
+    keywords: tuple[str, ...] = ()
+    # agencies: the district the agency belongs to
+    district: str | None = None
+    citywide: bool = False
+    # False for an agency an article named that the vocabulary does not list
+    listed: bool = True
+
+
+@dataclass
+class Vocabulary:
+    """All terms, with lookup by canonical name or alias."""
+
+    terms: dict[str, list[Term]] = field(default_factory=dict)
+    source: str = "taxonomy.yml"
+    _lookup: dict[tuple[str, str], Term] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        for kind in KINDS:
+            self.terms.setdefault(kind, [])
+        for kind, terms in self.terms.items():
+            for term in terms:
+                self._index(term)
+        self.check_slugs()
+
+    def _index(self, term: Term) -> None:
+        for name in (term.name, *term.aliases):
+            key = (term.kind, name)
+            other = self._lookup.get(key)
+            if other is not None and other.name != term.name:
+                raise VocabularyError(
+                    f"{self.source}: 名称“{name}”同时指向{KIND_LABELS[term.kind]}"
+                    f"“{other.name}”和“{term.name}”"
+                )
+            self._lookup[key] = term
+
+    def check_slugs(self) -> None:
+        for kind, terms in self.terms.items():
+            seen: dict[str, Term] = {}
+            for term in terms:
+                if not SLUG_RE.match(term.slug):
+                    raise VocabularyError(
+                        f"{self.source}: {KIND_LABELS[kind]}“{term.name}”的 slug "
+                        f"“{term.slug}”无效：只能用小写字母、数字和连字符"
+                    )
+                if term.slug in seen:
+                    raise VocabularyError(
+                        f"{self.source}: {KIND_LABELS[kind]}“{seen[term.slug].name}”和"
+                        f"“{term.name}”的 slug 相同（{term.slug}），网址会冲突；"
+                        "请给其中一个换一个 slug"
+                    )
+                seen[term.slug] = term
+
+    def find(self, kind: str, name: str) -> Term | None:
+        """The term a name or alias stands for, or None."""
+        return self._lookup.get((kind, name.strip()))
+
+    def names(self, kind: str) -> list[str]:
+        return [t.name for t in self.terms[kind]]
+
+    def suggest(self, kind: str, name: str) -> str | None:
+        """The closest canonical name or alias, to suggest for a typo."""
+        candidates = [n for (k, n) in self._lookup if k == kind]
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.3)
+        if not close:
+            return None
+        return self._lookup[(kind, close[0])].name
+
+    def add_unlisted_agency(self, name: str) -> Term:
+        """Register an agency an article names that the file does not list.
+
+        It gets a pinyin slug; if that slug is already taken the build must
+        fail rather than merge two agencies into one page.
+        """
+        existing = self.find("agency", name)
+        if existing:
+            return existing
+        term = Term(kind="agency", name=name, slug=pinyin_slug(name), listed=False)
+        clash = next((t for t in self.terms["agency"] if t.slug == term.slug), None)
+        if clash:
+            raise VocabularyError(
+                f"部门“{name}”自动生成的 slug“{term.slug}”与“{clash.name}”相同；"
+                f"请把“{name}”写进 {self.source} 并给它一个不同的 slug"
+            )
+        self.terms["agency"].append(term)
+        self._index(term)
+        return term
+
+    def district_of_place(self, place: str) -> Term | None:
+        """The district a town or street (乡镇/街道) lies in."""
+        for term in self.terms["district"]:
+            if place in term.towns:
+                return term
+        return None
+
+
+def pinyin_slug(text: str) -> str:
+    """An ASCII slug from Chinese text, one pinyin syllable per character.
+
+    pypinyin knows rare characters (鲅 -> ba) that unidecode gets wrong.
+    """
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
+    words = []
+    for syllable in syllables:
+        word = re.sub(r"[^a-z0-9]+", "-", syllable.lower()).strip("-")
+        if word:
+            words.append(word)
+    return "-".join(words)
+
+
+def _as_tuple(value, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise VocabularyError(f"{where}: 应为名称列表")
+    return tuple(str(v) for v in value)
+
+
+def load_vocabulary(path: str | Path) -> Vocabulary:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VocabularyError(f"{path}: 找不到词表文件") from None
+    except UnicodeDecodeError:
+        raise VocabularyError(f"{path}: 不是 UTF-8 编码") from None
+    except yaml.YAMLError as exc:
+        raise VocabularyError(f"{path}: YAML 格式错误：{exc}") from None
+    if not isinstance(data, dict):
+        raise VocabularyError(f"{path}: 应包含 topics、districts、agencies 三节")
+    terms: dict[str, list[Term]] = {}
+    for kind in KINDS:
+        section = _SECTION[kind]
+        entries = data.get(section) or []
+        if not isinstance(entries, list):
+            raise VocabularyError(f"{path}: {section} 应为列表")
+        terms[kind] = []
+        for i, entry in enumerate(entries, 1):
+            where = f"{path}: {section} 第 {i} 项"
+            if not isinstance(entry, dict) or not entry.get("name") or not entry.get("slug"):
+                raise VocabularyError(f"{where}: 需要 name 和 slug")
+            terms[kind].append(
+                Term(
+                    kind=kind,
+                    name=str(entry["name"]).strip(),
+                    slug=str(entry["slug"]).strip(),
+                    aliases=_as_tuple(entry.get("aliases"), where),
+                    towns=_as_tuple(entry.get("towns"), where),
+                    keywords=_as_tuple(entry.get("keywords"), where),
+                    district=entry.get("district"),
+                    citywide=bool(entry.get("citywide", False)),
+                )
+            )
+    vocabulary = Vocabulary(terms=terms, source=str(path))
+    for agency in vocabulary.terms["agency"]:
+        if agency.district and not vocabulary.find("district", agency.district):
+            raise VocabularyError(
+                f"{path}: 部门“{agency.name}”所属地区“{agency.district}”不在 districts 中"
+            )
+    return vocabulary
