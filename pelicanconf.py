@@ -1,0 +1,127 @@
+"""Pelican settings for the Yingkou news archive (local builds).
+
+publishconf.py imports these and switches to absolute URLs for a host.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS  # noqa: E402
+from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL  # noqa: E402
+
+SITENAME = "营口新闻档案"
+SITESUBTITLE = "按专题、地区、部门和日期浏览营口地方新闻"
+AUTHOR = "营口新闻档案编辑部"
+# Links inside the site are relative, so the output works from any folder
+# of any host; SITEURL is only used where an absolute URL is required
+# (canonical links, OpenGraph, JSON-LD, sitemap, feeds).
+SITEURL = os.environ.get("SITEURL", "http://localhost:8000").rstrip("/")
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+IGNORE_FILES = [".#*", "*~", ".*.swp"]
+
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+LOCALE = ("C.UTF-8",)
+
+THEME = "theme"
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "archive_content",
+    "archive_taxonomy",
+    "neighbors",
+    "sitemap",
+]
+
+# URLs. Articles: /YYYY/MM/<slug>/ (the slug is the file name or Slug field).
+ARTICLE_URL = _ARTICLE_URL
+ARTICLE_SAVE_AS = _ARTICLE_SAVE_AS
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+INDEX_SAVE_AS = "index.html"
+DIRECT_TEMPLATES = ["index", "archives", "search"]
+TEMPLATE_PAGES = {"robots.txt": "robots.txt", "404.html": "404.html"}
+
+# Pelican's own taxonomies are replaced by topics/districts/agencies.
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+USE_FOLDER_AS_CATEGORY = False
+
+# No translations: same-slug articles are a collision, not a translation
+# (and process_translations is quadratic).
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+
+DEFAULT_PAGINATION = 20
+PAGINATED_TEMPLATES = {"term": 20, "period_archives": 50}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds: one site-wide Atom feed plus one per term (written by the plugin).
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 50
+
+SITEMAP = {
+    "format": "xml",
+    "exclude": [r"^404\.html$", r"^search/$", r"/page/\d+/$"],
+    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.3},
+    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
+}
+
+# Reader cache: content hashes, not mtimes, which change on every clone.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "sha256"
+CACHE_PATH = "cache"
+
+DELETE_OUTPUT_DIRECTORY = False
+OUTPUT_PATH = "output"
+
+# Absolute site address for canonical links, OpenGraph and JSON-LD (page
+# links stay relative).  publishconf.py sets it from the environment.
+SITE_ABSOLUTE_URL = SITEURL
+
+
+def _jsonld_person(name):
+    return {"@type": "Person", "name": str(name)}
+
+
+JINJA_FILTERS = {"jsonld_person": _jsonld_person}

@@ -1,0 +1,231 @@
+"""Pelican adapter: topic, district and agency pages from one table.
+
+Each row of ``ARCHIVE_TAXONOMIES`` (see :data:`DEFAULT_TAXONOMIES`) names an
+article attribute holding canonical term names (set by the archive_content
+reader) and a URL folder.  For every row this plugin
+
+* wraps each term in a :class:`TaxonomyTerm` (a Pelican ``URLWrapper``
+  whose slug comes from the vocabulary file, never from slugify);
+* writes a paginated page per term (``Writer.write_file`` with
+  ``template_name="term"`` so Pelican's paginator applies), an Atom feed per
+  term and one overview page listing every term with its count;
+* gives every article its related articles (most shared terms, then newest).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import partial
+
+from pelican import signals
+from pelican.urlwrappers import URLWrapper
+
+from yingkou_archive.errors import ContentError, Problem
+from yingkou_archive.monthly_chart import monthly_chart_svg
+from yingkou_archive.related import related_indices
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TAXONOMIES = (
+    {"kind": "topic", "attribute": "topics", "label": "专题", "folder": "topics"},
+    {"kind": "district", "attribute": "districts", "label": "地区", "folder": "districts"},
+    {"kind": "agency", "attribute": "agencies", "label": "部门", "folder": "agencies"},
+)
+RELATED_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class TaxonomySpec:
+    kind: str
+    attribute: str
+    label: str
+    folder: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.folder}/"
+
+    @property
+    def save_as(self) -> str:
+        return f"{self.folder}/index.html"
+
+
+class TaxonomyTerm(URLWrapper):
+    """One topic, district or agency, with its articles (newest first)."""
+
+    def __init__(self, term, spec: TaxonomySpec, settings):
+        super().__init__(term.name, settings)
+        self.slug = term.slug
+        self.term = term
+        self.spec = spec
+        self.articles = []
+        # districts: the agencies that belong to them (filled in later)
+        self.agencies = []
+
+    # URLWrapper derives URLs from <CLASSNAME>_URL settings; terms take
+    # theirs from the table row instead, so one class serves all three.
+    @property
+    def url(self) -> str:
+        return f"{self.spec.folder}/{self.slug}/"
+
+    @property
+    def save_as(self) -> str:
+        return f"{self.url}index.html"
+
+    @property
+    def page_name(self) -> str:
+        return self.url.rstrip("/")
+
+    @property
+    def feed_url(self) -> str:
+        return f"{self.url}atom.xml"
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+    def __hash__(self):
+        return hash((self.spec.kind, self.slug))
+
+    def __eq__(self, other):
+        if isinstance(other, TaxonomyTerm):
+            return (self.spec.kind, self.slug) == (other.spec.kind, other.slug)
+        return NotImplemented
+
+    def __lt__(self, other):
+        return (self.spec.kind, self.slug) < (other.spec.kind, other.slug)
+
+
+@dataclass
+class TaxonomyIndex:
+    """All terms of one taxonomy, in vocabulary order, for templates."""
+
+    spec: TaxonomySpec
+    terms: list[TaxonomyTerm] = field(default_factory=list)
+
+    @property
+    def used_terms(self) -> list[TaxonomyTerm]:
+        return [t for t in self.terms if t.articles]
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+
+def taxonomy_specs(settings) -> list[TaxonomySpec]:
+    return [TaxonomySpec(**row) for row in settings.get("ARCHIVE_TAXONOMIES", DEFAULT_TAXONOMIES)]
+
+
+def _shown_path(article) -> str:
+    return getattr(article, "relative_source_path", article.source_path)
+
+
+def build_taxonomies(generator):
+    """Attach term objects to articles and collect each term's articles."""
+    settings = generator.settings
+    vocabulary = settings["ARCHIVE_VOCABULARY_LOADED"]
+    indexes = []
+    problems = []
+    for spec in taxonomy_specs(settings):
+        wrappers = {t.name: TaxonomyTerm(t, spec, settings) for t in vocabulary.terms[spec.kind]}
+        for article in generator.articles:  # newest first already
+            terms = []
+            for name in getattr(article, spec.attribute, []):
+                name = str(name)
+                if name not in wrappers:
+                    found = vocabulary.find(spec.kind, name)
+                    if found is None and spec.kind == "agency":
+                        found = vocabulary.add_unlisted_agency(name)
+                    if found is None:
+                        problems.append(Problem(_shown_path(article), f"未知{spec.label}“{name}”"))
+                        continue
+                    wrappers.setdefault(found.name, TaxonomyTerm(found, spec, settings))
+                    name = found.name
+                terms.append(wrappers[name])
+            for term in terms:
+                term.articles.append(article)
+            setattr(article, spec.attribute, terms)
+        indexes.append(TaxonomyIndex(spec, list(wrappers.values())))
+    if problems:
+        raise ContentError(problems)
+    _attach_agencies_to_districts(indexes)
+    _attach_related(generator.articles)
+    generator.archive_taxonomies = indexes
+    generator.context["taxonomies"] = indexes
+    generator.context["taxonomy"] = {index.spec.kind: index for index in indexes}
+
+
+def _attach_agencies_to_districts(indexes):
+    by_kind = {index.spec.kind: index for index in indexes}
+    if "district" not in by_kind or "agency" not in by_kind:
+        return
+    districts = {term.name: term for term in by_kind["district"].terms}
+    for agency in by_kind["agency"].terms:
+        home = districts.get(agency.term.district or "")
+        if home is None and agency.articles:
+            # an unlisted agency belongs where most of its articles are
+            counts = {}
+            for article in agency.articles:
+                for district in article.districts:
+                    counts[district.name] = counts.get(district.name, 0) + 1
+            home = districts.get(max(counts, key=counts.get)) if counts else None
+        if home is not None:
+            home.agencies.append(agency)
+
+
+def _attach_related(articles):
+    term_sets = [
+        frozenset(
+            (spec_attr, term.slug)
+            for spec_attr in ("topics", "districts", "agencies")
+            for term in getattr(article, spec_attr, [])
+        )
+        for article in articles
+    ]
+    newness = [article.date.timestamp() for article in articles]
+    for article, related in zip(articles, related_indices(term_sets, newness, RELATED_LIMIT)):
+        article.related_articles = [articles[i] for i in related]
+
+
+def write_taxonomies(generator, writer):
+    settings = generator.settings
+    write = partial(writer.write_file, relative_urls=settings["RELATIVE_URLS"])
+    term_template = generator.get_template("term")
+    overview_template = generator.get_template("terms")
+    for index in generator.archive_taxonomies:
+        for term in index.used_terms:
+            write(
+                term.save_as,
+                term_template,
+                generator.context,
+                taxonomy=index,
+                term=term,
+                articles=term.articles,
+                dates=term.articles,
+                chart_svg=monthly_chart_svg((a.date for a in term.articles), term.name),
+                template_name="term",
+                url=term.url,
+                page_name=term.page_name,
+            )
+            writer.write_feed(
+                term.articles,
+                generator.context,
+                term.feed_url,
+                term.feed_url,
+                feed_type="atom",
+                feed_title=f"{index.spec.label}：{term.name}",
+            )
+        write(
+            index.spec.save_as,
+            overview_template,
+            generator.context,
+            taxonomy=index,
+            url=index.spec.url,
+            page_name=index.spec.folder,
+        )
+
+
+def register():
+    signals.article_generator_finalized.connect(build_taxonomies)
+    signals.article_writer_finalized.connect(write_taxonomies)

@@ -1,0 +1,15 @@
+"""Settings for publishing: absolute URLs under the host's SITEURL."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("SITEURL", "").rstrip("/")
+if not SITEURL:
+    raise SystemExit("publishconf.py: set SITEURL, e.g. SITEURL=https://news.example.org")
+RELATIVE_URLS = False
+FEED_DOMAIN = SITEURL
+SITE_ABSOLUTE_URL = SITEURL

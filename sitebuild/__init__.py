@@ -1,0 +1,1 @@
+"""Pelican-facing build orchestration (the domain rules are in yingkou_archive)."""

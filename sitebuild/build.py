@@ -1,0 +1,137 @@
+"""Build the site so that a failed build never replaces good output.
+
+Pelican writes into a fresh temporary folder beside the output folder; the
+search index is written into it too; only when every step succeeded is the
+old output swapped out for the new one.  Any error Pelican merely logs
+(a plugin that failed to load, a file it skipped) fails the build as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yingkou_archive.errors import ArchiveError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Bump when reader output changes shape, so old caches are not reused.
+CACHE_VERSION = "1"
+
+
+class BuildError(ArchiveError):
+    pass
+
+
+@dataclass
+class BuildResult:
+    output_dir: Path
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    search: dict | None = None
+
+
+class _Recorder(logging.Handler):
+    """Keeps what Pelican logs at WARNING and above during one build."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message = f"{message}: {record.exc_info[1]}"
+        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+
+
+def _cache_dir(settings_file: Path, content_dir: Path) -> Path:
+    """Cache per vocabulary version: cached articles hold resolved terms."""
+    vocabulary = content_dir / "taxonomy.yml"
+    digest = hashlib.sha256(
+        vocabulary.read_bytes() if vocabulary.exists() else b""
+    ).hexdigest()[:12]
+    base = hashlib.sha256(str(content_dir).encode()).hexdigest()[:8]
+    return settings_file.parent / "cache" / f"{base}-{digest}-v{CACHE_VERSION}"
+
+
+def _swap_into_place(new_dir: Path, output_dir: Path) -> None:
+    old_dir = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    if output_dir.exists():
+        output_dir.rename(old_dir)
+    new_dir.rename(output_dir)
+    if old_dir.exists():
+        shutil.rmtree(old_dir)
+
+
+def build_site(
+    content_dir: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    settings_file: str | Path | None = None,
+    search: bool = True,
+    overrides: dict | None = None,
+) -> BuildResult:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
+    base = read_settings(str(settings_file))
+    content_dir = Path(content_dir or base["PATH"]).resolve()
+    output_dir = Path(output_dir or base["OUTPUT_PATH"]).resolve()
+    if not content_dir.is_dir():
+        raise BuildError(f"{content_dir}: 内容目录不存在")
+    if output_dir == content_dir or output_dir in content_dir.parents:
+        raise BuildError(f"{output_dir}: 输出目录不能包含内容目录")
+
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    work_dir = output_dir.with_name(f".{output_dir.name}.build-{os.getpid()}")
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    override = {
+        "PATH": str(content_dir),
+        "OUTPUT_PATH": str(work_dir),
+        "CACHE_PATH": str(_cache_dir(settings_file, content_dir)),
+        **(overrides or {}),
+    }
+    settings = read_settings(str(settings_file), override=override)
+
+    recorder = _Recorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    result = BuildResult(output_dir=output_dir)
+    started = time.perf_counter()
+    try:
+        pelican = Pelican(settings)
+        pelican.run()
+        result.phases["pelican"] = time.perf_counter() - started
+        if recorder.errors:
+            raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
+        if search:
+            phase = time.perf_counter()
+            result.search = _write_search_index(work_dir)
+            result.phases["search"] = time.perf_counter() - phase
+        _swap_into_place(work_dir, output_dir)
+    except BaseException:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+    finally:
+        root.removeHandler(recorder)
+    result.warnings = recorder.warnings
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_search_index(site_dir: Path) -> dict | None:
+    try:
+        from sitebuild.search_index import write_search_index
+    except ModuleNotFoundError as exc:
+        if exc.name != "sitebuild.search_index":
+            raise
+        return None
+    return write_search_index(site_dir)
