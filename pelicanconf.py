@@ -27,7 +27,7 @@ STATIC_PATHS = ["images"]
 IGNORE_FILES = [".#*", "*~", ".*.swp"]
 
 TIMEZONE = "Asia/Shanghai"
-DEFAULT_LANG = "zh"
+DEFAULT_LANG = "zh_cn"
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 LOCALE = ("C.UTF-8",)
 

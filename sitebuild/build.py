@@ -119,12 +119,27 @@ def build_site(
         _swap_into_place(work_dir, output_dir)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)
+        _forget_failed_run()
         raise
     finally:
         root.removeHandler(recorder)
     result.warnings = recorder.warnings
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _forget_failed_run() -> None:
+    """Reset plugin state a failed run leaves behind.
+
+    pelican-sitemap remembers the Pelican instance of the run in progress and
+    only writes (and resets) on the ``finalized`` signal, which a failed run
+    never sends; the next build in the same process (tests, livereload) would
+    then silently write no sitemap.
+    """
+    from pelican.plugins.sitemap import sitemap
+
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
 
 
 def _write_search_index(site_dir: Path) -> dict | None:

@@ -34,6 +34,7 @@ _FENCE = re.compile(r"^-{3}\s*$")
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _TAG = re.compile(r"<[^>]*>")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
 REQUIRED = ("title", "date", "topic", "district")
 LIST_FIELDS = ("topic", "district", "agency", "authors")
@@ -80,9 +81,9 @@ def split_list(value: str) -> list[str]:
 
 def plain_text(value: str) -> str:
     """Metadata shown as text (titles, captions): no markup survives."""
-    text = html.unescape(_TAG.sub("", value))
+    text = html.unescape(_TAG.sub("", _SCRIPT_OR_STYLE.sub("", value)))
     # a second pass removes tags that were entity-escaped in the source
-    text = _TAG.sub("", text)
+    text = _TAG.sub("", _SCRIPT_OR_STYLE.sub("", text))
     return re.sub(r"\s+", " ", text).strip()
 
 

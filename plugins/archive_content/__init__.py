@@ -34,6 +34,7 @@ VOCABULARY_KEY = "ARCHIVE_VOCABULARY_LOADED"
 SUMMARY_CHARS = 110
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_INTERNAL_LINK = re.compile(r'(?:src|href)="\{(?:static|filename|attach)\}([^"#?]+)')
 
 
 def vocabulary(settings):
@@ -91,6 +92,23 @@ class ArchiveMarkdownReader(MarkdownReader):
             for p in self.settings["PAGE_PATHS"]
         )
 
+    def _missing_links(self, content: str, source_path: str, shown: str) -> list[Problem]:
+        """{static}/{filename} links whose target is not in the content folder.
+
+        Pelican only logs these and publishes a broken image or link.
+        """
+        root = os.path.abspath(self.settings["PATH"])
+        problems = []
+        for target in _INTERNAL_LINK.findall(content):
+            target = html.unescape(target)
+            if target.startswith("/"):
+                resolved = os.path.join(root, target.lstrip("/"))
+            else:
+                resolved = os.path.join(os.path.dirname(source_path), target)
+            if not os.path.isfile(resolved):
+                problems.append(Problem(shown, f"引用的文件不存在：{target}"))
+        return problems
+
     def _fail(self, problems: list[Problem]):
         self.problems.extend(problems)
         raise ContentError(problems)
@@ -101,13 +119,16 @@ class ArchiveMarkdownReader(MarkdownReader):
             raw = handle.read()
         result = read_article(raw, shown, vocabulary(self.settings))
         if self._is_page(source_path):
-            return self._read_page(result, shown)
+            return self._read_page(result, source_path, shown)
         if result.problems:
             self._fail(result.problems)
         for warning in result.warnings:
             logger.warning("%s", warning)
         meta = result.meta
         content = self._render(result.source.body)
+        missing = self._missing_links(content, source_path, shown)
+        if missing:
+            self._fail(missing)
         metadata = {
             "title": meta.title,
             "date": self.process_metadata("date", meta.date.isoformat(sep=" ")),
@@ -124,7 +145,7 @@ class ArchiveMarkdownReader(MarkdownReader):
             metadata.setdefault(key, self.process_metadata(key, value))
         return content, metadata
 
-    def _read_page(self, result, shown):
+    def _read_page(self, result, source_path, shown):
         """Pages (about, …) need only a title; the body rules are the same."""
         if result.source is None:
             self._fail(result.problems)
@@ -132,13 +153,17 @@ class ArchiveMarkdownReader(MarkdownReader):
         title = [p for p in result.problems if "Title" in p.message]
         if title:
             self._fail(title)
+        content = self._render(result.source.body)
+        missing = self._missing_links(content, source_path, shown)
+        if missing:
+            self._fail(missing)
         metadata = {
             key: self.process_metadata(key, value)
             for key, value in fields.items()
             if key not in {"title", "summary"}
         }
         metadata["title"] = html.unescape(_TAG.sub("", fields["title"])).strip()
-        return self._render(result.source.body), metadata
+        return content, metadata
 
 
 def use_archive_reader(readers):

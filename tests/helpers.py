@@ -1,0 +1,76 @@
+"""Small helpers for reading a built site in tests."""
+
+from __future__ import annotations
+
+import hashlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root with the sha256 of its bytes."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+class PageParser(HTMLParser):
+    """Collects references, <article> elements and JSON-LD of one page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.references: list[tuple[str, str, str]] = []  # (tag, attr, url)
+        self.articles = 0
+        self.depth_in_article = 0
+        self.text_in_article: list[str] = []
+        self.jsonld: list[str] = []
+        self._in_jsonld = False
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "article":
+            self.articles += 1
+        if tag == "article" or self.depth_in_article:
+            self.depth_in_article += 1 if tag not in VOID else 0
+        for attr in ("href", "src"):
+            if attr in attributes and attributes[attr] is not None:
+                if tag == "link" and attributes.get("rel") in ("canonical",):
+                    continue
+                self.references.append((tag, attr, attributes[attr]))
+        if tag == "script" and attributes.get("type") == "application/ld+json":
+            self._in_jsonld = True
+            self.jsonld.append("")
+        if tag == "meta":
+            key = attributes.get("property") or attributes.get("name")
+            if key:
+                self.meta[key] = attributes.get("content", "")
+        if tag == "link" and attributes.get("rel"):
+            self.links[attributes["rel"]] = attributes.get("href", "")
+
+    def handle_endtag(self, tag):
+        if self.depth_in_article and tag not in VOID:
+            self.depth_in_article -= 1
+        if tag == "script":
+            self._in_jsonld = False
+
+    def handle_data(self, data):
+        if self._in_jsonld:
+            self.jsonld[-1] += data
+        if self.depth_in_article:
+            self.text_in_article.append(data)
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
+
+
+def parse_page(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

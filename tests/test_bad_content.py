@@ -1,0 +1,145 @@
+"""Bad content fails the build, names the file, and leaves the old output."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import tree_digest
+
+from sitebuild.build import build_site
+from yingkou_archive.errors import ContentError
+
+GOOD = """Title: 一篇正常的文章
+Date: 2024-03-05
+Topic: 营商环境
+District: 站前区
+
+本报讯 这是一篇正常的文章。
+"""
+
+
+def _article(title="Title: 坏文章标题\n", date="Date: 2024-03-05\n",
+             topic="Topic: 营商环境\n", district="District: 站前区\n", body="\n正文。\n"):
+    return f"{title}{date}{topic}{district}{body}"
+
+
+CASES = {
+    "missing_title": (_article(title=""), ["缺少 Title"]),
+    "empty_title": (_article(title="Title:   \n"), ["Title（标题）为空"]),
+    "missing_date": (_article(date=""), ["缺少 Date"]),
+    "invalid_date": (_article(date="Date: 2023-13-45\n"), ["2023-13-45", "月份"]),
+    "bad_day": (_article(date="Date: 2023-02-30\n"), ["2023-02-30", "没有 30 日"]),
+    "missing_topic": (_article(topic=""), ["缺少 Topic", "营商环境、生态环境"]),
+    "unknown_topic": (_article(topic="Topic: 营商环镜\n"),
+                      ["未知专题“营商环镜”", "是不是“营商环境”", "项目建设、营商环境"]),
+    "missing_district": (_article(district=""), ["缺少 District", "鲅鱼圈区"]),
+    "unknown_district": (_article(district="District: 鲅鱼区\n"),
+                         ["未知地区“鲅鱼区”", "鲅鱼圈区"]),
+    "empty_file": ("", ["文件为空"]),
+    "blank_file": ("  \n\n \n", ["文件为空"]),
+}
+
+
+@pytest.fixture()
+def built(content_copy, tmp_path):
+    output = tmp_path / "output"
+    build_site(content_copy, output, search=False)
+    return content_copy, output, tree_digest(output)
+
+
+def _assert_fails_and_keeps_output(content, output, before, name, expected):
+    with pytest.raises(ContentError) as failure:
+        build_site(content, output, search=False)
+    message = str(failure.value)
+    assert name in message
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert tree_digest(output) == before
+    assert not list(output.parent.glob(".output.build-*")), "temporary output left behind"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_article_fails_naming_file(built, case):
+    content, output, before = built
+    text, expected = CASES[case]
+    bad = content / "articles" / "2024" / "03" / f"bad-{case.replace('_', '-')}.md"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text(text, encoding="utf-8")
+    _assert_fails_and_keeps_output(content, output, before, bad.name, expected)
+
+
+def test_gbk_file_fails_naming_file(built):
+    content, output, before = built
+    bad = content / "articles" / "2024" / "03" / "gbk-saved.md"
+    bad.write_bytes(GOOD.encode("gbk"))
+    _assert_fails_and_keeps_output(content, output, before, "gbk-saved.md",
+                                   ["不是有效的 UTF-8", "GBK"])
+
+
+def test_two_articles_with_one_url_fail_naming_both(built):
+    content, output, before = built
+    for name in ("first.md", "second.md"):
+        path = content / "articles" / "2024" / "03" / name
+        path.write_text(GOOD.replace("Topic:", "Slug: same-slug\nTopic:"), encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        build_site(content, output, search=False)
+    message = str(failure.value)
+    assert "first.md" in message and "second.md" in message
+    assert "2024/03/same-slug/" in message
+    assert tree_digest(output) == before
+
+
+def test_missing_image_fails_naming_file(built):
+    content, output, before = built
+    bad = content / "articles" / "2024" / "03" / "no-photo.md"
+    bad.write_text(GOOD + "\n![说明]({static}/images/2024/nowhere.png)\n", encoding="utf-8")
+    _assert_fails_and_keeps_output(content, output, before, "no-photo.md",
+                                   ["images/2024/nowhere.png"])
+
+
+def test_all_problems_reported_together(built):
+    content, output, before = built
+    for name, (text, _) in (("a.md", CASES["missing_title"]), ("b.md", CASES["invalid_date"])):
+        (content / "articles" / "2024" / "03").mkdir(parents=True, exist_ok=True)
+        (content / "articles" / "2024" / "03" / name).write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        build_site(content, output, search=False)
+    assert len(failure.value.problems) == 2
+
+
+def test_unlisted_agency_is_a_warning_and_gets_a_page(content_copy, tmp_path):
+    path = content_copy / "articles" / "2024" / "03" / "new-agency.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GOOD.replace("District: 站前区", "District: 站前区\nAgency: 营口市海洋渔业新局"),
+                    encoding="utf-8")
+    result = build_site(content_copy, tmp_path / "out", search=False)
+    assert any("new-agency.md" in w and "营口市海洋渔业新局" in w for w in result.warnings)
+    page = tmp_path / "out" / "agencies" / "ying-kou-shi-hai-yang-yu-ye-xin-ju" / "index.html"
+    assert "营口市海洋渔业新局" in page.read_text(encoding="utf-8")
+
+
+def test_chinese_list_separators(content_copy, tmp_path):
+    path = content_copy / "articles" / "2024" / "03" / "separators.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GOOD.replace("Topic: 营商环境", "Topic: 营商环境、生态环境；港口物流")
+                    .replace("District: 站前区", "District: 站前区，鲅鱼圈"), encoding="utf-8")
+    build_site(content_copy, tmp_path / "out", search=False)
+    html = (tmp_path / "out" / "2024" / "03" / "separators" / "index.html").read_text("utf-8")
+    for slug in ("yingshang-huanjing", "shengtai-huanjing", "gangkou-wuliu"):
+        assert f"topics/{slug}/" in html
+    for slug in ("zhanqian", "bayuquan"):
+        assert f"districts/{slug}/" in html
+
+
+def test_good_build_after_a_failed_one_is_complete(built):
+    content, output, before = built
+    bad = content / "articles" / "2024" / "03" / "bad.md"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text(CASES["missing_title"][0], encoding="utf-8")
+    with pytest.raises(ContentError):
+        build_site(content, output, search=False)
+    bad.write_text(GOOD, encoding="utf-8")
+    build_site(content, output, search=False)
+    after = tree_digest(output)
+    assert "2024/03/bad/index.html" in after
+    assert set(before) - set(after) == set()
+    assert "bad/" in (output / "sitemap.xml").read_text(encoding="utf-8")

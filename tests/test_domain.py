@@ -1,0 +1,180 @@
+"""Unit tests of the domain modules (no Pelican involved)."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from yingkou_archive.article import parse_date, parse_source, plain_text, read_article, split_list
+from yingkou_archive.errors import VocabularyError
+from yingkou_archive.monthly_chart import monthly_chart_svg, monthly_counts
+from yingkou_archive.related import related_indices
+from yingkou_archive.vocabulary import load_vocabulary, pinyin_slug
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return load_vocabulary(ROOT / "content" / "taxonomy.yml")
+
+
+def test_domain_package_does_not_import_pelican():
+    for path in (ROOT / "yingkou_archive").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not any(n.split(".")[0] == "pelican" for n in names), path
+
+
+def test_vocabulary_has_the_twelve_topics_and_seven_districts(vocabulary):
+    assert vocabulary.names("topic") == [
+        "项目建设", "营商环境", "生态环境", "乡村振兴", "产业发展", "法治建设",
+        "港口物流", "文化旅游", "民生保障", "科技创新", "对外开放", "城市建设"]
+    assert vocabulary.names("district") == [
+        "营口市", "站前区", "西市区", "鲅鱼圈区", "老边区", "盖州市", "大石桥市"]
+
+
+def test_aliases_and_towns_resolve(vocabulary):
+    assert vocabulary.find("district", "营口经济技术开发区").name == "鲅鱼圈区"
+    assert vocabulary.find("district", "鲅鱼圈").slug == "bayuquan"
+    assert vocabulary.district_of_place("熊岳镇").name == "鲅鱼圈区"
+    assert vocabulary.find("agency", "西市区人民检察院").name == "营口市西市区人民检察院"
+
+
+def test_pinyin_slug_reads_rare_characters_and_keeps_homophones_apart():
+    assert pinyin_slug("鲅鱼圈") == "ba-yu-quan"
+    assert pinyin_slug("12345热线") == "12345-re-xian"
+
+
+def _vocab_file(tmp_path, body):
+    path = tmp_path / "taxonomy.yml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_two_terms_with_one_slug_fail(tmp_path):
+    path = _vocab_file(tmp_path, """
+        topics:
+          - {name: 市场, slug: shi-chang}
+          - {name: 试场, slug: shi-chang}
+        districts:
+          - {name: 营口市, slug: yingkou}
+    """)
+    with pytest.raises(VocabularyError, match="市场.*试场.*shi-chang"):
+        load_vocabulary(path)
+
+
+def test_alias_pointing_at_two_terms_fails(tmp_path):
+    path = _vocab_file(tmp_path, """
+        topics: []
+        districts:
+          - {name: 站前区, slug: zhanqian, aliases: [城区]}
+          - {name: 西市区, slug: xishi, aliases: [城区]}
+    """)
+    with pytest.raises(VocabularyError, match="城区"):
+        load_vocabulary(path)
+
+
+def test_invalid_slug_fails(tmp_path):
+    path = _vocab_file(tmp_path, """
+        topics:
+          - {name: 港口物流, slug: 港口}
+    """)
+    with pytest.raises(VocabularyError, match="slug"):
+        load_vocabulary(path)
+
+
+def test_unlisted_agency_slug_clash_fails(tmp_path):
+    path = _vocab_file(tmp_path, """
+        districts:
+          - {name: 营口市, slug: yingkou}
+        agencies:
+          - {name: 营口市市场局, slug: ying-kou-shi-shi-chang-ju, district: 营口市}
+    """)
+    vocabulary = load_vocabulary(path)
+    with pytest.raises(VocabularyError, match="营口市试场局"):
+        vocabulary.add_unlisted_agency("营口市试场局")
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("营商环境、生态环境", ["营商环境", "生态环境"]),
+    ("营商环境，生态环境；港口物流", ["营商环境", "生态环境", "港口物流"]),
+    ("a, b; c，a", ["a", "b", "c"]),
+    (" 、 ,", []),
+])
+def test_split_list_accepts_chinese_separators(value, expected):
+    assert split_list(value) == expected
+
+
+@pytest.mark.parametrize("value,ok", [
+    ("2023-04-07", True), ("2023-4-7", True), ("2023-04-07 08:30", True),
+    ("2023-13-45", False), ("2023-02-29", False), ("2024-02-29", True), ("昨天", False),
+])
+def test_parse_date(value, ok):
+    date, message = parse_date(value)
+    assert (date is not None) == ok
+    assert (message is None) == ok
+
+
+def test_parse_source_metadata_block():
+    source = parse_source("---\nTitle: 标题\nTopic: 营商环境\n    生态环境\n---\n\n正文\n")
+    assert source.fields == {"title": "标题", "topic": "营商环境 生态环境"}
+    assert source.body == "正文\n"
+    repeated = parse_source("Title: t\nAgency: 甲\nAgency: 乙\n\nbody")
+    assert split_list(repeated.fields["agency"]) == ["甲", "乙"]
+
+
+def test_read_article_canonicalises_aliases(vocabulary):
+    raw = "Title: t\nDate: 2024-01-02\nTopic: 营商环境\nDistrict: 鲅鱼圈\nAgency: 市发改委\n\nx"
+    result = read_article(raw.encode(), "a.md", vocabulary)
+    assert result.meta.districts == ["鲅鱼圈区"]
+    assert result.meta.agencies == ["营口市发展和改革委员会"]
+    assert result.meta.slug == "a"
+
+
+def test_plain_text_drops_markup():
+    assert plain_text("标题<script>alert(1)</script><b>粗</b> &amp; 更多") == "标题粗 & 更多"
+    assert plain_text("&lt;img src=x onerror=alert(1)&gt;文字") == "文字"
+
+
+def test_related_most_shared_terms_then_newest():
+    terms = [frozenset("ab"), frozenset("ab"), frozenset("a"), frozenset("c"),
+             frozenset("abz"), frozenset("b")]
+    newness = [1, 2, 3, 4, 5, 6]
+    related = related_indices(terms, newness, limit=5)
+    assert related[0] == [4, 1, 5, 2]
+    assert related[3] == []
+    assert related[4] == [1, 0, 5, 2]
+
+
+def test_related_matches_brute_force_on_random_data():
+    import random
+
+    rng = random.Random(7)
+    terms = [frozenset(rng.sample("abcdefgh", rng.randint(1, 4))) for _ in range(300)]
+    newness = [rng.random() for _ in terms]
+    fast = related_indices(terms, newness, limit=5)
+    for i, mine in enumerate(terms):
+        ranked = sorted(
+            (j for j in range(len(terms)) if j != i and mine & terms[j]),
+            key=lambda j: (-len(mine & terms[j]), -newness[j]),
+        )
+        assert fast[i] == ranked[:5], i
+
+
+def test_monthly_counts_fill_empty_months():
+    dates = [dt.date(2023, 11, 2), dt.date(2024, 2, 1), dt.date(2024, 2, 9)]
+    assert monthly_counts(dates) == [((2023, 11), 1), ((2023, 12), 0), ((2024, 1), 0),
+                                     ((2024, 2), 2)]
+    svg = monthly_chart_svg(dates, "<b>x</b>")
+    assert svg.count("<rect") == 2 and "<b>" not in svg
+    assert "共 3 篇" in svg
