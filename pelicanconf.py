@@ -3,6 +3,7 @@
 publishconf.py imports these and switches to absolute URLs for a host.
 """
 
+import hashlib
 import os
 import sys
 
@@ -45,6 +46,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "archive_content",
     "archive_taxonomy",
+    "archive_redirects",
     "neighbors",
     "sitemap",
 ]
@@ -112,6 +114,10 @@ LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "sha256"
 CACHE_PATH = "cache"
 
+# Precompressed .gz/.br siblings of text files, e.g. ("gz", "br"); off for
+# local builds, see publishconf.py.
+PRECOMPRESS = ()
+
 DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_PATH = "output"
 
@@ -124,4 +130,14 @@ def _jsonld_person(name):
     return {"@type": "Person", "name": str(name)}
 
 
-JINJA_FILTERS = {"jsonld_person": _jsonld_person}
+_THEME_STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), THEME, "static")
+
+
+def _asset_version(path):
+    """Content hash of a theme file, appended as ?v= so hosts may cache the
+    file for a year: a changed file gets a new URL."""
+    with open(os.path.join(_THEME_STATIC, path), "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:10]
+
+
+JINJA_FILTERS = {"jsonld_person": _jsonld_person, "asset_version": _asset_version}

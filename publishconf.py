@@ -13,3 +13,7 @@ if not SITEURL:
 RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 SITE_ABSOLUTE_URL = SITEURL
+
+# Precompressed siblings for hosts that serve them (nginx gzip_static /
+# brotli_static): PRECOMPRESS=gz,br invoke publish …
+PRECOMPRESS = tuple(f for f in os.environ.get("PRECOMPRESS", "").split(",") if f)

@@ -1,7 +1,8 @@
 """Invoke tasks: each one wires steps together; the work is done elsewhere.
 
     invoke build [--content DIR] [--output DIR]
-    invoke clean | rebuild | serve | reserve | check
+    invoke clean | rebuild | serve | reserve | check | new | livereload
+    invoke preview | publish --target folder|rsync|gh-pages
 """
 
 from __future__ import annotations
@@ -97,6 +98,97 @@ def check(c, content=None):
     print(f"检查通过：{len(report.articles)} 篇文章")
 
 
+@task(help={"title": "标题 (the headline)",
+            "topic": "专题, e.g. 营商环境 (several: 营商环境、港口物流)",
+            "district": "地区, e.g. 西市区",
+            "agency": "部门 (optional)",
+            "date": "YYYY-MM-DD (default: today)",
+            "authors": "作者 (optional)",
+            "source": "来源 (optional)"})
+def new(c, title, topic, district, agency="", date=None, authors="", source=""):
+    """Create a new article file with complete metadata."""
+    from yingkou_archive.article import parse_date
+    from yingkou_archive.new_article import new_article
+    from yingkou_archive.vocabulary import load_vocabulary
+
+    day = None
+    if date:
+        parsed, message = parse_date(date)
+        if message:
+            _fail(ArchiveError(message))
+        day = parsed.date()
+    try:
+        path = new_article(CONTENT, load_vocabulary(CONTENT / "taxonomy.yml"), title, topic,
+                           district, agency, day, authors, source)
+    except ArchiveError as error:
+        _fail(error)
+    print(f"已创建 {path.relative_to(ROOT)}")
+
+
+@task(help={"port": f"port (default {PORT})"})
+def livereload(c, port=PORT):
+    """Preview on localhost; rebuild and reload the browser on every change."""
+    from livereload import Server
+
+    def rebuild():
+        try:
+            build_site()
+            print("已重新生成")
+        except ArchiveError as error:
+            print(error, file=sys.stderr)
+
+    rebuild()
+    server = Server()
+    for watched in ("content", "theme", "plugins", "yingkou_archive", "pelicanconf.py"):
+        server.watch(str(ROOT / watched), rebuild)
+    server.serve(root=str(OUTPUT), port=int(port), host="127.0.0.1")
+
+
+def _publish_build(siteurl, output):
+    if siteurl:
+        os.environ["SITEURL"] = siteurl
+    if not os.environ.get("SITEURL"):
+        _fail(ArchiveError("发布需要站点地址：设置环境变量 SITEURL 或使用 --siteurl"))
+    try:
+        return build_site(output_dir=output, settings_file=ROOT / "publishconf.py")
+    except ArchiveError as error:
+        _fail(error)
+
+
+@task(help={"siteurl": "absolute site address (default: $SITEURL)",
+            "output": "output folder (default: output/)"})
+def preview(c, siteurl=None, output=None):
+    """Build with publishconf.py (absolute URLs) for a last look."""
+    result = _publish_build(siteurl, output)
+    print(f"已按发布配置生成 {result.output_dir}")
+
+
+@task(help={"target": "folder | rsync | gh-pages",
+            "dest": "folder path, or user@host:/path for rsync",
+            "siteurl": "absolute site address (default: $SITEURL)",
+            "push": "gh-pages: also push the branch",
+            "output": "output folder (default: output/)"})
+def publish(c, target, dest=None, siteurl=None, push=False, output=None):
+    """Build with publishconf.py and deploy to a folder, rsync/SSH or gh-pages."""
+    from sitebuild import publish as deploy
+
+    if target not in deploy.TARGETS:
+        _fail(ArchiveError(f"未知发布目标“{target}”，可用：{', '.join(deploy.TARGETS)}"))
+    if target in ("folder", "rsync") and not dest:
+        _fail(ArchiveError(f"发布到 {target} 需要 --dest"))
+    result = _publish_build(siteurl, output)
+    try:
+        if target == "folder":
+            deploy.publish_to_folder(result.output_dir, Path(dest))
+        elif target == "rsync":
+            deploy.publish_with_rsync(result.output_dir, dest)
+        else:
+            deploy.publish_to_gh_pages(result.output_dir, push)
+    except ArchiveError as error:
+        _fail(error)
+    print(f"已发布到 {dest or 'gh-pages'}")
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -116,3 +208,19 @@ def test(c, args=""):
     """Run all tests (installs Debian's chromium first if missing and root)."""
     _ensure_chromium(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task(help={"path": "a digest page (.txt / .html) or a folder of them",
+            "date": "page date YYYY-MM-DD (else the page's own date or one in the file name)",
+            "source": "Source field (default: 辽宁日报·营口专版)",
+            "dry-run": "show what would be written, write nothing",
+            "force": "overwrite articles that already exist",
+            "explain": "print why each topic, district and agency was chosen"})
+def import_digest(c, path, date=None, source=None, dry_run=False, force=False, explain=False):
+    """Import digest pages into tagged articles under content/articles/."""
+    from yingkou_archive.digest.cli import run
+
+    code = run([path], date=date, source=source, dry_run=dry_run, force=force,
+               explain=explain, content_dir=str(CONTENT))
+    if code:
+        raise Exit(code=code)

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitebuild.precompress import precompress_tree
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,14 @@ class _Recorder(logging.Handler):
         message = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
             message = f"{message}: {record.exc_info[1]}"
-        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+        # A link to a missing file is only a warning to Pelican, but it
+        # publishes a broken image; the reader checks fresh files, this
+        # catches cached articles whose image was deleted since.
+        broken_link = str(record.msg).startswith("Unable to find")
+        if record.levelno >= logging.ERROR or broken_link:
+            self.errors.append(message)
+        else:
+            self.warnings.append(message)
 
 
 def _cache_dir(settings_file: Path, content_dir: Path) -> Path:
@@ -116,6 +124,10 @@ def build_site(
             phase = time.perf_counter()
             result.search = _write_search_index(work_dir)
             result.phases["search"] = time.perf_counter() - phase
+        if settings.get("PRECOMPRESS"):
+            phase = time.perf_counter()
+            precompress_tree(work_dir, settings["PRECOMPRESS"])
+            result.phases["precompress"] = time.perf_counter() - phase
         _swap_into_place(work_dir, output_dir)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -62,6 +62,8 @@ class ArticleMeta:
     authors: list[str] = field(default_factory=list)
     source: str = ""
     summary: str = ""
+    # old URLs of this article (after a slug change); they redirect here
+    aliases: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -134,6 +136,19 @@ def parse_source(text: str) -> ArticleSource:
     if not fields:
         return ArticleSource(fields={}, body=text)
     return ArticleSource(fields=fields, body="\n".join(lines[i:]).lstrip("\n"))
+
+
+_ALIAS = re.compile(r"^[A-Za-z0-9_./-]+$")
+
+
+def normalise_alias(value: str) -> tuple[str, str | None]:
+    """An old URL as a site path ending in "/", e.g. ``2023/04/old-slug/``."""
+    url = value.strip().lstrip("/")
+    if url.endswith("index.html"):
+        url = url[: -len("index.html")]
+    if not url or not _ALIAS.match(url) or ".." in url.split("/"):
+        return url, f"Aliases 中的旧网址“{value}”无效：应写成站内路径，例如 2023/04/old-slug/"
+    return url.rstrip("/") + "/", None
 
 
 def parse_date(value: str) -> tuple[dt.datetime | None, str | None]:
@@ -224,8 +239,17 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
 
     if problems:
         return ReadResult(None, source, problems, warnings)
+    aliases = []
+    for alias in split_list(fields.get("aliases", "")):
+        url, message = normalise_alias(alias)
+        if message:
+            problems.append(Problem(path, message))
+        else:
+            aliases.append(url)
+    if problems:
+        return ReadResult(None, source, problems, warnings)
     known = {"title", "date", "topic", "district", "agency", "authors", "slug",
-             "source", "summary"}
+             "source", "summary", "aliases"}
     meta = ArticleMeta(
         path=path,
         title=title,
@@ -237,9 +261,30 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
         authors=split_list(fields.get("authors", fields.get("author", ""))),
         source=plain_text(fields.get("source", "")),
         summary=fields.get("summary", "").strip(),
+        aliases=aliases,
         extra={k: v for k, v in fields.items() if k not in known},
     )
     return ReadResult(meta, source, problems, warnings)
+
+
+# {static}/{filename}/{attach} links in Markdown or HTML: ](…) or src="…"
+_INTERNAL_LINK = re.compile(r"\{(?:static|filename|attach)\}([^)\s\"'>#?]+)")
+
+
+def missing_internal_links(body: str, source_file: Path, content_root: Path) -> list[Problem]:
+    """Links to files of the content folder that do not exist.
+
+    Pelican only logs these and publishes a broken image or link.
+    ``/images/x.png`` is relative to the content folder, ``x.png`` to the
+    article's own folder, as in Pelican.
+    """
+    problems = []
+    for target in _INTERNAL_LINK.findall(body):
+        target = html.unescape(target)
+        base = content_root if target.startswith("/") else source_file.parent
+        if not (base / target.lstrip("/")).is_file():
+            problems.append(Problem("", f"引用的文件不存在：{target}"))
+    return problems
 
 
 def read_article(raw: bytes, path: str, vocabulary: Vocabulary) -> ReadResult:

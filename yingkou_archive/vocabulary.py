@@ -42,6 +42,8 @@ class Term:
     citywide: bool = False
     # False for an agency an article named that the vocabulary does not list
     listed: bool = True
+    # slugs this term had before: their URLs redirect to the current one
+    old_slugs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,18 +77,19 @@ class Vocabulary:
         for kind, terms in self.terms.items():
             seen: dict[str, Term] = {}
             for term in terms:
-                if not SLUG_RE.match(term.slug):
-                    raise VocabularyError(
-                        f"{self.source}: {KIND_LABELS[kind]}“{term.name}”的 slug "
-                        f"“{term.slug}”无效：只能用小写字母、数字和连字符"
-                    )
-                if term.slug in seen:
-                    raise VocabularyError(
-                        f"{self.source}: {KIND_LABELS[kind]}“{seen[term.slug].name}”和"
-                        f"“{term.name}”的 slug 相同（{term.slug}），网址会冲突；"
-                        "请给其中一个换一个 slug"
-                    )
-                seen[term.slug] = term
+                for slug in (term.slug, *term.old_slugs):
+                    if not SLUG_RE.match(slug):
+                        raise VocabularyError(
+                            f"{self.source}: {KIND_LABELS[kind]}“{term.name}”的 slug "
+                            f"“{slug}”无效：只能用小写字母、数字和连字符"
+                        )
+                    if slug in seen:
+                        raise VocabularyError(
+                            f"{self.source}: {KIND_LABELS[kind]}“{seen[slug].name}”和"
+                            f"“{term.name}”的 slug 相同（{slug}），网址会冲突；"
+                            "请给其中一个换一个 slug"
+                        )
+                    seen[slug] = term
 
     def find(self, kind: str, name: str) -> Term | None:
         """The term a name or alias stands for, or None."""
@@ -188,6 +191,7 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
                     keywords=_as_tuple(entry.get("keywords"), where),
                     district=entry.get("district"),
                     citywide=bool(entry.get("citywide", False)),
+                    old_slugs=_as_tuple(entry.get("old_slugs"), where),
                 )
             )
     vocabulary = Vocabulary(terms=terms, source=str(path))

@@ -16,12 +16,13 @@ import html
 import logging
 import os
 import re
+from pathlib import Path
 
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from yingkou_archive.article import read_article
+from yingkou_archive.article import missing_internal_links, read_article
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
@@ -34,7 +35,6 @@ VOCABULARY_KEY = "ARCHIVE_VOCABULARY_LOADED"
 SUMMARY_CHARS = 110
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_INTERNAL_LINK = re.compile(r'(?:src|href)="\{(?:static|filename|attach)\}([^"#?]+)')
 
 
 def vocabulary(settings):
@@ -92,22 +92,11 @@ class ArchiveMarkdownReader(MarkdownReader):
             for p in self.settings["PAGE_PATHS"]
         )
 
-    def _missing_links(self, content: str, source_path: str, shown: str) -> list[Problem]:
-        """{static}/{filename} links whose target is not in the content folder.
-
-        Pelican only logs these and publishes a broken image or link.
-        """
-        root = os.path.abspath(self.settings["PATH"])
-        problems = []
-        for target in _INTERNAL_LINK.findall(content):
-            target = html.unescape(target)
-            if target.startswith("/"):
-                resolved = os.path.join(root, target.lstrip("/"))
-            else:
-                resolved = os.path.join(os.path.dirname(source_path), target)
-            if not os.path.isfile(resolved):
-                problems.append(Problem(shown, f"引用的文件不存在：{target}"))
-        return problems
+    def _missing_links(self, body: str, source_path: str, shown: str) -> list[Problem]:
+        problems = missing_internal_links(
+            body, Path(source_path), Path(os.path.abspath(self.settings["PATH"]))
+        )
+        return [Problem(shown, p.message) for p in problems]
 
     def _fail(self, problems: list[Problem]):
         self.problems.extend(problems)
@@ -126,7 +115,7 @@ class ArchiveMarkdownReader(MarkdownReader):
             logger.warning("%s", warning)
         meta = result.meta
         content = self._render(result.source.body)
-        missing = self._missing_links(content, source_path, shown)
+        missing = self._missing_links(result.source.body, source_path, shown)
         if missing:
             self._fail(missing)
         metadata = {
@@ -136,6 +125,7 @@ class ArchiveMarkdownReader(MarkdownReader):
             "topics": meta.topics,
             "districts": meta.districts,
             "agencies": meta.agencies,
+            "aliases": meta.aliases,
             "source": meta.source,
             "summary": self._render(meta.summary) if meta.summary else derived_summary(content),
         }
@@ -154,7 +144,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         if title:
             self._fail(title)
         content = self._render(result.source.body)
-        missing = self._missing_links(content, source_path, shown)
+        missing = self._missing_links(result.source.body, source_path, shown)
         if missing:
             self._fail(missing)
         metadata = {

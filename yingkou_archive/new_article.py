@@ -1,0 +1,71 @@
+"""Creating a new article file with complete metadata (``invoke new``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .article import split_list
+from .errors import ArchiveError
+from .vocabulary import KIND_LABELS, Vocabulary, pinyin_slug
+
+# Enough pinyin syllables to recognise the story in a file list, short
+# enough for a readable URL.
+SLUG_SYLLABLES = 8
+
+
+def _canonical(vocabulary: Vocabulary, kind: str, value: str, required: bool) -> list[str]:
+    names = []
+    for name in split_list(value or ""):
+        term = vocabulary.find(kind, name)
+        if term is None and kind != "agency":
+            guess = vocabulary.suggest(kind, name)
+            hint = f"，是不是“{guess}”？" if guess else ""
+            allowed = "、".join(vocabulary.names(kind))
+            raise ArchiveError(f"未知{KIND_LABELS[kind]}“{name}”{hint}（可用：{allowed}）")
+        names.append(term.name if term else name)
+    if required and not names:
+        raise ArchiveError(f"至少需要一个{KIND_LABELS[kind]}")
+    return names
+
+
+def article_file_slug(title: str, date: dt.date) -> str:
+    words = pinyin_slug(title).split("-")[:SLUG_SYLLABLES]
+    return f"{date:%Y-%m-%d}-" + "-".join(w for w in words if w)
+
+
+def new_article(content_dir: Path, vocabulary: Vocabulary, title: str, topic: str,
+                district: str, agency: str = "", date: dt.date | None = None,
+                authors: str = "", source: str = "") -> Path:
+    """Write a new article skeleton and return its path; never overwrites."""
+    title = title.strip()
+    if not title:
+        raise ArchiveError("标题不能为空")
+    date = date or dt.date.today()
+    topics = _canonical(vocabulary, "topic", topic, required=True)
+    districts = _canonical(vocabulary, "district", district, required=True)
+    agencies = _canonical(vocabulary, "agency", agency, required=False)
+    folder = content_dir / "articles" / f"{date:%Y}" / f"{date:%m}"
+    stem = article_file_slug(title, date)
+    path = folder / f"{stem}.md"
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}-{number}.md"
+        number += 1
+    lines = [
+        f"Title: {title}",
+        f"Date: {date:%Y-%m-%d}",
+        f"Topic: {'、'.join(topics)}",
+        f"District: {'、'.join(districts)}",
+    ]
+    if agencies:
+        lines.append(f"Agency: {'、'.join(agencies)}")
+    if authors:
+        lines.append(f"Authors: {authors}")
+    if source:
+        lines.append(f"Source: {source}")
+    lines += ["Summary: ", "", "本报讯 （在这里写正文。）", ""]
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
+        handle.write("\n".join(lines))
+    return path
