@@ -47,6 +47,8 @@ PLUGINS = [
     "archive_content",
     "archive_taxonomy",
     "archive_redirects",
+    "archive_issues",
+    "archive_dates",
     "neighbors",
     "sitemap",
 ]
@@ -56,10 +58,15 @@ ARTICLE_URL = _ARTICLE_URL
 ARTICLE_SAVE_AS = _ARTICLE_SAVE_AS
 PAGE_URL = "pages/{slug}/"
 PAGE_SAVE_AS = "pages/{slug}/index.html"
-YEAR_ARCHIVE_URL = "{date:%Y}/"
-YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
-MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
-MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+# Year and month archives come from the archive_dates plugin (Pelican's own
+# are quadratic in the number of articles, so they are switched off).
+ARCHIVE_YEAR_URL = "{date:%Y}/"
+ARCHIVE_YEAR_SAVE_AS = "{date:%Y}/index.html"
+ARCHIVE_MONTH_URL = "{date:%Y}/{date:%m}/"
+ARCHIVE_MONTH_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
 ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
 SEARCH_URL = "search/"

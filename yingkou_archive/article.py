@@ -33,7 +33,8 @@ _FENCE = re.compile(r"^-{3}\s*$")
 # Editors type lists with Chinese punctuation as often as with commas.
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_TAG = re.compile(r"<[^>]*>")
+# Only real tags: a title may contain a bare "<" (e.g. "PM2.5<35").
+_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.S)
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
 REQUIRED = ("title", "date", "topic", "district")

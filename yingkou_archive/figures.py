@@ -14,8 +14,10 @@ import xml.etree.ElementTree as etree
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# "本报记者 王晓东 摄" / "王晓东 摄" at the end of a caption is the credit.
-_CREDIT = re.compile(r"\s*(?:本报记者|记者|通讯员)?\s*[\u4e00-\u9fff·]{2,8}\s*摄\s*$")
+# "本报记者 王晓东 摄" / "营口港务集团 提供" at the end of a caption is the credit.
+_CREDIT = re.compile(
+    r"\s*(?:本报记者|记者|通讯员)?\s*[\u4e00-\u9fff·]{2,12}\s*(?:摄|供图|提供)\s*$"
+)
 
 
 def caption_without_credit(caption: str) -> str:
