@@ -67,12 +67,13 @@ def clean_title(text: str) -> str:
     """clean_spaces for titles and headings.
 
     A title of two phrases keeps its space ("航线再加密 通关再提速"); a title
-    whose "phrases" are one- to three-character scraps ("老边区 柳树镇 建成")
-    was split by stray spaces, which are removed.
+    whose "phrases" include one- or two-character scraps ("老边区 柳树镇 建成")
+    was split by stray spaces, which are removed; three-character phrases
+    ("改管网 补短板 提品质") are a common headline pattern and stay.
     """
     text = clean_spaces(text)
     parts = text.split(" ")
-    if len(parts) > 1 and any(len(p) < 4 and re.fullmatch(rf"[{CJK}]+", p) for p in parts):
+    if len(parts) > 1 and any(len(p) < 3 and re.fullmatch(rf"[{CJK}]+", p) for p in parts):
         return _CJK_SPACE.sub("", text)
     return text
 
