@@ -237,3 +237,11 @@ def bench(c, articles=1000, hugo=True, keep=None, docs=False, profile=False):
 
     run_bench(int(articles), hugo=None if hugo else False, keep=keep, docs=docs,
               profile=profile)
+
+
+@task(help={"articles": "number of synthetic articles", "queries": "queries per kind"})
+def bench_search(c, articles=5000, queries=40):
+    """Search quality, bytes and speed on a synthetic archive (headless Chromium)."""
+    from sitebuild.bench_search import main
+
+    main(int(articles), per_kind=int(queries))

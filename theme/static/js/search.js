@@ -1,0 +1,502 @@
+// The search page: query box, results, facets, sorting and URL state.
+//
+// Pagefind does the lookup; yingkou_archive/search_tokens.py and its mirror
+// search-tokens.js decide what a token is.  Every run of Han characters,
+// letters and digits in the query is searched as an exact phrase of single
+// characters, so what a reader types is found exactly (recall and precision
+// against plain substring search).  Nothing from a query or an article is
+// ever inserted as HTML: all text goes through textContent, highlights are
+// <mark> elements made with createElement.
+
+import {
+  MAX_QUERY_CHARS, displayText, findMatches, needsT2S, parseQuery, phraseTerm, setT2S,
+} from "./search-tokens.js";
+
+const PAGE_SIZE = 10;
+const LIVE_DELAY_MS = 300;
+const FACETS = [
+  ["topic", "专题"],
+  ["district", "地区"],
+  ["agency", "部门"],
+  ["year", "年份"],
+];
+const SORTS = { relevance: { date: "desc" }, newest: { date: "desc" }, oldest: { date: "asc" } };
+
+const app = document.getElementById("search-app");
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const sortSelect = document.getElementById("search-sort");
+const statusBox = document.getElementById("search-status");
+const facetsBox = document.getElementById("search-facets");
+const list = document.getElementById("search-results");
+const moreButton = document.getElementById("search-more");
+
+const ownDir = new URL(".", import.meta.url); // .../theme/js/
+const siteRoot = new URL(app.dataset.siteRoot || "../../", app.dataset.siteRoot ? location.href : ownDir);
+const bundleUrl = new URL(app.dataset.bundle || "pagefind/", app.dataset.bundle ? location.href : siteRoot);
+
+// ---------------------------------------------------------------- engine --
+
+let enginePromise = null;
+
+// Pagefind, the build's search config and (only when a query needs it) the
+// traditional->simplified map; loaded on the first search.
+function loadEngine() {
+  if (!enginePromise) {
+    enginePromise = (async () => {
+      const [pagefind, config] = await Promise.all([
+        import(new URL("pagefind.js", bundleUrl).href),
+        fetchJson(new URL("yingkou-search.json", bundleUrl)),
+      ]);
+      // noWorker: the worker script is another 40 KB to download, and the
+      // phrase searches here are short.
+      await pagefind.options({ basePath: bundleUrl.pathname, noWorker: true });
+      await pagefind.init();
+      // Facet counts need Pagefind's filter files; they load alongside the
+      // first search instead of before it.
+      const filtersReady = pagefind.filters().catch(() => null);
+      return { pagefind, config, filtersReady, t2sLoaded: false, valueSets: new Map() };
+    })();
+    enginePromise.catch(() => { enginePromise = null; });
+  }
+  return enginePromise;
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+async function ensureT2S(engine, text) {
+  if (engine.t2sLoaded || !needsT2S(text, engine.config)) return;
+  const data = await fetchJson(new URL(engine.config.t2sFile, bundleUrl));
+  setT2S(data.pairs);
+  engine.t2sLoaded = true;
+}
+
+// ----------------------------------------------------------------- state --
+
+function readState(params = new URLSearchParams(location.search)) {
+  const state = { q: params.get("q") || "", sort: params.get("sort") || "relevance", filters: {} };
+  if (!(state.sort in SORTS)) state.sort = "relevance";
+  for (const [key] of FACETS) {
+    const value = params.get(key);
+    if (value) state.filters[key] = value;
+  }
+  return state;
+}
+
+function stateUrl(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  for (const [key] of FACETS) if (state.filters[key]) params.set(key, state.filters[key]);
+  if (state.sort !== "relevance") params.set("sort", state.sort);
+  const query = params.toString();
+  return location.pathname + (query ? `?${query}` : "");
+}
+
+let current = readState();
+let liveSession = false; // true while typing has already pushed a history entry
+
+function commit(state, { replace = false } = {}) {
+  current = state;
+  const url = stateUrl(state);
+  if (url !== location.pathname + location.search) {
+    history[replace ? "replaceState" : "pushState"]({ search: true }, "", url);
+  }
+  run(state);
+}
+
+// ---------------------------------------------------------------- search --
+
+let searchSeq = 0;
+let shown = [];   // ordered results of the current search
+let shownCount = 0;
+let phrasesShown = [];
+
+function check(state) {
+  const q = state.q.trim();
+  if (!q) return { message: "请输入要搜索的词语。" };
+  const length = Array.from(q).length;
+  if (length > MAX_QUERY_CHARS) {
+    return { message: `搜索词太长（${length} 个字），请缩短到 ${MAX_QUERY_CHARS} 个字以内再试。` };
+  }
+  const phrases = parseQuery(q);
+  if (!phrases.length) {
+    return { message: "搜索词里没有可以搜索的文字（汉字、字母或数字），请换一个词。" };
+  }
+  const note = /[<>&]/.test(q) ? "搜索词中的 < > & 等符号会被忽略，只搜索其中的文字。" : "";
+  return { phrases, note };
+}
+
+async function run(state) {
+  const seq = ++searchSeq;
+  delete app.dataset.facets;
+  syncControls(state);
+  const started = performance.now();
+  const checked = check(state);
+  if (checked.message) {
+    finish(seq, { message: checked.message, state });
+    return;
+  }
+  setStatus("正在搜索…");
+  app.dataset.state = "searching";
+  try {
+    const engine = await loadEngine();
+    await ensureT2S(engine, state.q);
+    // The map may have changed how the query normalizes: parse again.
+    const phrases = parseQuery(state.q.trim());
+    const outcome = await searchPhrases(engine, phrases, state);
+    if (seq !== searchSeq) return;
+    shown = outcome.results;
+    shownCount = 0;
+    phrasesShown = phrases;
+    list.replaceChildren();
+    await showMore(engine, seq);
+    if (seq !== searchSeq) return;
+    finish(seq, { state, count: outcome.results.length, note: checked.note, started, phrases });
+    // Counts come with the search once the filter files are in; the first
+    // search of a visit asks again when they arrive.
+    let counts = outcome.counts;
+    if (!engine.filtersLoaded) {
+      await engine.filtersReady;
+      engine.filtersLoaded = true;
+      if (seq !== searchSeq) return;
+      counts = (await searchPhrases(engine, phrases, state)).counts;
+      if (seq !== searchSeq) return;
+    }
+    renderFacets(counts, state);
+    app.dataset.facets = "ready";
+  } catch (error) {
+    console.error(error);
+    finish(seq, { message: "搜索索引加载失败，请稍后刷新页面重试。", state, error: true });
+  }
+}
+
+function pagefindFilters(filters) {
+  const out = {};
+  for (const [key, value] of Object.entries(filters)) out[key] = value;
+  return out;
+}
+
+// Search every phrase; a page must contain all of them.  Results keep
+// Pagefind's date order; "relevance" then puts title matches first.
+async function searchPhrases(engine, phrases, state) {
+  const { pagefind, config } = engine;
+  const options = { filters: pagefindFilters(state.filters), sort: SORTS[state.sort] };
+  const responses = [];
+  for (const phrase of phrases) {
+    responses.push(await pagefind.search(phraseTerm(phrase), options));
+  }
+  let results = responses[0].results;
+  const titleHits = new Map(results.map((r) => [r.id, 0]));
+  if (responses.length > 1) {
+    const sets = responses.slice(1).map((resp) => new Map(resp.results.map((r) => [r.id, r])));
+    results = results.filter((r) => sets.every((set) => set.has(r.id)));
+    for (const r of results) {
+      let hits = r.words.length && r.words[0] < config.zone ? 1 : 0;
+      for (const set of sets) {
+        const other = set.get(r.id);
+        if (other.words.length && other.words[0] < config.zone) hits += 1;
+      }
+      titleHits.set(r.id, hits);
+    }
+  } else {
+    for (const r of results) titleHits.set(r.id, r.words.length && r.words[0] < config.zone ? 1 : 0);
+  }
+  if (state.sort === "relevance") {
+    // stable: within each group the date order from Pagefind stays
+    results = results
+      .map((r, i) => [r, i])
+      .sort((a, b) => titleHits.get(b[0].id) - titleHits.get(a[0].id) || a[1] - b[1])
+      .map(([r]) => r);
+  }
+  const counts = responses.length === 1
+    ? responses[0].filters
+    : await intersectCounts(engine, responses[0].filters, results);
+  return { results, counts };
+}
+
+// Facet counts for a several-phrase query, where Pagefind's own counts are
+// for one phrase only: count the intersected results per facet value.
+async function intersectCounts(engine, firstCounts, results) {
+  const counts = {};
+  for (const [facet] of FACETS) {
+    counts[facet] = {};
+    for (const [value, n] of Object.entries(firstCounts[facet] || {})) {
+      if (!n) continue;
+      const ids = await valueSet(engine, facet, value);
+      counts[facet][value] = results.reduce((sum, r) => sum + (ids.has(r.id) ? 1 : 0), 0);
+    }
+  }
+  return counts;
+}
+
+async function valueSet(engine, facet, value) {
+  const key = `${facet}\u0000${value}`;
+  if (!engine.valueSets.has(key)) {
+    const response = await engine.pagefind.search(null, { filters: { [facet]: value } });
+    engine.valueSets.set(key, new Set(response.results.map((r) => r.id)));
+  }
+  return engine.valueSets.get(key);
+}
+
+// ---------------------------------------------------------------- render --
+
+async function showMore(engine, seq, { focus = false } = {}) {
+  const batch = shown.slice(shownCount, shownCount + PAGE_SIZE);
+  const items = await Promise.all(batch.map((result) => result.data()));
+  if (seq !== searchSeq) return;
+  const zone = engine.config.zone;
+  const nodes = items.map((data) => resultItem(data, zone, phrasesShown));
+  list.append(...nodes);
+  shownCount += batch.length;
+  const left = shown.length - shownCount;
+  moreButton.hidden = left <= 0;
+  moreButton.textContent = `显示更多结果（还有 ${left} 篇）`;
+  if (focus && nodes.length) nodes[0].querySelector("a").focus();
+}
+
+function resultItem(data, zone, phrases) {
+  const item = document.createElement("li");
+  item.className = "search-result";
+
+  const heading = document.createElement("h2");
+  heading.className = "search-result-title";
+  const link = document.createElement("a");
+  const url = new URL(String(data.url || "").replace(/^\/+/, ""), siteRoot);
+  url.searchParams.set("highlight", phrases.join(" "));
+  link.href = url.href;
+  appendHighlighted(link, data.meta.title || url.pathname, phrases);
+  heading.append(link);
+
+  const meta = document.createElement("p");
+  meta.className = "search-result-meta";
+  const time = document.createElement("time");
+  time.dateTime = data.meta.date || "";
+  time.textContent = chineseDate(data.meta.date);
+  meta.append(time);
+  for (const [label, value] of [["专题", data.meta.topic], ["地区", data.meta.district]]) {
+    if (!value) continue;
+    const span = document.createElement("span");
+    span.className = "search-result-term";
+    span.textContent = `${label}：${value}`;
+    meta.append(" · ", span);
+  }
+
+  const excerpt = document.createElement("p");
+  excerpt.className = "search-result-excerpt";
+  const words = String(data.content || "").split(" "); // one per position
+  const bodyAt = Number(data.meta.body) || zone;
+  const head = displayText(words.slice(zone, bodyAt).join(" ")).trim();
+  const body = displayText(words.slice(bodyAt).join(" ")).trim();
+  // Prefer a match in the article body; else one in the metadata line
+  // (date, terms, author); else the start of the body.
+  const source = findMatches(body, phrases).length || !findMatches(head, phrases).length ? body : head;
+  const { text, ranges } = excerptOf(source, phrases);
+  appendRanges(excerpt, text, ranges);
+
+  item.append(heading, meta, excerpt);
+  return item;
+}
+
+// A window of the article text around the first match, in original text
+// (the build's inserted spaces removed), with match ranges inside it.
+function excerptOf(body, phrases, before = 30, length = 110) {
+  const chars = Array.from(body);
+  const ranges = findMatches(body, phrases);
+  let start = 0;
+  if (ranges.length) start = Math.max(0, ranges[0][0] - before);
+  const end = Math.min(chars.length, start + length);
+  const inside = ranges
+    .filter(([a, b]) => a < end && b > start)
+    .map(([a, b]) => [Math.max(a, start) - start, Math.min(b, end) - start]);
+  let text = chars.slice(start, end).join("");
+  let shift = 0;
+  if (start > 0) { text = "…" + text; shift = 1; }
+  if (end < chars.length) text += "…";
+  return { text, ranges: inside.map(([a, b]) => [a + shift, b + shift]) };
+}
+
+function appendHighlighted(parent, text, phrases) {
+  appendRanges(parent, text, findMatches(text, phrases));
+}
+
+// Text with [start, end) code point ranges wrapped in <mark>, built as DOM.
+function appendRanges(parent, text, ranges) {
+  const chars = Array.from(text);
+  let at = 0;
+  for (const [a, b] of ranges) {
+    if (a > at) parent.append(document.createTextNode(chars.slice(at, a).join("")));
+    const mark = document.createElement("mark");
+    mark.textContent = chars.slice(a, b).join("");
+    parent.append(mark);
+    at = b;
+  }
+  if (at < chars.length) parent.append(document.createTextNode(chars.slice(at).join("")));
+}
+
+function chineseDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : "";
+}
+
+function renderFacets(counts, state) {
+  facetsBox.replaceChildren();
+  let any = false;
+  for (const [key, label] of FACETS) {
+    const values = Object.entries(counts[key] || {}).filter(([v, n]) => n > 0 || v === state.filters[key]);
+    if (!values.length && !state.filters[key]) continue;
+    any = true;
+    values.sort((a, b) => (key === "year" ? (a[0] < b[0] ? 1 : -1) : b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    const fieldset = document.createElement("fieldset");
+    fieldset.className = "facet";
+    const legend = document.createElement("legend");
+    legend.textContent = label;
+    fieldset.append(legend);
+    const ul = document.createElement("ul");
+    ul.append(facetOption(key, "", `全部${label}`, null, !state.filters[key]));
+    for (const [value, n] of values) {
+      ul.append(facetOption(key, value, value, n, state.filters[key] === value));
+    }
+    fieldset.append(ul);
+    facetsBox.append(fieldset);
+  }
+  facetsBox.hidden = !any;
+}
+
+function facetOption(key, value, text, count, checked) {
+  const li = document.createElement("li");
+  const labelEl = document.createElement("label");
+  const radio = document.createElement("input");
+  radio.type = "radio";
+  radio.name = `facet-${key}`;
+  radio.value = value;
+  radio.checked = checked;
+  radio.addEventListener("change", () => {
+    const filters = { ...current.filters };
+    if (value) filters[key] = value; else delete filters[key];
+    liveSession = false;
+    commit({ ...current, filters });
+  });
+  labelEl.append(radio, document.createTextNode(" " + text));
+  if (count !== null) {
+    const span = document.createElement("span");
+    span.className = "facet-count";
+    span.textContent = `（${count}）`;
+    labelEl.append(span);
+  }
+  li.append(labelEl);
+  return li;
+}
+
+function setStatus(text) {
+  statusBox.textContent = text;
+}
+
+function finish(seq, { message, state, count, note, started, phrases, error }) {
+  if (seq !== searchSeq) return;
+  if (message) {
+    list.replaceChildren();
+    facetsBox.replaceChildren();
+    facetsBox.hidden = true;
+    moreButton.hidden = true;
+    setStatus(message);
+    app.dataset.state = error ? "error" : "message";
+  } else {
+    const filtered = Object.keys(state.filters).length ? "（已按筛选条件过滤）" : "";
+    const shownQuery = phrases.join(" ");
+    setStatus(count
+      ? `找到 ${count} 篇包含“${shownQuery}”的文章${filtered}。${note}`
+      : `没有找到包含“${shownQuery}”的文章${filtered}。可以试试更短的词，或去掉筛选条件。${note}`);
+    app.dataset.state = "done";
+  }
+  const ms = started ? performance.now() - started : 0;
+  app.dataset.count = String(count || 0);
+  window.__lastSearchMs = ms;
+  app.dispatchEvent(new CustomEvent("search:done", { detail: { q: state.q, count: count || 0, ms, message: message || "" } }));
+}
+
+function syncControls(state) {
+  if (input.value !== state.q && document.activeElement !== input) input.value = state.q;
+  sortSelect.value = state.sort;
+}
+
+// ------------------------------------------------------------ interaction --
+
+let composing = false;
+let liveTimer = 0;
+
+input.addEventListener("compositionstart", () => {
+  composing = true;
+  clearTimeout(liveTimer);
+});
+input.addEventListener("compositionend", () => {
+  composing = false;
+  scheduleLive();
+});
+input.addEventListener("input", (event) => {
+  // While an IME is composing (pinyin letters on screen) nothing is searched.
+  if (composing || event.isComposing) return;
+  scheduleLive();
+});
+
+function scheduleLive() {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    if (composing || input.value === current.q) return;
+    // The first search of a typing session adds a history entry; further
+    // keystrokes replace it, so Back returns to the previous search.
+    commit({ ...current, q: input.value }, { replace: liveSession });
+    liveSession = true;
+  }, LIVE_DELAY_MS);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (composing) return; // Enter that confirms an IME candidate
+  clearTimeout(liveTimer);
+  const replace = liveSession && input.value === current.q;
+  liveSession = false;
+  commit({ ...current, q: input.value }, { replace });
+});
+
+sortSelect.addEventListener("change", () => {
+  liveSession = false;
+  commit({ ...current, sort: sortSelect.value });
+});
+
+moreButton.addEventListener("click", async () => {
+  const seq = searchSeq;
+  const engine = await loadEngine();
+  await showMore(engine, seq, { focus: true });
+});
+
+window.addEventListener("popstate", () => {
+  liveSession = false;
+  clearTimeout(liveTimer);
+  current = readState();
+  input.value = current.q;
+  run(current);
+});
+
+input.value = current.q;
+sortSelect.value = current.sort;
+if (current.q) {
+  run(current);
+} else {
+  app.dataset.state = "idle";
+}
+
+// For the benchmark and browser tests: the ordered result ids of a query,
+// found exactly as the page finds them (no rendering).
+window.yingkouSearch = async (q, { filters = {}, sort = "relevance" } = {}) => {
+  const engine = await loadEngine();
+  await ensureT2S(engine, q);
+  const phrases = parseQuery(q);
+  if (!phrases.length) return { ids: [], ms: 0 };
+  const started = performance.now();
+  const outcome = await searchPhrases(engine, phrases, { q, filters, sort });
+  return { ids: outcome.results.map((r) => r.id), ms: performance.now() - started };
+};
