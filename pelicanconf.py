@@ -44,6 +44,7 @@ MARKDOWN = {
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "archive_writer",
     "archive_content",
     "archive_taxonomy",
     "archive_redirects",
@@ -91,6 +92,16 @@ USE_FOLDER_AS_CATEGORY = False
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
 
+
+
+def _newest_first(article):
+    """Newest first; articles of the same moment by slug, so every build
+    lists them in the same order (file system order is not stable)."""
+    return (-article.date.timestamp(), article.slug)
+
+
+ARTICLE_ORDER_BY = _newest_first
+
 DEFAULT_PAGINATION = 20
 PAGINATED_TEMPLATES = {"term": 20, "period_archives": 50}
 PAGINATION_PATTERNS = (
@@ -119,6 +130,8 @@ SITEMAP = {
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "sha256"
+# Plain pickle: gzip made saving the 10,000-article cache 0.7 s slower.
+GZIP_CACHE = False
 CACHE_PATH = "cache"
 
 # Precompressed .gz/.br siblings of text files, e.g. ("gz", "br"); off for

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,15 @@ from sitebuild.precompress import precompress_tree
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Bump when reader output changes shape, so old caches are not reused.
-CACHE_VERSION = "1"
+# What the reader cache's entries depend on besides the article file itself:
+# a change to any of these starts a fresh cache.
+READER_CODE = (
+    "plugins/archive_content/__init__.py",
+    "yingkou_archive/article.py",
+    "yingkou_archive/figures.py",
+    "yingkou_archive/sanitize.py",
+    "yingkou_archive/vocabulary.py",
+)
 
 
 class BuildError(ArchiveError):
@@ -60,13 +68,18 @@ class _Recorder(logging.Handler):
 
 
 def _cache_dir(settings_file: Path, content_dir: Path) -> Path:
-    """Cache per vocabulary version: cached articles hold resolved terms."""
+    """One reader cache per content folder, vocabulary and reader code.
+
+    Cached articles hold terms resolved with the vocabulary and HTML made by
+    the reader code, so a change to either must not reuse them.
+    """
+    digest = hashlib.sha256()
     vocabulary = content_dir / "taxonomy.yml"
-    digest = hashlib.sha256(
-        vocabulary.read_bytes() if vocabulary.exists() else b""
-    ).hexdigest()[:12]
+    digest.update(vocabulary.read_bytes() if vocabulary.exists() else b"")
+    for name in READER_CODE:
+        digest.update((PROJECT_ROOT / name).read_bytes())
     base = hashlib.sha256(str(content_dir).encode()).hexdigest()[:8]
-    return settings_file.parent / "cache" / f"{base}-{digest}-v{CACHE_VERSION}"
+    return settings_file.parent / "cache" / f"{base}-{digest.hexdigest()[:16]}"
 
 
 def _swap_into_place(new_dir: Path, output_dir: Path) -> None:
@@ -75,7 +88,45 @@ def _swap_into_place(new_dir: Path, output_dir: Path) -> None:
         output_dir.rename(old_dir)
     new_dir.rename(output_dir)
     if old_dir.exists():
-        shutil.rmtree(old_dir)
+        _remove_in_background(old_dir)
+
+
+def _keep_unchanged_files(new_dir: Path, old_dir: Path) -> None:
+    """Replace each newly written file that equals the previous build's by a
+    hard link to it, so unchanged files keep their identity and mtime and an
+    incremental deploy sends only what changed.
+
+    Rendered pages are already linked by the writer plugin; this catches the
+    rest (static files, images, the search index).
+    """
+    for path in new_dir.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        stat = path.stat()
+        if stat.st_nlink > 1:
+            continue  # already a link to the previous output
+        old = old_dir / path.relative_to(new_dir)
+        try:
+            if old.stat().st_size != stat.st_size or old.read_bytes() != path.read_bytes():
+                continue
+        except OSError:
+            continue
+        path.unlink()
+        os.link(old, path)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete the replaced output without making the build wait for it.
+
+    Unlinking tens of thousands of files takes seconds; the new output is
+    already in place, so a detached ``rm`` can do it after we exit.
+    """
+    rm = shutil.which("rm")
+    if rm and os.name == "posix":
+        subprocess.Popen([rm, "-rf", str(folder)], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_site(
@@ -105,6 +156,8 @@ def build_site(
         "PATH": str(content_dir),
         "OUTPUT_PATH": str(work_dir),
         "CACHE_PATH": str(_cache_dir(settings_file, content_dir)),
+        # unchanged files are hard-linked from here (plugins/archive_writer)
+        "ARCHIVE_PREVIOUS_OUTPUT": str(output_dir) if output_dir.is_dir() else None,
         **(overrides or {}),
     }
     settings = read_settings(str(settings_file), override=override)
@@ -128,6 +181,10 @@ def build_site(
             phase = time.perf_counter()
             precompress_tree(work_dir, settings["PRECOMPRESS"])
             result.phases["precompress"] = time.perf_counter() - phase
+        if output_dir.is_dir():
+            phase = time.perf_counter()
+            _keep_unchanged_files(work_dir, output_dir)
+            result.phases["keep-unchanged"] = time.perf_counter() - phase
         _swap_into_place(work_dir, output_dir)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -10,6 +10,9 @@ from pathlib import Path
 from yingkou_archive.errors import ArchiveError
 
 TARGETS = ("folder", "rsync", "gh-pages")
+# Build bookkeeping kept inside the output (plugins/archive_writer) that a
+# host does not need.
+NOT_PUBLISHED = (".render-keys.json",)
 
 
 class PublishError(ArchiveError):
@@ -24,7 +27,7 @@ def publish_to_folder(site: Path, destination: Path) -> None:
     staging = destination.with_name(f".{destination.name}.publish-{os.getpid()}")
     old = destination.with_name(f".{destination.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(site, staging)
+    shutil.copytree(site, staging, ignore=shutil.ignore_patterns(*NOT_PUBLISHED))
     if destination.exists():
         destination.rename(old)
     staging.rename(destination)
@@ -35,7 +38,8 @@ def publish_with_rsync(site: Path, destination: str) -> None:
     """rsync over SSH; --delete keeps the host an exact copy of the build."""
     if not shutil.which("rsync"):
         raise PublishError("找不到 rsync 命令：请先安装 rsync")
-    command = ["rsync", "-az", "--delete", "--checksum", f"{site}/", destination]
+    excludes = [f"--exclude=/{name}" for name in NOT_PUBLISHED]
+    command = ["rsync", "-az", "--delete", "--checksum", *excludes, f"{site}/", destination]
     if subprocess.run(command).returncode != 0:
         raise PublishError(f"rsync 到 {destination} 失败")
 

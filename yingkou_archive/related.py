@@ -2,15 +2,16 @@
 
 A naive all-pairs comparison is quadratic (50,000 articles = 2.5 billion
 pairs).  Articles with the same set of terms have the same ranking of
-candidates, so the ranking is computed once per distinct term set, and for
-each level of overlap only the newest few candidates are looked at.
+candidates, so the ranking is computed once per distinct term set, as a
+vector sum of per-term membership arrays over all articles in newest-first
+order; the best candidates are then the first indices at the highest score.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import combinations
 from typing import Hashable, Sequence
+
+import numpy as np
 
 
 def related_indices(
@@ -23,39 +24,28 @@ def related_indices(
     ``term_sets[i]`` are item i's terms, ``newness[i]`` orders ties (higher
     is newer, e.g. a timestamp).  Items sharing no term are never related.
     """
-    order = sorted(range(len(term_sets)), key=lambda i: newness[i], reverse=True)
-    members: dict[Hashable, list[int]] = defaultdict(list)  # newest first
-    for i in order:
-        for term in term_sets[i]:
-            members[term].append(i)
-    member_sets = {term: set(items) for term, items in members.items()}
-    rank = {item: position for position, item in enumerate(order)}
+    count = len(term_sets)
+    # positions in newest-first order: position 0 is the newest item
+    order = sorted(range(count), key=lambda i: newness[i], reverse=True)
+    membership: dict[Hashable, np.ndarray] = {}
+    for position, item in enumerate(order):
+        for term in term_sets[item]:
+            if term not in membership:
+                membership[term] = np.zeros(count, dtype=np.uint8)
+            membership[term][position] = 1
 
     def ranking(signature: frozenset) -> list[int]:
-        # One more than the limit: the item itself is among the best matches.
-        wanted = limit + 1
+        if not signature:
+            return []
+        scores = np.zeros(count, dtype=np.uint8)
+        for term in signature:
+            scores += membership[term]
         chosen: list[int] = []
-        chosen_set: set[int] = set()
-        for size in range(len(signature), 0, -1):
-            pool: set[int] = set()
-            need = wanted - len(chosen)
-            for subset in combinations(signature, size):
-                smallest = min(subset, key=lambda t: len(members[t]))
-                rest = [member_sets[t] for t in subset if t != smallest]
-                found = 0
-                for item in members[smallest]:
-                    if item in chosen_set or item in pool:
-                        continue
-                    if all(item in s for s in rest):
-                        pool.add(item)
-                        found += 1
-                        if found >= need:
-                            break
-            shared = {i: sum(i in member_sets[t] for t in signature) for i in pool}
-            best = sorted(pool, key=lambda i: (-shared[i], rank[i]))[:need]
-            chosen += best
-            chosen_set.update(best)
-            if len(chosen) >= wanted:
+        # one more than the limit: the item itself is among the best matches
+        for level in range(len(signature), 0, -1):
+            positions = np.flatnonzero(scores == level)[: limit + 1 - len(chosen)]
+            chosen += [order[p] for p in positions]
+            if len(chosen) > limit:
                 break
         return chosen
 

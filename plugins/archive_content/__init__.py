@@ -12,17 +12,22 @@ The rules live in ``yingkou_archive`` (no Pelican there).  This plugin
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import logging
 import os
 import re
+from multiprocessing import get_context
 from pathlib import Path
+from typing import NamedTuple
 
 from markdown import Markdown
 from pelican import signals
+from pelican.contents import Article
 from pelican.readers import MarkdownReader
 
-from yingkou_archive.article import missing_internal_links, read_article
+from yingkou_archive.article import missing_internal_links, plain_text, read_article
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
@@ -64,12 +69,23 @@ def derived_summary(body_html: str) -> str:
     return html.escape(text, quote=False)
 
 
+class Prepared(NamedTuple):
+    content: str | None
+    meta: object  # yingkou_archive.article.ArticleMeta
+    summary: str
+    problems: list
+    warnings: list
+    source_hash: str = ""
+
+
 class ArchiveMarkdownReader(MarkdownReader):
     """Markdown reader that applies the archive's rules to each file."""
 
     def __init__(self, settings):
         super().__init__(settings)
         self.problems: list[Problem] = []
+        # source path -> Prepared, filled in parallel before Pelican reads
+        self.prepared: dict[str, Prepared] = {}
         # One Markdown instance, reset per file: building a new one per file
         # is a measurable share of the read time.
         config = dict(self.settings["MARKDOWN"])
@@ -102,22 +118,39 @@ class ArchiveMarkdownReader(MarkdownReader):
         self.problems.extend(problems)
         raise ContentError(problems)
 
-    def read(self, source_path):
+    def prepare(self, source_path) -> "Prepared":
+        """Validate and render one article: the expensive, Pelican-free part.
+
+        Returns only picklable values, so it can run in worker processes.
+        """
         shown = self._shown_path(source_path)
         with open(source_path, "rb") as handle:
             raw = handle.read()
         result = read_article(raw, shown, vocabulary(self.settings))
-        if self._is_page(source_path):
-            return self._read_page(result, source_path, shown)
         if result.problems:
-            self._fail(result.problems)
-        for warning in result.warnings:
-            logger.warning("%s", warning)
-        meta = result.meta
-        content = self._render(result.source.body)
+            return Prepared(None, None, "", result.problems, result.warnings)
         missing = self._missing_links(result.source.body, source_path, shown)
         if missing:
-            self._fail(missing)
+            return Prepared(None, None, "", missing, result.warnings)
+        meta = result.meta
+        content = self._render(result.source.body)
+        summary = html.escape(plain_text(meta.summary), quote=False) if meta.summary \
+            else derived_summary(content)
+        return Prepared(content, meta, summary, [], result.warnings,
+                        hashlib.sha1(raw).hexdigest())
+
+    def read(self, source_path):
+        if self._is_page(source_path):
+            shown = self._shown_path(source_path)
+            with open(source_path, "rb") as handle:
+                result = read_article(handle.read(), shown, vocabulary(self.settings))
+            return self._read_page(result, source_path, shown)
+        prepared = self.prepared.pop(source_path, None) or self.prepare(source_path)
+        for warning in prepared.warnings:
+            logger.warning("%s", warning)
+        if prepared.problems:
+            self._fail(prepared.problems)
+        meta, summary = prepared.meta, prepared.summary
         metadata = {
             "title": meta.title,
             "date": self.process_metadata("date", meta.date.isoformat(sep=" ")),
@@ -127,13 +160,20 @@ class ArchiveMarkdownReader(MarkdownReader):
             "agencies": meta.agencies,
             "aliases": meta.aliases,
             "source": meta.source,
-            "summary": self._render(meta.summary) if meta.summary else derived_summary(content),
+            "summary": summary,
+            # Computed once here, not in every listing that shows the article
+            # (Pelican's date formatting is slow enough to matter at 10,000).
+            "summary_text": html.unescape(summary),
+            "date_iso": f"{meta.date:%Y-%m-%d}",
+            "date_label": f"{meta.date.year}年{meta.date.month}月{meta.date.day}日",
+            # everything on the article's own page comes from this file
+            "source_hash": prepared.source_hash,
         }
         if meta.authors:
             metadata["authors"] = self.process_metadata("authors", meta.authors)
         for key, value in meta.extra.items():
             metadata.setdefault(key, self.process_metadata(key, value))
-        return content, metadata
+        return prepared.content, metadata
 
     def _read_page(self, result, source_path, shown):
         """Pages (about, …) need only a title; the body rules are the same."""
@@ -154,6 +194,47 @@ class ArchiveMarkdownReader(MarkdownReader):
         }
         metadata["title"] = html.unescape(_TAG.sub("", fields["title"])).strip()
         return content, metadata
+
+
+# Below this many unread articles, starting worker processes costs more
+# than it saves.
+PARALLEL_MIN_FILES = 200
+_worker_reader = None
+
+
+def _prepare_in_worker(path):
+    return path, _worker_reader.prepare(path)
+
+
+def prepare_in_parallel(generator):
+    """Read and render the articles the cache does not have, on all cores.
+
+    Pelican reads one file after another; Markdown and sanitizing are most of
+    a clean build's read time.  Workers are forked, so they share the loaded
+    vocabulary; Pelican's own loop then finds every article prepared.
+    """
+    global _worker_reader
+    reader = generator.readers.readers.get("md")
+    if not isinstance(reader, ArchiveMarkdownReader):
+        return
+    settings = generator.settings
+    paths = []
+    for relative in generator.get_files(settings["ARTICLE_PATHS"],
+                                        exclude=settings["ARTICLE_EXCLUDES"]):
+        path = os.path.abspath(os.path.join(generator.path, relative))
+        if path.endswith((".md", ".markdown")) and \
+                generator.readers.get_cached_data(path, None) is None:
+            paths.append(path)
+    workers = os.cpu_count() or 1
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+        return
+    _worker_reader = reader
+    try:
+        with get_context("fork").Pool(workers) as pool:
+            for path, prepared in pool.imap_unordered(_prepare_in_worker, paths, chunksize=64):
+                reader.prepared[path] = prepared
+    finally:
+        _worker_reader = None
 
 
 def use_archive_reader(readers):
@@ -186,7 +267,43 @@ def fail_on_problems(generators):
         raise ContentError(problems)
 
 
+class ArchiveArticle(Article):
+    """An Article whose URL and file name are computed once.
+
+    Pelican's ``url`` and ``save_as`` properties format the URL settings
+    (with Pelican's slow date formatting) on every access, and listings,
+    feeds, the sitemap and the writer access them tens of thousands of
+    times; an article's URL does not change during a build.
+    """
+
+    url = functools.cached_property(Article.url.fget)
+    save_as = functools.cached_property(Article.save_as.fget)
+
+
+def cache_urls(generator):
+    # Pelican hard-codes the Article class it reads into; switch each read
+    # article to the subclass above (same data, same behaviour).
+    for article in generator.articles + generator.hidden_articles + generator.drafts:
+        if type(article) is Article:
+            article.__class__ = ArchiveArticle
+
+
+def drop_unused_groupings(generator):
+    """Pelican's author and category pages are switched off, but Pelican
+    still groups articles for them with a quadratic list scan per author or
+    category at write time; nothing here uses those groups."""
+    if not generator.settings.get("AUTHOR_SAVE_AS"):
+        generator.authors = []
+    if not generator.settings.get("CATEGORY_SAVE_AS"):
+        generator.categories = []
+    if not generator.settings.get("TAG_SAVE_AS"):
+        generator.tags = {}
+
+
 def register():
     signals.initialized.connect(load_build_vocabulary)
+    signals.article_generator_init.connect(prepare_in_parallel)
+    signals.article_generator_pretaxonomy.connect(cache_urls)
+    signals.article_generator_finalized.connect(drop_unused_groupings)
     signals.readers_init.connect(use_archive_reader)
     signals.all_generators_finalized.connect(fail_on_problems)

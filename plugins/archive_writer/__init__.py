@@ -1,0 +1,272 @@
+"""Pelican adapter: render pages on every core, keep unchanged files.
+
+Two changes to how Pelican writes, both in a ``Writer`` subclass:
+
+* **Parallel rendering.**  ``write_file`` calls are queued while the
+  generators run and rendered at the ``finalized`` signal by forked worker
+  processes, one per core (Jinja rendering is most of a build's time and
+  Pelican does it on one core).  The parent then sends ``content_written``
+  for every file, as Pelican would have, so plugins such as the sitemap
+  still see each page.
+* **Unchanged files are not rewritten.**  The build writes into a fresh
+  folder; a file whose bytes equal the previous build's is hard-linked from
+  the previous output instead of written, so it keeps its identity and
+  modification time (incremental deploys send only what changed).
+* **Unchanged article pages are not rendered.**  An article page depends on
+  its own source file, its terms, its related and neighbouring articles, its
+  issue page, the settings, the templates and the code.  A key over those is
+  kept per page in ``.render-keys.json`` inside the output (so it always
+  describes exactly that output); a page whose key is unchanged is linked
+  from the previous output without rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from multiprocessing import get_context
+from pathlib import Path
+
+from pelican import signals
+from pelican.writers import Writer
+
+PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
+RENDER_KEYS_FILE = ".render-keys.json"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CODE_FOLDERS = ("plugins", "yingkou_archive")
+# Below this many pages to render, forking costs more than it saves.
+PARALLEL_MIN_PAGES = 200
+
+# The writer of the run in progress (Pelican keeps it in a local variable;
+# the ``finalized`` signal that flushes it only carries the Pelican object).
+_current_writer: "ArchiveWriter | None" = None
+# The writer whose queue forked workers render.
+_active_writer: "ArchiveWriter | None" = None
+
+
+class _KeepIfUnchanged(io.StringIO):
+    """A text file that, on close, links the previous copy if it is equal."""
+
+    def __init__(self, path: str, previous: str | None, encoding: str):
+        super().__init__()
+        self._path, self._previous, self._encoding = path, previous, encoding
+
+    def close(self):
+        if not self.closed:
+            _store(self._path, self.getvalue().encode(self._encoding), self._previous)
+        super().close()
+
+
+def _store(path: str, data: bytes, previous: str | None) -> None:
+    if os.path.lexists(path):
+        os.unlink(path)  # a second write of one file: never edit a linked inode
+    if previous and _same_bytes(previous, data):
+        os.link(previous, path)
+        return
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _site_key(settings) -> str:
+    """What every page depends on: plain settings, theme files and code."""
+    digest = hashlib.sha1()
+    plain = {k: v for k, v in settings.items()
+             if isinstance(v, (str, int, float, bool, type(None), list, tuple))
+             and k not in (PREVIOUS_OUTPUT_SETTING, "OUTPUT_PATH", "CACHE_PATH")}
+    digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
+    folders = [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _brief(article) -> tuple:
+    """What a link to an article shows: enough to know the link is unchanged."""
+    if article is None:
+        return ()
+    return (article.url, article.title, article.date_iso, article.source_hash,
+            tuple((t.name, t.url) for t in article.topics),
+            tuple((t.name, t.url) for t in article.districts))
+
+
+def article_page_key(site_key: str, name: str, article, brief) -> str:
+    """``brief(article)`` is :func:`_brief`, memoised by the caller."""
+    issue = getattr(article, "issue", None)
+    parts = (
+        site_key, name, brief(article),
+        tuple((t.name, t.url) for t in getattr(article, "agencies", [])),
+        tuple(brief(r) for r in getattr(article, "related_articles", [])),
+        brief(getattr(article, "next_article", None)),
+        brief(getattr(article, "prev_article", None)),
+        (issue.url, issue.title, article.issue_number) if issue else (),
+    )
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+class ArchiveWriter(Writer):
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings)
+        self.previous_output = (settings or {}).get(PREVIOUS_OUTPUT_SETTING)
+        self.jobs: list[tuple[tuple, dict]] = []
+        self.deferring = True
+        self.site_key = _site_key(settings or {}) if settings else ""
+        self.previous_keys = self._load_previous_keys()
+        self.render_keys: dict[str, str] = {}
+        global _current_writer
+        _current_writer = self
+
+    def _open_w(self, filename, encoding, override=False):
+        # Pelican's rule: a file written with override=True is kept
+        if filename in self._overridden_files and not override:
+            return open(os.devnull, "w", encoding=encoding)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        previous = None
+        if self.previous_output:
+            previous = os.path.join(self.previous_output,
+                                    os.path.relpath(filename, self.output_path))
+        return _KeepIfUnchanged(filename, previous, encoding)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if self.deferring and name:
+            self.jobs.append(((name, template, context, *args), kwargs))
+            return
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _load_previous_keys(self) -> dict[str, str]:
+        if not self.previous_output:
+            return {}
+        try:
+            with open(os.path.join(self.previous_output, RENDER_KEYS_FILE), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def _reuse_unchanged(self) -> list[tuple[int, list[str]]]:
+        """Link article pages whose key is unchanged; drop them from the queue."""
+        reused, remaining = [], []
+        briefs: dict[int, tuple] = {}
+
+        def brief(article):
+            if id(article) not in briefs:
+                briefs[id(article)] = _brief(article)
+            return briefs[id(article)]
+
+        for index, (args, kwargs) in enumerate(self.jobs):
+            name, article = args[0], kwargs.get("article")
+            if article is None or "source_hash" not in article.metadata:
+                remaining.append(index)
+                continue
+            key = article_page_key(self.site_key, name, article, brief)
+            self.render_keys[name] = key
+            previous = os.path.join(self.previous_output or "", name)
+            if self.previous_keys.get(name) == key and os.path.isfile(previous):
+                path = os.path.join(self.output_path, name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                os.link(previous, path)
+                self._written_files.add(path)
+                reused.append((index, [path]))
+            else:
+                remaining.append(index)
+        self._remaining = remaining
+        return reused
+
+    def _save_render_keys(self):
+        with open(os.path.join(self.output_path, RENDER_KEYS_FILE), "w", encoding="utf-8") as f:
+            json.dump(self.render_keys, f, sort_keys=True, separators=(",", ":"))
+
+    def _pages_in_job(self, index) -> int:
+        """Files a job writes: a paginated list writes one per page."""
+        args, kwargs = self.jobs[index]
+        per_page = self.settings.get("DEFAULT_PAGINATION") or 20
+        articles = kwargs.get("articles") or ()
+        return max(1, len(articles) // per_page) if kwargs.get("template_name") else 1
+
+    def _run_jobs(self, indices) -> list[tuple[int, list[str]]]:
+        done = []
+        for index in indices:
+            args, kwargs = self.jobs[index]
+            before = set(self._written_files)
+            super().write_file(*args, **kwargs)
+            done.append((index, sorted(self._written_files - before)))
+        return done
+
+    def flush(self):
+        """Render every queued page, on all cores when there are enough."""
+        self.deferring = False
+        reused = self._reuse_unchanged()
+        todo = self._remaining
+        workers = os.cpu_count() or 1
+        weights = {i: self._pages_in_job(i) for i in todo}
+        if sum(weights.values()) < PARALLEL_MIN_PAGES or workers < 2:
+            rendered = self._run_jobs(todo)
+            announce = reused  # rendered here: Pelican's writer announced them
+        else:
+            global _active_writer
+            _active_writer = self
+            try:
+                shares = _balanced_shares(weights, workers)
+                with get_context("fork").Pool(workers) as pool:
+                    rendered = [r for share in pool.map(_render_share, shares) for r in share]
+            finally:
+                _active_writer = None
+            announce = reused + rendered  # workers' signals stayed in the workers
+        for index, paths in sorted(announce):
+            args, kwargs = self.jobs[index]
+            for path in paths:
+                self._written_files.add(path)
+                signals.content_written.send(path, context=dict(kwargs))
+        self._save_render_keys()
+        self.jobs = []
+
+
+def _balanced_shares(weights: dict[int, int], workers: int) -> list[list[int]]:
+    """Split jobs so each worker gets about the same number of pages."""
+    shares = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for index in sorted(weights, key=weights.get, reverse=True):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += weights[index]
+    return shares
+
+
+def _render_share(indices):
+    # Runs in a forked worker: content_written receivers there would only
+    # update the worker's copy, so the parent re-sends the signal.
+    signals.content_written.receivers.clear()
+    return _active_writer._run_jobs(indices)
+
+
+def archive_writer(pelican):
+    return ArchiveWriter
+
+
+def flush_queued_pages(pelican):
+    """Render the queued pages before other ``finalized`` receivers (the
+    sitemap) run; this plugin is listed before them in PLUGINS."""
+    global _current_writer
+    writer, _current_writer = _current_writer, None
+    if writer is not None:
+        writer.flush()
+
+
+def register():
+    signals.get_writer.connect(archive_writer)
+    signals.finalized.connect(flush_queued_pages)

@@ -1,0 +1,55 @@
+"""An incremental build gives exactly the output of a clean build."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import tree_digest
+
+from sitebuild.build import build_site
+
+NEW = """Title: 站前区新增三处口袋公园 {n}
+Date: 2024-12-2{n}
+Topic: 城市建设
+District: 站前区
+Agency: 营口市住房和城乡建设局
+
+本报讯 站前区新建的口袋公园近日向市民开放，编号 {n}。
+"""
+
+
+def _edit(content):
+    articles = sorted((content / "articles").rglob("*.md"))
+    for n in range(1, 4):  # added
+        (content / "articles" / "2024" / "12" / f"2024-12-2{n}-new-park-{n}.md").write_text(
+            NEW.format(n=n), encoding="utf-8")
+    edited = articles[5]  # body and title edited
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: 【更新】", 1)
+                      + "\n补充一段新的正文。\n", encoding="utf-8")
+    articles[10].unlink()  # removed
+    retagged = articles[20]  # retagged: another topic and district
+    text = retagged.read_text(encoding="utf-8").split("\n")
+    text = ["Topic: 科技创新" if line.startswith("Topic:") else
+            "District: 盖州市" if line.startswith("District:") else line for line in text]
+    retagged.write_text("\n".join(text), encoding="utf-8")
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_incremental_output_equals_clean_build(content_copy, tmp_path, search):
+    incremental = tmp_path / "incremental"
+    build_site(content_copy, incremental, search=search)
+    first = tree_digest(incremental)
+    inodes = {p: (incremental / p).stat().st_ino for p in first}
+    _edit(content_copy)
+    build_site(content_copy, incremental, search=search)
+
+    clean = tmp_path / "clean"
+    build_site(content_copy, clean, search=search,
+               overrides={"CACHE_PATH": str(tmp_path / "fresh-cache")})
+    after, expected = tree_digest(incremental), tree_digest(clean)
+    assert after == expected
+    assert after != first
+    # unchanged files were kept (same inode), not written again
+    unchanged = [p for p in first if after.get(p) == first[p]]
+    kept = [p for p in unchanged if (incremental / p).stat().st_ino == inodes[p]]
+    assert len(unchanged) > 20
+    assert len(kept) == len(unchanged), sorted(set(unchanged) - set(kept))
