@@ -1,74 +1,99 @@
-"""Write the Pagefind search bundle for a built site.
+"""Write the static search index of a built site (``output/search/``).
 
 The build calls :func:`write_search_index` on the freshly written site
-folder.  Each article page (``YYYY/MM/<slug>/index.html``) becomes one
-Pagefind *custom record* whose content is already tokenized by
-:mod:`yingkou_archive.search_tokens` (one Han character, letter or digit per
-word; punctuation kept as boundary words).  Pagefind's own segmentation
-therefore has nothing left to cut, and the browser searches each query run
-as an exact phrase of the same tokens.
+folder.  The index answers "which articles contain this run of characters"
+exactly, for Chinese without a word segmenter, and is read in the browser by
+``theme/static/js/search-engine.js`` (docs/search.md has the format and the
+measurements behind it).
 
-Record content layout (positions are Pagefind word positions)::
+* **Text**: each article page (``YYYY/MM/<slug>/index.html``) gives a title
+  and the text of its ``<article>`` element, read with regular expressions
+  from our own template's markup (ten times faster than an HTML parser).
+  Searchable text = title + article text, normalized by
+  :mod:`yingkou_archive.search_tokens` (the same rule as the browser).
+* **Documents** are numbered in date order, newest first (id 0 = newest,
+  ties by URL), so "newest first" is ascending id and a year is an id range.
+* **Grams**: every substring of length 1, 2 and 3 of every run of token
+  characters, keyed exactly (no hashing): code points packed 21 bits each
+  into a uint64 with a length tag in the top bits (:func:`gram_key`).
+  A query run of up to 3 characters is one lookup; a longer run is looked up
+  as 3-grams tiling it, which must occur at the right distances from each
+  other (3-gram positions, in separate files fetched only for such runs).
+* **Postings**: per gram, the ascending doc ids, each stored as
+  ``id * 2 + in_title``, delta-encoded as LEB128 varints.
+* **Shards**: a gram lives in shard ``(key * FIB) mod 2**64 >> (64 - bits)``
+  (Fibonacci hashing, recomputed in the browser with BigInt); ``bits`` is
+  chosen from the corpus size so a shard is ~10-15 KB gzipped.  Shards are
+  gzip files we compress ourselves (hosts serve ``.bin`` as is).
+* **Beside them**: ``attrs.bin`` (facet values of every document, for
+  facet counts of any result set without more downloads), one small
+  ``doc/<n>.bin`` per article (title, URL, date, terms, original text for the
+  excerpt) fetched only for displayed results, ``t2s.json`` (traditional ->
+  simplified, fetched only for queries that need it) and ``manifest.json``.
 
-    [0, zone)   the title's words, padded with SPACE_MARK to `zone` words
-    [zone, …)   the text of the <article> element without its <h1>
-
-``zone`` is one more than the longest title (capped), the same for every
-page, and written to ``pagefind/yingkou-search.json``.  An exact-phrase
-search reports where a page's *first* match starts, so the search page sees
-"title match" as ``words[0] < zone`` without loading anything else: title
-matches rank first, then newest first.
-
-Beside it, ``yingkou-t2s.json`` holds the traditional->simplified character
-map the browser needs to normalize queries the way the build normalizes text.
+Building is vectorised with numpy: one UTF-32 array of the whole corpus per
+batch of documents, table lookups for normalization, windows for grams, one
+sort per batch and one merge per block of shards.
 """
 
 from __future__ import annotations
 
-import asyncio
+import gzip
+import hashlib
+import html
 import json
+import math
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+
+import numpy as np
 
 from yingkou_archive import search_tokens as st
 
-BUNDLE_DIR = "pagefind"
-CONFIG_NAME = "yingkou-search.json"
-T2S_NAME = "yingkou-t2s.json"
-LANGUAGE = "zh"
-# Titles longer than this many words still index fully, but only their
-# first MAX_ZONE - 1 words count as a "title match" for ranking.
-MAX_ZONE = 160
-# Pagefind writes UI bundles the site does not use; leaving them out keeps
-# the output small (the search page has its own UI).
-UNUSED_FILES = (
-    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css", "pagefind-component-ui.js",
-    "pagefind-component-ui.css", "pagefind-highlight.js",
-    # the search page runs Pagefind with noWorker (one 41 KB download less)
-    "pagefind-worker.js",
-)
-ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
+SEARCH_DIR = "search"
+MANIFEST_NAME = "manifest.json"
+T2S_NAME = "t2s.json"
+ATTRS_NAME = "attrs.bin"
+SHARD_DIR = "shard"
+POS_DIR = "pos"
+DOC_DIR = "doc"
+FORMAT_VERSION = 1
 
-# Elements whose edges separate text (a phrase never spans them).
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "div",
-    "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "td", "th", "tr", "ul", "img", "time",
-}
-_SKIP_TAGS = {"script", "style", "template", "noscript"}
-_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-              "meta", "source", "track", "wbr"}
+# Fibonacci hashing multiplier (2**64 / golden ratio, odd): a bijection on
+# uint64 that spreads neighbouring keys over all shards.
+FIB = 0x9E3779B97F4A7C15
+MASK64 = (1 << 64) - 1
+# Length tags: 1-grams are bare code points (< 2**21), 2-grams have bit 62,
+# 3-grams bit 63 (their 63 packed bits never reach bit 63 themselves since
+# code points are < 2**21).  The three ranges cannot overlap.
+TAG2 = 1 << 62
+TAG3 = 1 << 63
+MAX_GRAM = 3
+# A shard aims at this many bytes before gzip; gzip shrinks shards about
+# 1.8 times, so they end near 10-15 KB on the wire (docs/search.md).
+SHARD_TARGET_RAW = 22_000
+# Raw shard bytes per searchable character, measured on the synthetic
+# corpus (docs/search.md); used to pick the shard count before building.
+RAW_BYTES_PER_CHAR = 1.3
+MAX_SHARD_BITS = 16
+# Documents per batch: bounds memory (about 40 bytes per character in
+# flight) without making numpy calls too small.
+BATCH_CHARS = 1_500_000
+FACETS = ("topic", "district", "agency")
+# Level 6: shards 0.7 % larger than level 9 but gzip five times faster.
+GZIP_LEVEL = 6
+ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
 
 
 class SearchIndexError(RuntimeError):
     pass
 
+
+# ------------------------------------------------------------------ pages --
 
 @dataclass
 class ArticlePage:
@@ -83,85 +108,64 @@ class ArticlePage:
     districts: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
 
-
-class _ArticleExtractor(HTMLParser):
-    """Collects the first <article> element's attributes, <h1> and text."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.attrs: dict[str, str] | None = None
-        self.depth = 0          # open elements inside <article>
-        self.done = False
-        self.skip = 0           # inside <script>/<style>
-        self.in_title = 0
-        self.title: list[str] = []
-        self.text: list[str] = []
-        self.body_start: int | None = None  # len(text parts) at .article-body
-
-    def handle_starttag(self, tag, attrs):
-        if self.done:
-            return
-        if self.attrs is None:
-            if tag == "article":
-                self.attrs = {k: v or "" for k, v in attrs}
-                self.depth = 1
-            return
-        if tag not in _VOID_TAGS:
-            self.depth += 1
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-        elif tag == "h1" and not self.title and not self.in_title:
-            self.in_title = self.depth
-        if tag in _BLOCK_TAGS:
-            self.text.append("\n")
-        if self.body_start is None and "article-body" in (dict(attrs).get("class") or "").split():
-            self.body_start = len(self.text)
-
-    def handle_endtag(self, tag):
-        if self.done or self.attrs is None or tag in _VOID_TAGS:
-            return
-        if tag in _SKIP_TAGS and self.skip:
-            self.skip -= 1
-        if self.in_title and self.depth == self.in_title and tag == "h1":
-            self.in_title = 0
-        if tag in _BLOCK_TAGS:
-            self.text.append("\n")
-        self.depth -= 1
-        if self.depth == 0:
-            self.done = True
-
-    def handle_data(self, data):
-        if self.done or self.attrs is None or self.skip:
-            return
-        (self.title if self.in_title else self.text).append(data)
+    @property
+    def searchable(self) -> str:
+        """Title, a boundary, then the article text: what a query must match."""
+        return f"{self.title}\n{self.text}"
 
 
-def _clean_text(text: str) -> str:
-    """Whitespace around line breaks collapsed; blocks stay on their own lines."""
-    return re.sub(r"[ \t\r\f\v]*\n\s*", "\n", text).strip()
+# Elements whose edges separate text (a phrase never spans them); the same
+# list as highlight.js uses on the article page.
+_BLOCK_TAGS = (
+    "address|article|aside|blockquote|br|dd|details|div|dl|dt|figcaption|figure|footer|"
+    "h1|h2|h3|h4|h5|h6|header|hr|li|main|nav|ol|p|pre|section|summary|table|td|th|tr|ul|img|time")
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""  # a tag's attributes, quotes respected
+_ARTICLE_TAG = re.compile(r"<(/?)article\b" + _ATTRS + ">", re.I)
+_DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_H1 = re.compile(r"<h1\b" + _ATTRS + r">(.*?)</h1\s*>", re.S | re.I)
+_BLOCK_TAG = re.compile(r"</?(?:" + _BLOCK_TAGS + r")\b" + _ATTRS + ">", re.I)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^\s/>]*" + _ATTRS + ">")
+_BODY_TAG = re.compile(r"<[a-zA-Z][^\s/>]*\s[^>]*\bclass=\"[^\"]*\barticle-body\b")
+_ATTR = re.compile(r'([a-zA-Z_:][-\w:.]*)\s*=\s*"([^"]*)"')
+_NEWLINES = re.compile(r"[ \t\r\f\v]*\n\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def _text_of(fragment: str) -> str:
+    """Text of an HTML fragment: block edges become new lines, tags go."""
+    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", fragment)))
+    return _NEWLINES.sub("\n", text).strip()
 
 
 def _split_terms(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split("|") if v.strip()]
 
 
-def read_article_page(html: str, url: str) -> ArticlePage | None:
-    """The article in a built page, or None when the page has no <article>."""
-    parser = _ArticleExtractor()
-    parser.feed(html)
-    parser.close()
-    if parser.attrs is None:
+def read_article_page(page_html: str, url: str) -> ArticlePage | None:
+    """The first <article> of a built page, or None when there is none."""
+    opening = _ARTICLE_TAG.search(page_html)
+    if opening is None or opening.group(1):
         return None
-    attrs = parser.attrs
-    title = re.sub(r"\s+", " ", "".join(parser.title)).strip()
-    cut = parser.body_start if parser.body_start is not None else 0
-    head = _clean_text("".join(parser.text[:cut]))
-    body = _clean_text("".join(parser.text[cut:]))
-    text = f"{head}\n{body}" if head and body else head or body
+    depth, end = 0, len(page_html)
+    for tag in _ARTICLE_TAG.finditer(page_html, opening.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = tag.start()
+            break
+    inner = _DROP.sub("", page_html[opening.end():end])
+    attrs = {k: html.unescape(v) for k, v in _ATTR.findall(opening.group(0))}
+    title = ""
+    heading = _H1.search(inner)
+    if heading:
+        title = _SPACES.sub(" ", html.unescape(_ANY_TAG.sub("", heading.group(1)))).strip()
+        inner = inner[:heading.start()] + "\n" + inner[heading.end():]
+    body_tag = _BODY_TAG.search(inner)
+    cut = body_tag.start() if body_tag else 0
+    head, body = _text_of(inner[:cut]), _text_of(inner[cut:])
     return ArticlePage(
         url=(attrs.get("data-url") or url).lstrip("/"),
         title=title,
-        text=text,
+        text=f"{head}\n{body}" if head and body else head or body,
         body_start=len(head) + 1 if head and body else 0,
         date=attrs.get("data-date", ""),
         topics=_split_terms(attrs.get("data-topics", "")),
@@ -170,176 +174,601 @@ def read_article_page(html: str, url: str) -> ArticlePage | None:
     )
 
 
-def find_article_pages(site_dir: Path) -> list[ArticlePage]:
-    pages = []
-    for path in sorted(site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html")):
-        rel = path.relative_to(site_dir).as_posix()
-        if not ARTICLE_PAGE.match(rel):
-            continue
-        page = read_article_page(path.read_text(encoding="utf-8"), rel[: -len("index.html")])
+def _read_chunk(chunk: list[tuple[str, str]]) -> list[tuple[ArticlePage, bytes]]:
+    """Read pages and pack their doc files (runs in a worker process)."""
+    out = []
+    for path, rel in chunk:
+        page = read_article_page(Path(path).read_text(encoding="utf-8"), rel[: -len("index.html")])
         if page is not None:
-            pages.append(page)
-    return pages
+            out.append((page, _gzip(doc_bytes(page))))
+    return out
 
 
-def title_zone(pages: list[ArticlePage]) -> int:
-    """Words reserved for the title at the start of every record."""
-    longest = max((len(st.index_tokens(p.title)) for p in pages), default=0)
-    return min(longest + 1, MAX_ZONE)
+def read_site(site_dir: Path, workers: int = 2) -> tuple[list[ArticlePage], list[bytes]]:
+    """Every article page of the site in id order, and its packed doc file.
 
-
-def record_words(page: ArticlePage, zone: int) -> list[str]:
-    """The record's words: title zone (padded), then the article text."""
-    title = st.index_tokens(page.title)
-    head, rest = title[: zone - 1], title[zone - 1:]
-    words = head + [st.SPACE_MARK] * (zone - len(head))
-    if rest:  # an over-long title: its tail is still searchable, as body
-        words += rest + [st.SPACE_MARK]
-    return words + st.index_tokens(page.text)
-
-
-def record_for(page: ArticlePage, zone: int) -> dict:
-    """Arguments of Pagefind's add_custom_record for one page."""
-    words = record_words(page, zone)
-    filters = {"topic": page.topics, "district": page.districts,
-               "agency": page.agencies,
-               "year": [page.date[:4]] if page.date[:4].isdigit() else []}
-    return {
-        "url": page.url,
-        "content": " ".join(words),
-        "language": LANGUAGE,
-        "meta": {
-            "title": page.title,
-            "date": page.date,
-            "topic": "、".join(page.topics),
-            "district": "、".join(page.districts),
-            # word where the article body starts: excerpts prefer matches there
-            "body": str(zone + len(st.index_tokens(page.text[: page.body_start]))),
-        },
-        "filters": {k: v for k, v in filters.items() if v},
-        "sort": {"date": page.date or "0000-00-00"},
-        "_words": len(words),
-    }
-
-
-def _fast_service_class():
-    """Pagefind's service client, minus a 0.1 s sleep before every reply.
-
-    ``PagefindService._wait_for_responses`` (pagefind 1.5.2) sleeps 100 ms
-    before reading each response, so 10,000 records would take over 16
-    minutes.  This subclass reads replies as soon as they arrive and resolves
-    the waiting futures the same way.
+    Reading (regular expressions) and gzip are CPU-bound Python, so the
+    pages are shared between worker processes; the result does not depend
+    on how they are split.
     """
-    import base64
+    found = []
+    for path in site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html"):
+        rel = path.relative_to(site_dir).as_posix()
+        if ARTICLE_PAGE.match(rel):
+            found.append((str(path), rel))
+    found.sort()
+    if workers > 1 and len(found) >= 500:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    from pagefind.service import PagefindService
-
-    class FastPagefindService(PagefindService):
-        async def _wait_for_responses(self) -> None:
-            while True:
-                output = await self._backend.stdout.readuntil(b",")
-                response = json.loads(base64.b64decode(output[:-1]))
-                if not response:
-                    continue
-                message_id = response.get("message_id")
-                payload = response.get("payload") or {}
-                if message_id is None and payload.get("original_message"):
-                    message_id = json.loads(payload["original_message"]).get("message_id")
-                future = self._responses.get(message_id)
-                if future is None or future.done():
-                    continue
-                if payload.get("type") == "Error":
-                    future.set_exception(SearchIndexError(
-                        f"Pagefind: {payload.get('message')}"))
-                else:
-                    future.set_result(payload)
-
-    return FastPagefindService
+        size = -(-len(found) // (workers * 4))
+        chunks = [found[i:i + size] for i in range(0, len(found), size)]
+        # fork: the children only run _read_chunk (regex, gzip, file reads),
+        # and unlike spawn/forkserver it never re-imports the caller's __main__
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            read = [item for part in pool.map(_read_chunk, chunks) for item in part]
+    else:
+        read = _read_chunk(found)
+    read = order_items(read)
+    return [page for page, _ in read], [doc for _, doc in read]
 
 
-async def _index(records: list[dict], bundle: Path) -> None:
-    service = await _fast_service_class()().launch()
+def find_article_pages(site_dir: Path) -> list[ArticlePage]:
+    """Every article page of the site, in id order (newest first, then URL)."""
+    return read_site(site_dir, workers=1)[0]
+
+
+def order_items(items: list[tuple[ArticlePage, bytes]]) -> list[tuple[ArticlePage, bytes]]:
+    """Newest first, ties by URL: a document's id is its place in this list."""
+    items = sorted(items, key=lambda item: item[0].url)
+    return sorted(items, key=lambda item: item[0].date, reverse=True)  # stable: URL order kept
+
+
+def order_pages(pages: list[ArticlePage]) -> list[ArticlePage]:
+    """Newest first, ties by URL: a document's id is its place in this list."""
+    pages = sorted(pages, key=lambda p: p.url)
+    return sorted(pages, key=lambda p: p.date, reverse=True)  # stable: URL order kept
+
+
+# ------------------------------------------------------------------- keys --
+
+def gram_key(gram: str) -> int:
+    """The exact uint64 key of a normalized gram of 1 to 3 token characters."""
+    cps = [ord(c) for c in gram]
+    if len(cps) == 1:
+        return cps[0]
+    if len(cps) == 2:
+        return TAG2 | cps[0] << 21 | cps[1]
+    if len(cps) == 3:
+        return TAG3 | cps[0] << 42 | cps[1] << 21 | cps[2]
+    raise ValueError(f"a gram has 1 to {MAX_GRAM} characters: {gram!r}")
+
+
+def shard_of(key: int, bits: int) -> int:
+    """Which shard file holds a gram key (Fibonacci hashing)."""
+    return ((key * FIB) & MASK64) >> (64 - bits) if bits else 0
+
+
+def query_plan(phrase: str) -> list[tuple[int, str]]:
+    """(offset, gram) lookups for one normalized run.
+
+    Up to 3 characters: the run itself, exact by construction.  Longer: 3-grams
+    tiling the run (offsets 0, 3, 6, ... and len - 3); a document matches when
+    they occur at those offsets from one start position (positions files), so
+    the answer is exact with about len / 3 lookups.
+    """
+    if len(phrase) <= MAX_GRAM:
+        return [(0, phrase)]
+    offsets = list(range(0, len(phrase) - MAX_GRAM + 1, MAX_GRAM))
+    if offsets[-1] != len(phrase) - MAX_GRAM:
+        offsets.append(len(phrase) - MAX_GRAM)
+    return [(o, phrase[o:o + MAX_GRAM]) for o in offsets]
+
+
+def shard_bits_for(chars: int) -> int:
+    """Shard count (as a power of two) for a corpus of ``chars`` characters."""
+    shards = chars * RAW_BYTES_PER_CHAR / SHARD_TARGET_RAW
+    return max(0, min(MAX_SHARD_BITS, round(math.log2(shards)) if shards > 1 else 0))
+
+
+# ---------------------------------------------------------- normalization --
+
+TABLE_SIZE = 0x30000  # above this no character is a token (HAN_RANGES end at 0x2FA1F)
+
+
+def normalization_table() -> np.ndarray:
+    """Code point -> normalized code point, or 0 for a boundary character.
+
+    The vectorised form of search_tokens.normalize_char + is_token_char
+    (tests check every code point against them).
+    """
+    table = np.arange(TABLE_SIZE, dtype=np.uint32)
+    for lo, hi in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)):
+        table[lo:hi + 1] -= 0xFEE0
+    pairs = [(ord(a), ord(b)) for a, b in st.t2s_map().items() if ord(a) < TABLE_SIZE]
+    if pairs:
+        src, dst = np.array(pairs, dtype=np.uint32).T
+        table[src] = dst
+    upper = (table >= ord("A")) & (table <= ord("Z"))
+    table[upper] += 32
+    token = ((table >= ord("a")) & (table <= ord("z"))) | ((table >= ord("0")) & (table <= ord("9")))
+    for lo, hi in st.HAN_RANGES:
+        token |= (table >= lo) & (table <= hi)
+    table[~token] = 0
+    return table
+
+
+# --------------------------------------------------------------- postings --
+
+@dataclass
+class Postings:
+    """Grams of one block of shards, in shard order (then key order)."""
+
+    keys: np.ndarray      # uint64, one per gram
+    shards: np.ndarray    # shard of each gram
+    lengths: np.ndarray   # postings bytes per gram
+    data: np.ndarray      # uint8, varint postings of all grams, gram after gram
+    pos_lengths: np.ndarray  # position bytes per gram (0 unless a 3-gram)
+    pos_data: np.ndarray     # uint8, positions of all grams, gram after gram
+
+
+def _batches(pages: list[ArticlePage]):
+    """(first id, pages) groups of about BATCH_CHARS characters."""
+    start, size = 0, 0
+    for i, page in enumerate(pages):
+        size += len(page.title) + len(page.text) + 2
+        if size >= BATCH_CHARS:
+            yield start, pages[start:i + 1]
+            start, size = i + 1, 0
+    if start < len(pages):
+        yield start, pages[start:]
+
+
+class _Corpus:
+    """What every batch needs: the normalization table and dense char ids.
+
+    Code points become dense ids (1..D, in code point order, 0 = boundary)
+    so that a gram, its doc id and its title flag fit in one uint64 and one
+    numpy sort orders (gram, doc) pairs.  The dense order equals the code
+    point order, so the final keys stay sorted.
+    """
+
+    def __init__(self, pages: list[ArticlePage]):
+        self.table = normalization_table()
+        seen = np.zeros(TABLE_SIZE, dtype=bool)
+        for _, batch in _batches(pages):
+            seen[self._normalized(batch)[0]] = True
+        seen[0] = False
+        self.cp_of_dense = np.concatenate([[0], np.flatnonzero(seen)]).astype(np.uint64)
+        self.dense_of_cp = np.cumsum(seen, dtype=np.uint32)
+        self.width = max(1, int(len(self.cp_of_dense) - 1).bit_length())
+        self.doc_bits = max(1, (len(pages) - 1).bit_length())
+        if MAX_GRAM * self.width + 2 + self.doc_bits + 1 > 64:
+            raise SearchIndexError(
+                f"搜索索引：字符种类（{len(self.cp_of_dense) - 1}）和文章数（{len(pages)}）"
+                "超出单个 64 位排序键的容量")
+
+    def _normalized(self, batch: list[ArticlePage]):
+        """Normalized code points of a batch (docs joined by a boundary), and lengths."""
+        texts = [p.searchable + "\n" for p in batch]
+        cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        return self.table[np.minimum(cps, TABLE_SIZE - 1)], texts
+
+    def pairs(self, first_id: int, batch: list[ArticlePage]) -> "Pieces":
+        """Sorted, distinct composites (tagged dense gram, doc, not-in-title)
+        of a batch, with the positions of each 3-gram in each document."""
+        norm, texts = self._normalized(batch)
+        dense = self.dense_of_cp[norm].astype(np.uint64)
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        doc = np.repeat(np.arange(first_id, first_id + len(batch), dtype=np.uint64), lengths)
+        title_end = starts + np.fromiter((len(p.title) for p in batch), dtype=np.int64, count=len(batch))
+        position = np.arange(len(dense), dtype=np.int64)
+        not_title = (position >= np.repeat(title_end, lengths)).astype(np.uint64)
+        in_doc = position - np.repeat(starts, lengths)  # position inside the document
+        low = (doc << np.uint64(1)) | not_title
+        shift = np.uint64(self.doc_bits + 1)
+        width = np.uint64(self.width)
+        parts = [self._unigrams(dense, doc, not_title, first_id, len(batch), shift)]
+        for n in range(2, MAX_GRAM + 1):
+            count = len(dense) - n + 1
+            gram = dense[:count].copy()
+            valid = gram > 0
+            for k in range(1, n):
+                nxt = dense[k:k + count]
+                valid &= nxt > 0
+                gram = (gram << width) | nxt
+            tag = np.uint64(n - 1) << np.uint64(MAX_GRAM * self.width)
+            composite = ((gram[valid] | tag) << shift) | low[:count][valid]
+            if n < MAX_GRAM:
+                parts.append(_distinct(np.sort(composite)))
+                continue
+            # stable: positions stay ascending inside each (gram, doc)
+            order = np.argsort(composite, kind="stable")
+            composite = composite[order]
+            longest = _positions(composite, in_doc[:count][valid][order])
+        # the length tag is the top field: parts in length order are sorted overall
+        head = np.concatenate(parts)
+        return Pieces(np.concatenate([head, longest.composites]),
+                      np.concatenate([np.zeros(len(head), np.int64), longest.lengths]),
+                      longest.data)
+
+    def _unigrams(self, dense, doc, not_title, first_id, docs, shift) -> np.ndarray:
+        """1-gram composites without a sort: marks in a (char, doc, not-in-title)
+        table read back in order.  A sort when the table would be too big."""
+        valid = dense > 0
+        size = len(self.cp_of_dense) * docs * 2
+        if size > 64_000_000:
+            return _distinct(np.sort(((dense[valid]) << shift) | (doc[valid] << np.uint64(1))
+                                     | not_title[valid]))
+        local = (doc[valid] - np.uint64(first_id)).astype(np.int64)
+        marks = np.zeros(size, dtype=bool)
+        marks[(dense[valid].astype(np.int64) * docs + local) * 2 + not_title[valid].astype(np.int64)] = True
+        hits = np.flatnonzero(marks)
+        char = (hits // (2 * docs)).astype(np.uint64)
+        doc_id = ((hits // 2) % docs + first_id).astype(np.uint64)
+        return _distinct((char << shift) | (doc_id << np.uint64(1)) | (hits & 1).astype(np.uint64))
+
+    def keys_of(self, tagged: np.ndarray) -> np.ndarray:
+        """Tagged dense grams -> exact code point keys (gram_key)."""
+        w = self.width
+        length = (tagged >> np.uint64(MAX_GRAM * w)) + np.uint64(1)
+        mask = np.uint64((1 << w) - 1)
+        keys = np.zeros(len(tagged), dtype=np.uint64)
+        for n, tag in ((1, 0), (2, TAG2), (3, TAG3)):
+            sel = length == n
+            g = tagged[sel]
+            key = np.full(len(g), tag, dtype=np.uint64)
+            for k in range(n):
+                digit = (g >> np.uint64(w * (n - 1 - k))) & mask
+                key |= self.cp_of_dense[digit] << np.uint64(21 * (n - 1 - k))
+            keys[sel] = key
+        return keys
+
+
+@dataclass
+class Pieces:
+    """Composites with a byte payload each (3-gram positions; empty otherwise)."""
+
+    composites: np.ndarray  # uint64, sorted
+    lengths: np.ndarray     # payload bytes of each composite
+    data: np.ndarray        # uint8, payloads one after another
+
+
+def _positions(composites: np.ndarray, positions: np.ndarray) -> Pieces:
+    """Distinct (gram, doc) composites of sorted occurrences, each with its
+    positions as varints: count, first position, then gaps."""
+    pair = composites >> np.uint64(1)
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(pair)))
+    group = np.cumsum(first) - 1
+    gaps = positions.copy()
+    gaps[1:] -= positions[:-1]
+    gaps[starts] = positions[starts]
+    values = np.empty(len(positions) + len(starts), dtype=np.uint64)
+    values[starts + np.arange(len(starts))] = counts
+    values[np.arange(len(positions)) + group + 1] = gaps
+    data, nbytes = _varints(values)
+    value_starts = starts + np.arange(len(starts))
+    lengths = np.add.reduceat(nbytes, value_starts) if len(starts) else nbytes[:0]
+    return Pieces(composites[starts], lengths.astype(np.int64), data)
+
+
+def _take_segments(lengths: np.ndarray, data: np.ndarray, index: np.ndarray):
+    """Byte segments ``index`` (in that order) of segments laid end to end."""
+    starts = np.cumsum(lengths) - lengths
+    taken = lengths[index]
+    if not taken.sum():
+        return taken, data[:0]
+    new_starts = np.cumsum(taken) - taken
+    perm = np.repeat(starts[index] - new_starts, taken) + np.arange(int(taken.sum()))
+    return taken, data[perm]
+
+
+def _distinct(composites: np.ndarray) -> np.ndarray:
+    """Sorted composites, one per (gram, doc): the first, i.e. the in-title one."""
+    pair = composites >> np.uint64(1)
+    keep = np.ones(len(composites), dtype=bool)
+    keep[1:] = pair[1:] != pair[:-1]
+    return composites[keep]
+
+
+def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LEB128 bytes of uint64 values (< 2**35), and the byte count of each."""
+    nbytes = np.ones(len(values), dtype=np.int64)
+    for k in range(1, 5):
+        nbytes += values >= np.uint64(1 << (7 * k))
+    ends = np.cumsum(nbytes)
+    out = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    starts = ends - nbytes
+    for k in range(5):
+        sel = nbytes > k
+        byte = (values[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (nbytes[sel] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[starts[sel] + k] = (byte | more).astype(np.uint8)
+    return out, nbytes
+
+
+def _block_postings(corpus: _Corpus, pieces: list[Pieces], bits: int) -> Postings:
+    """Merge one block's sorted batch pieces into grams and postings."""
+    concat = np.concatenate([p.composites for p in pieces])
+    order = np.argsort(concat, kind="stable")  # timsort: merges the sorted runs
+    merged = concat[order]
+    pay_lengths, pay_data = _take_segments(
+        np.concatenate([p.lengths for p in pieces]), np.concatenate([p.data for p in pieces]), order)
+    shift = np.uint64(corpus.doc_bits + 1)
+    tagged = merged >> shift
+    value = merged & np.uint64((1 << (corpus.doc_bits + 1)) - 1)
+    # stored value: id * 2 + in_title (the composite had not-in-title)
+    value = (value & ~np.uint64(1)) | (~value & np.uint64(1))
+    first = np.ones(len(merged), dtype=bool)
+    first[1:] = tagged[1:] != tagged[:-1]
+    starts = np.flatnonzero(first)
+    keys = corpus.keys_of(tagged[starts])
+    delta = value.copy()
+    delta[1:] -= value[:-1]
+    delta[starts] = value[starts]
+    data, nbytes = _varints(delta)
+    lengths = np.add.reduceat(nbytes, starts)
+    pos_lengths = np.add.reduceat(pay_lengths, starts)
+    shards = _shards(keys, bits)
+    order = np.argsort(shards, kind="stable")
+    lengths, data = _take_segments(lengths, data, order)
+    pos_lengths, pos_data = _take_segments(pos_lengths, pay_data, order)
+    return Postings(keys[order], shards[order], lengths, data, pos_lengths, pos_data)
+
+
+def _shards(keys: np.ndarray, bits: int) -> np.ndarray:
+    if not bits:
+        return np.zeros(len(keys), dtype=np.uint32)
+    return ((keys * np.uint64(FIB)) >> np.uint64(64 - bits)).astype(np.uint32)
+
+
+def build_postings(pages: list[ArticlePage], bits: int, workers: int = 2):
+    """Postings of all grams, yielded per block of shards (block order = shard order)."""
+    corpus = _Corpus(pages)
+    block_bits = min(bits, 4)
+    blocks: list[list[Pieces]] = [[] for _ in range(1 << block_bits)]
+    pool = ThreadPoolExecutor(workers)  # numpy sorts and zlib release the GIL
     try:
-        index = await service.create_index({"force_language": LANGUAGE})
-        # Requests are pipelined: Pagefind answers them in order.
-        batch = 500
-        for start in range(0, len(records), batch):
-            chunk = records[start: start + batch]
-            answers = await asyncio.gather(*(
-                index.add_custom_record(**{k: v for k, v in r.items() if not k.startswith("_")})
-                for r in chunk))
-            for record, answer in zip(chunk, answers):
-                _check_positions(record, answer)
-        await index.write_files(output_path=str(bundle))
+        batches = list(_batches(pages))
+        for pieces in pool.map(lambda b: corpus.pairs(*b), batches):
+            if not len(pieces.composites):
+                continue
+            which = _block_of(corpus, pieces.composites, bits, block_bits)
+            order = np.argsort(which, kind="stable")
+            bounds = np.searchsorted(which[order], np.arange(len(blocks) + 1))
+            for b in range(len(blocks)):
+                if bounds[b + 1] > bounds[b]:
+                    part = order[bounds[b]:bounds[b + 1]]
+                    lengths, data = _take_segments(pieces.lengths, pieces.data, part)
+                    blocks[b].append(Pieces(pieces.composites[part], lengths, data))
+            del pieces, order
+        work = [pieces for pieces in blocks if pieces]
+        yield from pool.map(lambda pieces: _block_postings(corpus, pieces, bits), work)
     finally:
-        await service.close()
+        pool.shutdown()
 
 
-def _check_positions(record: dict, answer: dict) -> None:
-    """Pagefind must count exactly one position per word we gave it.
+def _block_of(corpus: _Corpus, pairs: np.ndarray, bits: int, block_bits: int) -> np.ndarray:
+    if not block_bits:
+        return np.zeros(len(pairs), dtype=np.uint8)
+    # pairs are sorted by gram: compute each distinct gram's shard once
+    tagged = pairs >> np.uint64(corpus.doc_bits + 1)
+    first = np.ones(len(tagged), dtype=bool)
+    first[1:] = tagged[1:] != tagged[:-1]
+    starts = np.flatnonzero(first)
+    shards = _shards(corpus.keys_of(tagged[starts]), bits)
+    runs = np.diff(np.append(starts, len(tagged)))
+    return np.repeat((shards >> np.uint32(bits - block_bits)).astype(np.uint8), runs)
 
-    Title ranking and phrase boundaries both rely on it; a Pagefind upgrade
-    that segments differently must fail the build, not degrade search.
+
+# ------------------------------------------------------------------ files --
+
+def _gzip(data: bytes) -> bytes:
+    """Deterministic gzip (no timestamp): same input, same bytes."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> bytes:
+    """One shard file before gzip (little-endian; docs/search.md, "Shard files").
+
+    u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes: varint postings length
+    of each key | the postings, key after key
     """
-    counted = answer.get("page_word_count")
-    if counted != record["_words"]:
-        raise SearchIndexError(
-            f"搜索索引：{record['url']} 的词数不一致（Pagefind {counted}，预期 {record['_words']}）；"
-            "Pagefind 的分词方式可能已改变，请检查 yingkou_archive/search_tokens.py"
-        )
+    lens, _ = _varints(lengths.astype(np.uint64))
+    head = np.array([len(keys), len(lens)], dtype="<u4").tobytes()
+    lo = (keys & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
+    hi = (keys >> np.uint64(32)).astype("<u4").tobytes()
+    return head + lo + hi + lens.tobytes() + data.tobytes()
 
 
-def _run_async(coroutine) -> None:
-    """asyncio.run, also when the caller already runs an event loop.
+def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> bytes:
+    """One positions file before gzip: the 3-gram keys of the same shard.
 
-    (Playwright's sync API, for one, keeps a loop running in the thread.)
+    u32 m, u32 L | L bytes: varint bytes of each of the last m keys of the
+    shard (its 3-grams) | per key, per posting (same order): varint count,
+    first position, gaps
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(coroutine)
-        return
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
+    three = keys >= np.uint64(TAG3)
+    lens, _ = _varints(lengths[three].astype(np.uint64))
+    head = np.array([int(three.sum()), len(lens)], dtype="<u4").tobytes()
+    return head + lens.tobytes() + data.tobytes()
 
 
-def _bundle_bytes(bundle: Path) -> int:
-    return sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+def write_shards(pages: list[ArticlePage], out: Path, bits: int) -> dict:
+    """Write every shard and positions file; returns sizes for the stats."""
+    for name in (SHARD_DIR, POS_DIR):
+        (out / name).mkdir(parents=True, exist_ok=True)
+    written = set()
+    sizes, pos_sizes = [], []
+    grams = 0
+    digest = hashlib.sha256()
+    for block in build_postings(pages, bits):
+        grams += len(block.keys)
+        bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
+        byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
+        pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
+        for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
+            a, b = bounds[shard], bounds[shard + 1]
+            keys = block.keys[a:b]
+            packed = _gzip(shard_bytes(keys, block.lengths[a:b],
+                                       block.data[byte_bounds[a]:byte_bounds[b]]))
+            pos = _gzip(pos_bytes(keys, block.pos_lengths[a:b],
+                                  block.pos_data[pos_bounds[a]:pos_bounds[b]]))
+            (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(packed)
+            (out / POS_DIR / f"{shard:x}.bin").write_bytes(pos)
+            written.add(int(shard))
+            sizes.append(len(packed))
+            pos_sizes.append(len(pos))
+            digest.update(packed)
+            digest.update(pos)
+    none = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
+    for shard in range(1 << bits):  # every shard exists, so no lookup ever 404s
+        if shard not in written:
+            (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(_gzip(shard_bytes(*none)))
+            (out / POS_DIR / f"{shard:x}.bin").write_bytes(_gzip(pos_bytes(*none)))
+    sizes.sort()
+    pos_sizes.sort()
+    return {"grams": grams, "shards": 1 << bits, "digest": digest.hexdigest(),
+            "shard_bytes": sum(sizes),
+            "shard_median": sizes[len(sizes) // 2] if sizes else 0,
+            "shard_max": sizes[-1] if sizes else 0,
+            "pos_bytes": sum(pos_sizes),
+            "pos_median": pos_sizes[len(pos_sizes) // 2] if pos_sizes else 0,
+            "pos_max": pos_sizes[-1] if pos_sizes else 0}
+
+
+def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
+    """Every value of each facet, most frequent first (then by name)."""
+    out = {}
+    for facet in FACETS:
+        counts: dict[str, int] = {}
+        for page in pages:
+            for value in _page_facet(page, facet):
+                counts[value] = counts.get(value, 0) + 1
+        out[facet] = sorted(counts, key=lambda v: (-counts[v], v))
+    return out
+
+
+def _page_facet(page: ArticlePage, facet: str) -> list[str]:
+    return {"topic": page.topics, "district": page.districts, "agency": page.agencies}[facet]
+
+
+def attrs_bytes(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes:
+    """Facet values of every document (docs/search.md, "attrs.bin").
+
+    Per facet: u8 count[n] (values of each document), then the value ids of
+    all documents in id order, u8 or u16 (manifest ``width``); each facet's
+    part is padded to 4 bytes.
+    """
+    parts = []
+    for facet in FACETS:
+        index = {v: i for i, v in enumerate(values[facet])}
+        counts = np.fromiter((min(255, len(_page_facet(p, facet))) for p in pages), np.uint8, len(pages))
+        ids = [index[v] for p in pages for v in _page_facet(p, facet)[:255]]
+        dtype = "<u1" if len(index) <= 256 else "<u2"
+        part = counts.tobytes() + np.array(ids, dtype=dtype).tobytes()
+        parts.append(part + b"\0" * (-len(part) % 4))
+    return b"".join(parts)
+
+
+def year_ranges(pages: list[ArticlePage]) -> list[list[int]]:
+    """[year, first id, end id) for each year: ids are in date order."""
+    ranges: list[list[int]] = []
+    for i, page in enumerate(pages):
+        year = int(page.date[:4]) if page.date[:4].isdigit() else 0
+        if ranges and ranges[-1][0] == year:
+            ranges[-1][2] = i + 1
+        else:
+            ranges.append([year, i, i + 1])
+    return [r for r in ranges if r[0]]
+
+
+def doc_bytes(page: ArticlePage) -> bytes:
+    """A document's display data: everything a result line shows."""
+    head, body = page.text[:page.body_start], page.text[page.body_start:]
+    data = {"u": page.url, "t": page.title, "d": page.date,
+            "p": "、".join(page.topics), "r": "、".join(page.districts),
+            "h": head.strip(), "b": body.strip()}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def doc_file_name(doc_id: int, total: int) -> str:
+    """Doc files are numbered oldest first, so a new article adds one file
+    and leaves the others unchanged (ids themselves count from the newest)."""
+    return f"{total - 1 - doc_id}.bin"
+
+
+def write_docs(packed: list[bytes], out: Path) -> int:
+    """Write the packed doc files (ids in order); returns their bytes."""
+    doc_dir = out / DOC_DIR
+    doc_dir.mkdir(parents=True, exist_ok=True)
+    for i, data in enumerate(packed):
+        (doc_dir / doc_file_name(i, len(packed))).write_bytes(data)
+    return sum(map(len, packed))
+
+
+def _index_files(out: Path) -> list[Path]:
+    names = [out / n for n in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME)]
+    return names + [p for d in (SHARD_DIR, POS_DIR, DOC_DIR) for p in (out / d).iterdir()]
 
 
 def write_search_index(site_dir: Path) -> dict:
-    """Index the article pages of ``site_dir`` into ``site_dir/pagefind/``.
+    """Index the article pages of ``site_dir`` into ``site_dir/search/``.
 
-    Returns stats: records, seconds, bytes (of the whole bundle), zone.
+    Returns stats: records, seconds, bytes and files of the index, sizes.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    bundle = site_dir / BUNDLE_DIR
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    pages = find_article_pages(site_dir)
-    zone = title_zone(pages)
-    records = [record_for(page, zone) for page in pages]
-    if records:
-        _run_async(_index(records, bundle))
-    else:
-        bundle.mkdir(parents=True)
-    for name in UNUSED_FILES:
-        (bundle / name).unlink(missing_ok=True)
-    # Small config read on every search; the t2s map (about 29 KB) is a
-    # separate file the page fetches only for a query with a character the
-    # map changes (tradBits says which).
-    config = {"version": 1, "zone": zone, "records": len(records),
-              "t2sFile": T2S_NAME, "tradBase": st.TRAD_BITMAP_RANGE[0],
-              "tradBits": st.trad_bitmap()}
-    (bundle / CONFIG_NAME).write_text(
-        json.dumps(config, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    (bundle / T2S_NAME).write_text(st.t2s_json(), encoding="utf-8")
+    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)  # the previous engine's bundle
+    pages, packed_docs = read_site(site_dir)
+    read_seconds = time.perf_counter() - started
+    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs)
+    stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3))
+    return stats
+
+
+def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None) -> dict:
+    """Write the index of ``pages`` (in id order) into ``out``."""
+    # out may also hold the search page (search/index.html): replace only
+    # the index's own files
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (SHARD_DIR, POS_DIR, DOC_DIR):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME):
+        (out / name).unlink(missing_ok=True)
+    if packed_docs is None:
+        packed_docs = [_gzip(doc_bytes(p)) for p in pages]
+    chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
+    bits = shard_bits_for(chars)
+    shards = write_shards(pages, out, bits)
+    values = facet_values(pages)
+    attrs = _gzip(attrs_bytes(pages, values))
+    (out / ATTRS_NAME).write_bytes(attrs)
+    doc_total = write_docs(packed_docs, out)
+    build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
+    manifest = {
+        "version": FORMAT_VERSION, "build": build, "docs": len(pages),
+        "shardBits": bits, "maxGram": MAX_GRAM,
+        "facets": {f: {"values": values[f], "width": 1 if len(values[f]) <= 256 else 2}
+                   for f in FACETS},
+        "years": year_ranges(pages),
+        "t2sFile": T2S_NAME, "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
+    }
+    (out / MANIFEST_NAME).write_text(
+        json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / T2S_NAME).write_text(st.t2s_json(), encoding="utf-8")
+    files = _index_files(out)
     return {
-        "records": len(records),
-        "seconds": round(time.perf_counter() - started, 3),
-        "bytes": _bundle_bytes(bundle),
-        "zone": zone,
+        "records": len(pages),
+        "bytes": sum(p.stat().st_size for p in files),
+        "files": len(files),
+        "shard_bits": bits,
+        "chars": chars,
+        "attrs_bytes": len(attrs),
+        "doc_bytes": doc_total,
+        **{k: v for k, v in shards.items() if k not in ("digest", "shards")},
     }

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from sitebuild.bench_search import (
-    CHROMIUM, article_texts, fragment_urls, launch_chromium, relevant, serve,
+    CHROMIUM, article_texts, doc_urls, launch_chromium, relevant, serve,
 )
 from yingkou_archive.synthetic import generate_archive
 
@@ -70,7 +70,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def truth(site):
-    return article_texts(site), fragment_urls(site)
+    return article_texts(site), doc_urls(site)
 
 
 @pytest.fixture(scope="module")

@@ -1,29 +1,25 @@
 """The search tokenization rule: one place, used by the build and the browser.
 
-Pagefind cannot be trusted to cut Chinese: the extended binary segments with
-jieba at index time while the browser cuts the query with ``Intl.Segmenter``,
-and the two disagree.  So the archive does its own tokenization at both ends
-and hands Pagefind text that is already split on spaces:
+Word segmenters disagree about Chinese (jieba at index time and
+``Intl.Segmenter`` in the browser cut differently), so search does not
+segment at all; it matches runs of characters exactly:
 
-* every **token character** is its own token: a Han character, an ASCII
-  letter or an ASCII digit (``营商环境`` -> 营 商 环 境, ``GDP`` -> G D P,
-  ``12345热线`` -> 1 2 3 4 5 热 线);
-* before that each character is **normalized** on its own: full-width
-  letters and digits to ASCII, traditional to simplified with a character map taken from OpenCC
-  (``t2s``), A-Z to a-z.  One character in, one character out, so a position
-  in the normalized text is the position in the original text;
-* every other character (punctuation, spaces, symbols) is a **boundary**: it
-  is kept in the index text as its own "word" so that Pagefind counts a
-  position for it and a phrase can never match across it.
+* each character is **normalized** on its own: full-width letters and
+  digits to ASCII, traditional to simplified with a character map taken
+  from OpenCC (``t2s``), A-Z to a-z.  One character in, one character out,
+  so a position in the normalized text is the position in the original text;
+* a Han character, an ASCII letter or an ASCII digit is a **token
+  character**; every other character (punctuation, spaces, symbols) is a
+  **boundary**, and a match never spans one.
 
-A query is cut the same way; each run of token characters is searched as an
-exact phrase, and all runs must match.  A page matches a query exactly when
-each run is a substring of the page's normalized text with no boundary
-inside: the benchmark's truth uses the same definition.
+A query is cut into runs of token characters; all runs must match.  A page
+matches a query exactly when each run is a substring of a run of the page's
+normalized text: the index (sitebuild/search_index.py) answers exactly this,
+and the benchmark's truth uses the same definition.
 
 The browser mirror is ``theme/static/js/search-tokens.js``; keep the two in
-step (``tests/test_search_tokens.py`` runs both on the same samples).
-Measurements that chose single characters over bigrams: ``docs/search.md``.
+step (``tests/test_search_tokens.py`` runs both on the same samples, the
+JavaScript one in Chromium).
 """
 
 from __future__ import annotations
@@ -44,17 +40,8 @@ HAN_RANGES = (
 # Characters OpenCC is asked about when the t2s map is built.
 _T2S_SOURCE_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
 
-# A whitespace run in the index text is stored as this visible mark, so that
-# it is one Pagefind "word" (a position) and can be turned back into a space.
-SPACE_MARK = "\u2423"  # ␣
-
 T2S_FORMAT_VERSION = 1
 
-# Whitespace, spelled out so Python and JavaScript agree exactly (their
-# built-in notions differ on a few control and format characters).
-WHITESPACE = frozenset("\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003"
-                       "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029"
-                       "\u202f\u205f\u3000")
 
 
 @functools.lru_cache(maxsize=1)
@@ -159,13 +146,8 @@ class Query:
 
     phrases: tuple[str, ...]  # normalized runs, longest first, no repeats
 
-    @property
-    def pagefind_terms(self) -> list[str]:
-        """One exact-phrase Pagefind term per phrase: ``"营 商 环 境"``."""
-        return [phrase_term(p) for p in self.phrases]
 
-
-# Longer queries are cut here: the phrase search stays fast and exact.
+# Longer queries are cut here: the search stays fast and exact.
 MAX_QUERY_CHARS = 100
 
 
@@ -178,50 +160,6 @@ def parse_query(text: str) -> Query:
         if not any(phrase in longer for longer in kept):
             kept.append(phrase)
     return Query(tuple(kept))
-
-
-def phrase_term(phrase: str) -> str:
-    """A normalized run as a Pagefind exact-phrase search term."""
-    return '"' + " ".join(phrase) + '"'
-
-
-def index_tokens(text: str) -> list[str]:
-    """The index "words" of a text: tokens and boundaries, in order.
-
-    Token characters become one word each (normalized, but keeping their
-    case: Pagefind lower-cases words itself and the excerpt shows the
-    original case).  Each other character is a boundary word of its own; a
-    whitespace run becomes one :data:`SPACE_MARK`.  Joining the words without
-    spaces gives back the text (whitespace collapsed, t2s applied), which is
-    how the search page rebuilds excerpts.
-    """
-    words: list[str] = []
-    for ch in text:
-        folded = fold_char(ch)
-        norm = normalize_char(ch)
-        if is_token_char(norm):
-            # upper case is kept for the excerpt; Pagefind folds case itself
-            words.append(folded)
-        elif norm in WHITESPACE:
-            if not words or words[-1] != SPACE_MARK:
-                words.append(SPACE_MARK)
-        else:
-            words.append(norm)
-    return words
-
-
-def index_text(text: str) -> str:
-    """Text to give Pagefind as record content: index words joined by spaces."""
-    return " ".join(index_tokens(text))
-
-
-def display_text(index_words: str) -> str:
-    """Undo :func:`index_text`: the readable text for excerpts.
-
-    Pagefind's fragments add a zero-width space after each of our spaces;
-    those go too.
-    """
-    return index_words.replace(" ", "").replace("\u200b", "").replace(SPACE_MARK, " ")
 
 
 def matches(query: Query, text: str) -> bool:

@@ -11,7 +11,7 @@ import { findMatches, needsT2S, parseQuery, setT2S } from "./search-tokens.js";
 const BLOCK = /^(ADDRESS|ARTICLE|ASIDE|BLOCKQUOTE|BR|DD|DIV|DL|DT|FIGCAPTION|FIGURE|FOOTER|H[1-6]|HEADER|HR|LI|MAIN|NAV|OL|P|PRE|SECTION|TABLE|TD|TH|TR|UL|TIME)$/;
 const SKIP = /^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|MARK)$/;
 
-const bundleUrl = new URL("../../pagefind/", import.meta.url);
+const bundleUrl = new URL("../../search/", import.meta.url);
 
 async function fetchJson(name) {
   const response = await fetch(new URL(name, bundleUrl));
@@ -23,7 +23,7 @@ async function fetchJson(name) {
 // it changes; if anything fails, highlighting goes on without it.
 async function loadT2SFor(text) {
   try {
-    const config = await fetchJson("yingkou-search.json");
+    const config = await fetchJson("manifest.json");
     if (needsT2S(text, config)) setT2S((await fetchJson(config.t2sFile)).pairs);
   } catch (error) {
     /* highlight without t2s */

@@ -3,10 +3,11 @@
 // This mirrors yingkou_archive/search_tokens.py line for line; the build
 // indexes text with the Python version and the search page cuts queries with
 // this one, so the two must agree (tests/test_search_tokens.py runs both on
-// the same samples).  In short: every Han character, ASCII letter and digit
-// is a token; characters are normalized one by one (full-width letters and
-// digits to ASCII, traditional to simplified, A-Z to a-z); everything else is
-// a boundary, and each run of tokens is searched as an exact phrase.
+// the same samples, this one in Chromium).  In short: every Han character,
+// ASCII letter and digit is a token character; characters are normalized one
+// by one (full-width letters and digits to ASCII, traditional to simplified,
+// A-Z to a-z); everything else is a boundary, and each run of token
+// characters is searched as an exact substring.
 
 const HAN_RANGES = [
   [0x3007, 0x3007],
@@ -16,12 +17,7 @@ const HAN_RANGES = [
   [0x20000, 0x2fa1f],
 ];
 
-export const SPACE_MARK = "\u2423"; // ␣, a whitespace run in index text
 export const MAX_QUERY_CHARS = 100;
-// Same list as WHITESPACE in search_tokens.py.
-const WHITESPACE = new Set(Array.from(
-  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" +
-  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"));
 
 let t2s = new Map();
 
@@ -110,35 +106,6 @@ export function parseQuery(text) {
 
 function lengthOf(s) {
   return Array.from(s).length;
-}
-
-// A normalized run as a Pagefind exact-phrase term: "营 商 环 境".
-export function phraseTerm(phrase) {
-  return '"' + Array.from(phrase).join(" ") + '"';
-}
-
-// The index words of a text (used by tests; the build does this in Python).
-export function indexTokens(text) {
-  const words = [];
-  for (const ch of text) {
-    const folded = foldChar(ch);
-    const norm = normalizeChar(ch);
-    if (isTokenChar(norm)) {
-      words.push(folded);
-    } else if (WHITESPACE.has(norm)) {
-      if (!words.length || words[words.length - 1] !== SPACE_MARK) words.push(SPACE_MARK);
-    } else {
-      words.push(norm);
-    }
-  }
-  return words;
-}
-
-// Undo the build's index text: the readable text for excerpts.  Pagefind
-// stores fragment content with a zero-width space after each of our spaces
-// (for line breaking); both go.
-export function displayText(indexWords) {
-  return indexWords.replace(/[ \u200b]/g, "").split(SPACE_MARK).join(" ");
 }
 
 // Where the phrases occur in `text`: sorted, non-overlapping [start, end)

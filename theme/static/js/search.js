@@ -1,16 +1,15 @@
 // The search page: query box, results, facets, sorting and URL state.
 //
-// Pagefind does the lookup; yingkou_archive/search_tokens.py and its mirror
-// search-tokens.js decide what a token is.  Every run of Han characters,
-// letters and digits in the query is searched as an exact phrase of single
-// characters, so what a reader types is found exactly (recall and precision
-// against plain substring search).  Nothing from a query or an article is
+// search-engine.js reads the static index in search/ (docs/search.md);
+// yingkou_archive/search_tokens.py and its mirror search-tokens.js decide
+// what a token is.  Every run of Han characters, letters and digits in the
+// query is found exactly as a substring (recall and precision against plain
+// substring search).  Nothing from a query or an article is
 // ever inserted as HTML: all text goes through textContent, highlights are
 // <mark> elements made with createElement.
 
-import {
-  MAX_QUERY_CHARS, displayText, findMatches, needsT2S, parseQuery, phraseTerm, setT2S,
-} from "./search-tokens.js";
+import { SearchIndex } from "./search-engine.js";
+import { MAX_QUERY_CHARS, findMatches, needsT2S, parseQuery, setT2S } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
 const LIVE_DELAY_MS = 300;
@@ -20,7 +19,7 @@ const FACETS = [
   ["agency", "部门"],
   ["year", "年份"],
 ];
-const SORTS = { relevance: { date: "desc" }, newest: { date: "desc" }, oldest: { date: "asc" } };
+const SORTS = ["relevance", "newest", "oldest"];
 
 const app = document.getElementById("search-app");
 const form = document.getElementById("search-form");
@@ -33,30 +32,20 @@ const moreButton = document.getElementById("search-more");
 
 const ownDir = new URL(".", import.meta.url); // .../theme/js/
 const siteRoot = new URL(app.dataset.siteRoot || "../../", app.dataset.siteRoot ? location.href : ownDir);
-const bundleUrl = new URL(app.dataset.bundle || "pagefind/", app.dataset.bundle ? location.href : siteRoot);
+const bundleUrl = new URL(app.dataset.bundle || "search/", app.dataset.bundle ? location.href : siteRoot);
 
 // ---------------------------------------------------------------- engine --
 
 let enginePromise = null;
 
-// Pagefind, the build's search config and (only when a query needs it) the
-// traditional->simplified map; loaded on the first search.
+// The index manifest, loaded on the first search; the rest of the index
+// comes as the searches need it.
 function loadEngine() {
   if (!enginePromise) {
-    enginePromise = (async () => {
-      const [pagefind, config] = await Promise.all([
-        import(new URL("pagefind.js", bundleUrl).href),
-        fetchJson(new URL("yingkou-search.json", bundleUrl)),
-      ]);
-      // noWorker: the worker script is another 40 KB to download, and the
-      // phrase searches here are short.
-      await pagefind.options({ basePath: bundleUrl.pathname, noWorker: true });
-      await pagefind.init();
-      // Facet counts need Pagefind's filter files; they load alongside the
-      // first search instead of before it.
-      const filtersReady = pagefind.filters().catch(() => null);
-      return { pagefind, config, filtersReady, t2sLoaded: false, valueSets: new Map() };
-    })();
+    enginePromise = SearchIndex.open(bundleUrl).then((index) => {
+      index.attrs(); // facet data: starts downloading beside the first lookups
+      return { index, config: index.manifest, t2sLoaded: false };
+    });
     enginePromise.catch(() => { enginePromise = null; });
   }
   return enginePromise;
@@ -79,7 +68,7 @@ async function ensureT2S(engine, text) {
 
 function readState(params = new URLSearchParams(location.search)) {
   const state = { q: params.get("q") || "", sort: params.get("sort") || "relevance", filters: {} };
-  if (!(state.sort in SORTS)) state.sort = "relevance";
+  if (!SORTS.includes(state.sort)) state.sort = "relevance";
   for (const [key] of FACETS) {
     const value = params.get(key);
     if (value) state.filters[key] = value;
@@ -111,7 +100,7 @@ function commit(state, { replace = false } = {}) {
 // ---------------------------------------------------------------- search --
 
 let searchSeq = 0;
-let shown = [];   // ordered results of the current search
+let shown = new Int32Array(0); // ordered result ids of the current search
 let shownCount = 0;
 let phrasesShown = [];
 
@@ -149,24 +138,14 @@ async function run(state) {
     const phrases = parseQuery(state.q.trim());
     const outcome = await searchPhrases(engine, phrases, state);
     if (seq !== searchSeq) return;
-    shown = outcome.results;
+    shown = outcome.ids;
     shownCount = 0;
     phrasesShown = phrases;
     list.replaceChildren();
     await showMore(engine, seq);
     if (seq !== searchSeq) return;
-    finish(seq, { state, count: outcome.results.length, note: checked.note, started, phrases });
-    // Counts come with the search once the filter files are in; the first
-    // search of a visit asks again when they arrive.
-    let counts = outcome.counts;
-    if (!engine.filtersLoaded) {
-      await engine.filtersReady;
-      engine.filtersLoaded = true;
-      if (seq !== searchSeq) return;
-      counts = (await searchPhrases(engine, phrases, state)).counts;
-      if (seq !== searchSeq) return;
-    }
-    renderFacets(counts, state);
+    finish(seq, { state, count: shown.length, note: checked.note, started, phrases });
+    renderFacets(outcome.counts, state);
     app.dataset.facets = "ready";
   } catch (error) {
     console.error(error);
@@ -174,82 +153,19 @@ async function run(state) {
   }
 }
 
-function pagefindFilters(filters) {
-  const out = {};
-  for (const [key, value] of Object.entries(filters)) out[key] = value;
-  return out;
-}
-
-// Search every phrase; a page must contain all of them.  Results keep
-// Pagefind's date order; "relevance" then puts title matches first.
-async function searchPhrases(engine, phrases, state) {
-  const { pagefind, config } = engine;
-  const options = { filters: pagefindFilters(state.filters), sort: SORTS[state.sort] };
-  const responses = [];
-  for (const phrase of phrases) {
-    responses.push(await pagefind.search(phraseTerm(phrase), options));
-  }
-  let results = responses[0].results;
-  const titleHits = new Map(results.map((r) => [r.id, 0]));
-  if (responses.length > 1) {
-    const sets = responses.slice(1).map((resp) => new Map(resp.results.map((r) => [r.id, r])));
-    results = results.filter((r) => sets.every((set) => set.has(r.id)));
-    for (const r of results) {
-      let hits = r.words.length && r.words[0] < config.zone ? 1 : 0;
-      for (const set of sets) {
-        const other = set.get(r.id);
-        if (other.words.length && other.words[0] < config.zone) hits += 1;
-      }
-      titleHits.set(r.id, hits);
-    }
-  } else {
-    for (const r of results) titleHits.set(r.id, r.words.length && r.words[0] < config.zone ? 1 : 0);
-  }
-  if (state.sort === "relevance") {
-    // stable: within each group the date order from Pagefind stays
-    results = results
-      .map((r, i) => [r, i])
-      .sort((a, b) => titleHits.get(b[0].id) - titleHits.get(a[0].id) || a[1] - b[1])
-      .map(([r]) => r);
-  }
-  const counts = responses.length === 1
-    ? responses[0].filters
-    : await intersectCounts(engine, responses[0].filters, results);
-  return { results, counts };
-}
-
-// Facet counts for a several-phrase query, where Pagefind's own counts are
-// for one phrase only: count the intersected results per facet value.
-async function intersectCounts(engine, firstCounts, results) {
-  const counts = {};
-  for (const [facet] of FACETS) {
-    counts[facet] = {};
-    for (const [value, n] of Object.entries(firstCounts[facet] || {})) {
-      if (!n) continue;
-      const ids = await valueSet(engine, facet, value);
-      counts[facet][value] = results.reduce((sum, r) => sum + (ids.has(r.id) ? 1 : 0), 0);
-    }
-  }
-  return counts;
-}
-
-async function valueSet(engine, facet, value) {
-  const key = `${facet}\u0000${value}`;
-  if (!engine.valueSets.has(key)) {
-    const response = await engine.pagefind.search(null, { filters: { [facet]: value } });
-    engine.valueSets.set(key, new Set(response.results.map((r) => r.id)));
-  }
-  return engine.valueSets.get(key);
+// Ordered result ids (title matches first, then newest, unless sorted by
+// date) and facet counts; every phrase must match.
+function searchPhrases(engine, phrases, state) {
+  return engine.index.search(phrases, { filters: state.filters, sort: state.sort });
 }
 
 // ---------------------------------------------------------------- render --
 
 async function showMore(engine, seq, { focus = false } = {}) {
-  const batch = shown.slice(shownCount, shownCount + PAGE_SIZE);
-  const items = await Promise.all(batch.map((result) => result.data()));
+  const batch = Array.from(shown.subarray(shownCount, shownCount + PAGE_SIZE));
+  const docs = await Promise.all(batch.map((id) => engine.index.doc(id)));
   if (seq !== searchSeq) return;
-  const zone = engine.config.zone;
-  const nodes = items.map((data) => resultItem(data, zone, phrasesShown));
+  const nodes = docs.map((doc) => resultItem(doc, phrasesShown));
   list.append(...nodes);
   shownCount += batch.length;
   const left = shown.length - shownCount;
@@ -258,26 +174,27 @@ async function showMore(engine, seq, { focus = false } = {}) {
   if (focus && nodes.length) nodes[0].querySelector("a").focus();
 }
 
-function resultItem(data, zone, phrases) {
+// One result line from a document's display data (search-engine.js doc()).
+function resultItem(doc, phrases) {
   const item = document.createElement("li");
   item.className = "search-result";
 
   const heading = document.createElement("h2");
   heading.className = "search-result-title";
   const link = document.createElement("a");
-  const url = new URL(String(data.url || "").replace(/^\/+/, ""), siteRoot);
+  const url = new URL(String(doc.u || "").replace(/^\/+/, ""), siteRoot);
   url.searchParams.set("highlight", phrases.join(" "));
   link.href = url.href;
-  appendHighlighted(link, data.meta.title || url.pathname, phrases);
+  appendHighlighted(link, doc.t || url.pathname, phrases);
   heading.append(link);
 
   const meta = document.createElement("p");
   meta.className = "search-result-meta";
   const time = document.createElement("time");
-  time.dateTime = data.meta.date || "";
-  time.textContent = chineseDate(data.meta.date);
+  time.dateTime = doc.d || "";
+  time.textContent = chineseDate(doc.d);
   meta.append(time);
-  for (const [label, value] of [["专题", data.meta.topic], ["地区", data.meta.district]]) {
+  for (const [label, value] of [["专题", doc.p], ["地区", doc.r]]) {
     if (!value) continue;
     const span = document.createElement("span");
     span.className = "search-result-term";
@@ -287,10 +204,8 @@ function resultItem(data, zone, phrases) {
 
   const excerpt = document.createElement("p");
   excerpt.className = "search-result-excerpt";
-  const words = String(data.content || "").split(" "); // one per position
-  const bodyAt = Number(data.meta.body) || zone;
-  const head = displayText(words.slice(zone, bodyAt).join(" ")).trim();
-  const body = displayText(words.slice(bodyAt).join(" ")).trim();
+  const head = String(doc.h || "");
+  const body = String(doc.b || "");
   // Prefer a match in the article body; else one in the metadata line
   // (date, terms, author); else the start of the body.
   const source = findMatches(body, phrases).length || !findMatches(head, phrases).length ? body : head;
@@ -498,5 +413,5 @@ window.yingkouSearch = async (q, { filters = {}, sort = "relevance" } = {}) => {
   if (!phrases.length) return { ids: [], ms: 0 };
   const started = performance.now();
   const outcome = await searchPhrases(engine, phrases, { q, filters, sort });
-  return { ids: outcome.results.map((r) => r.id), ms: performance.now() - started };
+  return { ids: Array.from(outcome.ids), counts: outcome.counts, ms: performance.now() - started };
 };

@@ -1,0 +1,170 @@
+"""A reference reader of the static search index, in Python.
+
+The browser reads the index with ``theme/static/js/search-engine.js``; this
+module does the same thing the same way, so tests can check the index
+writer against the truth without a browser, and the JS reader against this
+one.  It is not used by the build.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from sitebuild import search_index as si
+from yingkou_archive import search_tokens as st
+
+FACETS = si.FACETS + ("year",)
+SORTS = ("relevance", "newest", "oldest")
+
+
+def _unpack(data: bytes) -> bytes:
+    """Our files are gzip; a host that already decompressed them is fine too."""
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def _varints(data: bytes) -> list[int]:
+    out, value, shift = [], 0, 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            out.append(value)
+            value, shift = 0, 0
+    return out
+
+
+class SearchIndex:
+    """The index in ``<site>/search/``: lookups, searches, documents."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.manifest = json.loads((self.folder / si.MANIFEST_NAME).read_text(encoding="utf-8"))
+        self.docs = self.manifest["docs"]
+        self.bits = self.manifest["shardBits"]
+        self._attrs = self._read_attrs()
+
+    # ------------------------------------------------------------ postings --
+
+    @lru_cache(maxsize=None)
+    def _shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]]]]:
+        """key -> (postings values, positions per posting or [] for short grams)."""
+        raw = _unpack((self.folder / si.SHARD_DIR / f"{shard:x}.bin").read_bytes())
+        n, lens_bytes = np.frombuffer(raw, "<u4", 2)
+        lo = np.frombuffer(raw, "<u4", n, 8).astype(np.uint64)
+        hi = np.frombuffer(raw, "<u4", n, 8 + 4 * n).astype(np.uint64)
+        keys = ((hi << np.uint64(32)) | lo).tolist()
+        at = 8 + 8 * n
+        lengths = _varints(raw[at:at + lens_bytes])
+        at += lens_bytes
+        postings = []
+        for length in lengths:
+            postings.append(np.cumsum(_varints(raw[at:at + length])).tolist())
+            at += length
+        positions = self._positions(shard, keys, postings)
+        return {k: (v, positions.get(k, [])) for k, v in zip(keys, postings)}
+
+    def _positions(self, shard, keys, postings) -> dict[int, list[list[int]]]:
+        raw = _unpack((self.folder / si.POS_DIR / f"{shard:x}.bin").read_bytes())
+        m, lens_bytes = np.frombuffer(raw, "<u4", 2)
+        lengths = _varints(raw[8:8 + lens_bytes])
+        at = 8 + lens_bytes
+        out = {}
+        for key, values, length in zip(keys[len(keys) - m:], postings[len(keys) - m:], lengths):
+            numbers = _varints(raw[at:at + length])
+            at += length
+            lists, i = [], 0
+            for _ in values:
+                count = numbers[i]
+                lists.append(np.cumsum(numbers[i + 1:i + 1 + count]).tolist())
+                i += 1 + count
+            out[key] = lists
+        return out
+
+    def postings(self, gram: str) -> list[int]:
+        """Values ``id * 2 + in_title`` of a normalized gram, ascending."""
+        key = si.gram_key(gram)
+        return self._shard(si.shard_of(key, self.bits)).get(key, ([], []))[0]
+
+    def positions(self, gram: str) -> dict[int, list[int]]:
+        """doc -> positions of a normalized 3-gram in the document's searchable text."""
+        key = si.gram_key(gram)
+        values, lists = self._shard(si.shard_of(key, self.bits)).get(key, ([], []))
+        return {v >> 1: p for v, p in zip(values, lists)}
+
+    def phrase(self, phrase: str) -> dict[int, bool]:
+        """Documents matching one normalized run -> whether it is in the title."""
+        plan = si.query_plan(phrase)
+        result: dict[int, bool] | None = None
+        for _, gram in plan:
+            found = {v >> 1: bool(v & 1) for v in self.postings(gram)}
+            result = found if result is None else {
+                d: t and found[d] for d, t in result.items() if d in found}
+        if len(plan) > 1:  # the 3-grams must line up
+            where = [(offset, self.positions(gram)) for offset, gram in plan]
+            result = {d: t for d, t in result.items() if any(
+                all(p + offset in set(table[d]) for offset, table in where[1:])
+                for p in where[0][1][d])}
+        return result or {}
+
+    # -------------------------------------------------------------- search --
+
+    def search(self, query: str, filters: dict[str, str] | None = None,
+               sort: str = "relevance") -> list[int]:
+        """Ordered ids of the documents matching ``query`` (as the page does)."""
+        phrases = st.parse_query(query).phrases
+        if not phrases:
+            return []
+        hits: dict[int, int] | None = None
+        for phrase in phrases:
+            found = self.phrase(phrase)
+            hits = {d: int(t) for d, t in found.items()} if hits is None else {
+                d: h + found[d] for d, h in hits.items() if d in found}
+        ids = [d for d in hits if self.passes(d, filters or {})]
+        if sort == "relevance":
+            return sorted(ids, key=lambda d: (-hits[d], d))
+        return sorted(ids, reverse=sort == "oldest")
+
+    # --------------------------------------------------------------- facets --
+
+    def _read_attrs(self) -> dict[str, list[list[int]]]:
+        raw = _unpack((self.folder / si.ATTRS_NAME).read_bytes())
+        out, at, n = {}, 0, self.docs
+        for facet in si.FACETS:
+            width = self.manifest["facets"][facet]["width"]
+            counts = np.frombuffer(raw, np.uint8, n, at)
+            total = int(counts.sum())
+            values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, at + n)
+            at += n + total * width
+            at += -at % 4
+            ends = np.cumsum(counts)
+            out[facet] = [values[e - c:e].tolist() for c, e in zip(counts.tolist(), ends.tolist())]
+        years = [0] * n
+        for year, start, end in self.manifest["years"]:
+            years[start:end] = [year] * (end - start)
+        out["year"] = [[y] if y else [] for y in years]
+        return out
+
+    def values_of(self, doc: int, facet: str) -> list[str]:
+        if facet == "year":
+            return [str(y) for y in self._attrs["year"][doc]]
+        names = self.manifest["facets"][facet]["values"]
+        return [names[i] for i in self._attrs[facet][doc]]
+
+    def passes(self, doc: int, filters: dict[str, str]) -> bool:
+        return all(value in self.values_of(doc, facet) for facet, value in filters.items())
+
+    # ------------------------------------------------------------ documents --
+
+    def doc(self, doc_id: int) -> dict:
+        name = si.doc_file_name(doc_id, self.docs)
+        return json.loads(_unpack((self.folder / si.DOC_DIR / name).read_bytes()))
+
+    def urls(self) -> dict[int, str]:
+        """Every id -> the article's URL (relative to the site root)."""
+        return {i: self.doc(i)["u"] for i in range(self.docs)}

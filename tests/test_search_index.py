@@ -1,0 +1,143 @@
+"""The index writer against the truth, and the browser reader against it.
+
+A few hand-written documents (ids in date order, titles, facets, traditional
+and mixed Latin/digit text, near-miss phrases that a plain AND of 3-grams
+would wrongly match) are indexed with sitebuild.search_index; the Python
+reference reader (sitebuild/search_reader.py) must return exactly the
+documents whose text contains each query, and search-engine.js, run in
+Chromium on the same files, must return the same ordered ids and counts.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from search_support import js_page  # noqa: F401  (a fixture)
+
+from sitebuild import search_index as si
+from sitebuild.search_reader import SearchIndex
+from yingkou_archive import search_tokens as st
+
+PAGES = [
+    si.ArticlePage("2024/05/a/", "营商环境持续优化", "2024年5月1日\n满意率达到95%，覆盖率达到70%。",
+                   date="2024-05-01", topics=["营商环境"], districts=["站前区"], agencies=["营口市政府"]),
+    si.ArticlePage("2023/03/b/", "港口物流", "集装箱吞吐量增长 营商环境再提升，满意率达到70%。",
+                   date="2023-03-02", topics=["港口物流", "营商环境"], districts=["鲅鱼圈区"]),
+    si.ArticlePage("2023/03/c/", "老照片", "展板写着“營口港百年”，GDP和12345热线。",
+                   date="2023-03-02", topics=["文化旅游"], districts=["站前区"]),
+    si.ArticlePage("2022/01/d/", "5G基站", "新建5G基站258座，CPU和AI企业落户；乡村振兴长效机制；全面振兴",
+                   date="2022-01-09", topics=["科技创新"], districts=["老边区"], agencies=["营口市政府"]),
+    si.ArticlePage("2021/07/e/", "长效机制", "乡村振兴取得成效，建立长效机制；营商，环境",
+                   date="2021-07-30", topics=["乡村振兴"], districts=["老边区"]),
+]
+
+QUERIES = ["营商环境", "营商", "营", "商环", "意率达到7", "率达到7", "满意率达到", "营口港百年", "營口港",
+           "gdp", "GDP 12345", "5g基站258座", "258", "乡村振兴长效机制", "振兴长效机制", "长效机制",
+           "营商 环境", "商环境再", "不存在的词", "环境 营商 港口", "達到"]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("index") / "search"
+    si.write_index(si.order_pages(PAGES), out)
+    return out
+
+
+def truth(query: str) -> set[str]:
+    parsed = st.parse_query(query)
+    return {p.url for p in PAGES if st.matches(parsed, p.searchable)}
+
+
+def test_ids_are_newest_first_then_url():
+    assert [p.url for p in si.order_pages(PAGES)] == [
+        "2024/05/a/", "2023/03/b/", "2023/03/c/", "2022/01/d/", "2021/07/e/"]
+
+
+def test_gram_keys_are_exact_and_disjoint():
+    assert si.gram_key("营") == ord("营")
+    assert si.gram_key("营商") == si.TAG2 | ord("营") << 21 | ord("商")
+    keys = {si.gram_key(g) for g in ("a", "ab", "abc", "b", "ba", "营商环", "商环", "环")}
+    assert len(keys) == 8
+    assert si.gram_key("营商环") >> 63 == 1 and si.gram_key("营商") >> 62 == 1
+
+
+def test_query_plan_tiles_long_runs():
+    assert si.query_plan("营商") == [(0, "营商")]
+    assert si.query_plan("营商环境") == [(0, "营商环"), (1, "商环境")]
+    assert si.query_plan("乡村振兴长效机制") == [(0, "乡村振"), (3, "兴长效"), (5, "效机制")]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_reference_reader_returns_exactly_the_truth(index_dir, query):
+    index = SearchIndex(index_dir)
+    urls = index.urls()
+    assert {urls[i] for i in index.search(query)} == truth(query)
+
+
+def test_title_matches_rank_first_then_newest(index_dir):
+    index = SearchIndex(index_dir)
+    urls = index.urls()
+    assert [urls[i] for i in index.search("营商环境")] == ["2024/05/a/", "2023/03/b/"]
+    assert [urls[i] for i in index.search("长效机制")] == ["2021/07/e/", "2022/01/d/"]
+    assert [urls[i] for i in index.search("长效机制", sort="oldest")] == ["2021/07/e/", "2022/01/d/"]
+    assert [urls[i] for i in index.search("长效机制", sort="newest")] == ["2022/01/d/", "2021/07/e/"]
+
+
+def test_filters(index_dir):
+    index = SearchIndex(index_dir)
+    urls = index.urls()
+    assert [urls[i] for i in index.search("营商", {"district": "站前区"})] == ["2024/05/a/"]
+    assert [urls[i] for i in index.search("营商", {"year": "2023"})] == ["2023/03/b/"]
+    assert index.search("营商", {"agency": "营口市政府", "topic": "港口物流"}) == []
+
+
+def test_files_are_deterministic_gzip(index_dir, tmp_path):
+    si.write_index(si.order_pages(PAGES), tmp_path / "again")
+    for name in ("attrs.bin", "shard/0.bin", "pos/0.bin", "doc/0.bin", "manifest.json"):
+        assert (index_dir / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+    assert (index_dir / "shard" / "0.bin").read_bytes()[:2] == b"\x1f\x8b"
+    assert gzip.decompress((index_dir / "doc" / "0.bin").read_bytes())
+
+
+def test_many_shards_and_batches_give_the_same_answers(tmp_path, monkeypatch):
+    monkeypatch.setattr(si, "shard_bits_for", lambda chars: 5)
+    monkeypatch.setattr(si, "BATCH_CHARS", 40)  # one document or two per batch
+    out = tmp_path / "search"
+    si.write_index(si.order_pages(PAGES), out)
+    index = SearchIndex(out)
+    assert index.bits == 5
+    urls = index.urls()
+    for query in QUERIES:
+        assert {urls[i] for i in index.search(query)} == truth(query), query
+
+
+def test_browser_reader_agrees(js_page, index_dir):
+    import shutil
+
+    shutil.copytree(index_dir, js_page.folder / "search", dirs_exist_ok=True)
+    index = SearchIndex(index_dir)
+    cases = [(q, {}, "relevance") for q in QUERIES] + [
+        ("营商", {"district": "站前区"}, "relevance"), ("营商", {"year": "2023"}, "newest"),
+        ("长效机制", {}, "oldest"), ("营", {"topic": "营商环境", "agency": "营口市政府"}, "relevance")]
+    got = js_page.evaluate("""async (cases) => {
+        const { SearchIndex } = await import("./js/search-engine.js");
+        const t = await import("./js/search-tokens.js");
+        const index = await SearchIndex.open(new URL("./search/", location.href));
+        const pairs = await (await fetch("./search/t2s.json")).json();
+        t.setT2S(pairs.pairs);
+        const out = [];
+        for (const [q, filters, sort] of cases) {
+            const r = await index.search(t.parseQuery(q), { filters, sort });
+            out.push({ ids: Array.from(r.ids), counts: r.counts });
+        }
+        const doc = await index.doc(0);
+        return { out, doc };
+    }""", cases)
+    for (query, filters, sort), js in zip(cases, got["out"]):
+        assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
+    assert got["doc"]["u"] == "2024/05/a/" and got["doc"]["t"] == "营商环境持续优化"
+    # counts: per facet, over results passing the other facets' filters
+    first = got["out"][QUERIES.index("营商")]["counts"]
+    assert first["district"] == {"站前区": 1, "鲅鱼圈区": 1, "老边区": 1}
+    assert first["year"] == {"2024": 1, "2023": 1, "2021": 1}

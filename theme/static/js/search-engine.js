@@ -1,0 +1,388 @@
+// The search engine, browser side: reads the static index written by
+// sitebuild/search_index.py (format: docs/search.md) and answers queries
+// exactly.  sitebuild/search_reader.py is the same reader in Python; tests
+// check that the two agree.
+//
+// A query's phrases (normalized runs, from search-tokens.js) are looked up
+// as grams: a run of up to 3 characters is one gram; a longer run is 3-grams
+// tiling it, which must occur at the right distances (3-gram positions).
+// Documents are numbered newest first, so ascending id is "newest first".
+
+const FIB = 0x9E3779B97F4A7C15n;
+const MASK64 = (1n << 64n) - 1n;
+const TAG2 = 1n << 62n;
+const TAG3 = 1n << 63n;
+const MAX_GRAM = 3;
+const FACETS = ["topic", "district", "agency"];
+
+// Our .bin files are gzip (hosts serve them as they are); if a host already
+// decompressed one, use it as it is.
+async function fetchBinary(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.buffer;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+export function gramKey(gram) {
+  const cps = Array.from(gram, (ch) => BigInt(ch.codePointAt(0)));
+  if (cps.length === 1) return cps[0];
+  if (cps.length === 2) return TAG2 | (cps[0] << 21n) | cps[1];
+  return TAG3 | (cps[0] << 42n) | (cps[1] << 21n) | cps[2];
+}
+
+export function shardOf(key, bits) {
+  return bits ? Number(((key * FIB) & MASK64) >> BigInt(64 - bits)) : 0;
+}
+
+// (offset, gram) lookups of a normalized run; same as query_plan() in Python.
+export function queryPlan(phrase) {
+  const chars = Array.from(phrase);
+  if (chars.length <= MAX_GRAM) return [[0, phrase]];
+  const offsets = [];
+  for (let o = 0; o + MAX_GRAM <= chars.length; o += MAX_GRAM) offsets.push(o);
+  if (offsets[offsets.length - 1] !== chars.length - MAX_GRAM) offsets.push(chars.length - MAX_GRAM);
+  return offsets.map((o) => [o, chars.slice(o, o + MAX_GRAM).join("")]);
+}
+
+// LEB128 varints from `bytes[start, end)`.
+function readVarints(bytes, start, end, out = []) {
+  let value = 0;
+  let shift = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b & 0x80) {
+      shift += 7;
+    } else {
+      out.push(value);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return out;
+}
+
+// u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes of varint lengths | postings
+function parseShard(buffer) {
+  const [n, lensBytes] = new Uint32Array(buffer, 0, 2);
+  const lo = new Uint32Array(buffer, 8, n);
+  const hi = new Uint32Array(buffer, 8 + 4 * n, n);
+  const bytes = new Uint8Array(buffer);
+  const lengths = readVarints(bytes, 8 + 8 * n, 8 + 8 * n + lensBytes);
+  const starts = new Uint32Array(n + 1);
+  starts[0] = 8 + 8 * n + lensBytes;
+  for (let i = 0; i < n; i++) starts[i + 1] = starts[i] + lengths[i];
+  return { n, lo, hi, bytes, starts };
+}
+
+function findKey(shard, key) {
+  const hi = Number(key >> 32n);
+  const lo = Number(key & 0xffffffffn);
+  let a = 0;
+  let b = shard.n - 1;
+  while (a <= b) {
+    const m = (a + b) >> 1;
+    const h = shard.hi[m];
+    const l = shard.lo[m];
+    if (h === hi && l === lo) return m;
+    if (h < hi || (h === hi && l < lo)) a = m + 1;
+    else b = m - 1;
+  }
+  return -1;
+}
+
+// Postings of key `i`: Int32Array of id * 2 + in_title, ascending.
+function postingsAt(shard, i) {
+  const deltas = readVarints(shard.bytes, shard.starts[i], shard.starts[i + 1]);
+  const out = new Int32Array(deltas.length);
+  let value = 0;
+  for (let k = 0; k < deltas.length; k++) {
+    value += deltas[k];
+    out[k] = value;
+  }
+  return out;
+}
+
+// u32 m, u32 L | varint byte length of each of the shard's last m keys |
+// per key, per posting: count, first position, gaps.
+function parsePositions(buffer) {
+  const [m, lensBytes] = new Uint32Array(buffer, 0, 2);
+  const bytes = new Uint8Array(buffer);
+  const lengths = readVarints(bytes, 8, 8 + lensBytes);
+  const starts = new Uint32Array(m + 1);
+  starts[0] = 8 + lensBytes;
+  for (let i = 0; i < m; i++) starts[i + 1] = starts[i] + lengths[i];
+  return { m, bytes, starts };
+}
+
+// doc -> Set of positions of shard key `i` (a 3-gram).
+function positionsAt(shard, pos, i, postings) {
+  const j = i - (shard.n - pos.m);
+  const numbers = readVarints(pos.bytes, pos.starts[j], pos.starts[j + 1]);
+  const out = new Map();
+  let at = 0;
+  for (const value of postings) {
+    const count = numbers[at];
+    const set = new Set();
+    let p = 0;
+    for (let k = 1; k <= count; k++) {
+      p += numbers[at + k];
+      set.add(p);
+    }
+    out.set(value >> 1, set);
+    at += 1 + count;
+  }
+  return out;
+}
+
+// Intersect two ascending id*2+flag lists by id; flags are ANDed.
+function intersect(a, b) {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const da = a[i] >> 1;
+    const db = b[j] >> 1;
+    if (da === db) {
+      out[n++] = (da << 1) | (a[i] & b[j] & 1);
+      i++;
+      j++;
+    } else if (da < db) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+export class SearchIndex {
+  constructor(baseUrl, manifest) {
+    this.base = baseUrl;
+    this.manifest = manifest;
+    this.docs = manifest.docs;
+    this.bits = manifest.shardBits;
+    this.shards = new Map();
+    this.positions = new Map();
+    this.docCache = new Map();
+    this.attrsPromise = null;
+  }
+
+  static async open(baseUrl) {
+    const response = await fetch(new URL("manifest.json", baseUrl));
+    if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
+    return new SearchIndex(baseUrl, await response.json());
+  }
+
+  url(path) {
+    return new URL(`${path}?v=${this.manifest.build}`, this.base);
+  }
+
+  shard(number) {
+    if (!this.shards.has(number)) {
+      const promise = fetchBinary(this.url(`shard/${number.toString(16)}.bin`)).then(parseShard);
+      promise.catch(() => this.shards.delete(number));
+      this.shards.set(number, promise);
+    }
+    return this.shards.get(number);
+  }
+
+  positionFile(number) {
+    if (!this.positions.has(number)) {
+      const promise = fetchBinary(this.url(`pos/${number.toString(16)}.bin`)).then(parsePositions);
+      promise.catch(() => this.positions.delete(number));
+      this.positions.set(number, promise);
+    }
+    return this.positions.get(number);
+  }
+
+  // Facet values of every document (loaded once, beside the first search).
+  attrs() {
+    if (!this.attrsPromise) {
+      this.attrsPromise = fetchBinary(this.url("attrs.bin")).then((buffer) => this.parseAttrs(buffer));
+      this.attrsPromise.catch(() => { this.attrsPromise = null; });
+    }
+    return this.attrsPromise;
+  }
+
+  parseAttrs(buffer) {
+    const n = this.docs;
+    const out = {};
+    let at = 0;
+    for (const facet of FACETS) {
+      const { width, values } = this.manifest.facets[facet];
+      const counts = new Uint8Array(buffer, at, n);
+      const offsets = new Uint32Array(n + 1);
+      for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + counts[i];
+      const total = offsets[n];
+      const start = at + n;
+      const ids = width === 1 ? new Uint8Array(buffer, start, total)
+        : new Uint16Array(buffer.slice(start, start + 2 * total));
+      out[facet] = { offsets, ids, names: values };
+      at = start + total * width;
+      at += (4 - (at % 4)) % 4;
+    }
+    // year ids: 0 = no year, k + 1 = manifest.years[k] (one id range per year)
+    const years = new Uint16Array(n);
+    const names = [];
+    this.manifest.years.forEach(([year, start, end], k) => {
+      years.fill(k + 1, start, end);
+      names.push(String(year));
+    });
+    out.year = { years, names };
+    return out;
+  }
+
+  // Documents matching one normalized run: ascending id*2 + in_title.
+  async phrase(phrase) {
+    const plan = queryPlan(phrase).map(([offset, gram]) => {
+      const key = gramKey(gram);
+      return { offset, key, shard: shardOf(key, this.bits) };
+    });
+    const needPositions = plan.length > 1;
+    await Promise.all(plan.map(async (step) => {
+      const [shard, pos] = await Promise.all([
+        this.shard(step.shard), needPositions ? this.positionFile(step.shard) : null]);
+      step.index = findKey(shard, step.key);
+      step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
+      step.shardData = shard;
+      step.pos = pos;
+    }));
+    let result = null;
+    for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
+      result = result ? intersect(result, step.postings) : step.postings;
+      if (!result.length) return result;
+    }
+    if (!needPositions) return result;
+    // the 3-grams must line up: all at p + offset for one start position p
+    const tables = plan.map((step) => positionsAt(step.shardData, step.pos, step.index, step.postings));
+    const kept = [];
+    for (const value of result) {
+      const doc = value >> 1;
+      const sets = tables.map((t) => t.get(doc));
+      for (const p of sets[0]) {
+        if (plan.every((step, k) => sets[k].has(p + step.offset))) {
+          kept.push(value);
+          break;
+        }
+      }
+    }
+    return Int32Array.from(kept);
+  }
+
+  // The ordered result ids of a query's phrases, with facet counts.
+  // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
+  async search(phrases, { filters = {}, sort = "relevance" } = {}) {
+    const [lists, attrs] = await Promise.all([
+      Promise.all(phrases.map((p) => this.phrase(p))), this.attrs()]);
+    // ids in all phrases; hits = how many phrases match in the title
+    let ids = lists[0].map((v) => v >> 1);
+    let hits = Uint8Array.from(lists[0], (v) => v & 1);
+    for (const list of lists.slice(1)) {
+      const nextIds = [];
+      const nextHits = [];
+      let j = 0;
+      for (let i = 0; i < ids.length; i++) {
+        while (j < list.length && (list[j] >> 1) < ids[i]) j++;
+        if (j < list.length && (list[j] >> 1) === ids[i]) {
+          nextIds.push(ids[i]);
+          nextHits.push(hits[i] + (list[j] & 1));
+        }
+      }
+      ids = Int32Array.from(nextIds);
+      hits = Uint8Array.from(nextHits);
+    }
+    const { kept, keptHits, counts } = this.filterAndCount(attrs, ids, hits, filters);
+    return { ids: order(kept, keptHits, sort, phrases.length), counts };
+  }
+
+  // Results passing every filter, and per facet the counts of its values
+  // among results passing the *other* filters (so other values stay
+  // visible and their counts say what choosing them would give).
+  filterAndCount(attrs, ids, hits, filters) {
+    const facets = [...FACETS, "year"];
+    const wanted = facets.map((f) => (filters[f] ? this.valueId(attrs, f, filters[f]) : null));
+    const counts = facets.map((f) => new Uint32Array(f === "year" ? attrs.year.names.length + 1 : attrs[f].names.length));
+    const kept = [];
+    const keptHits = [];
+    for (let i = 0; i < ids.length; i++) {
+      const doc = ids[i];
+      let failed = -1;
+      let failures = 0;
+      for (let f = 0; f < facets.length; f++) {
+        if (wanted[f] !== null && !this.has(attrs, facets[f], doc, wanted[f])) {
+          failed = f;
+          failures++;
+        }
+      }
+      if (failures > 1) continue;
+      for (let f = 0; f < facets.length; f++) {
+        if (failures === 1 && f !== failed) continue;
+        this.countValues(attrs, facets[f], doc, counts[f]);
+      }
+      if (!failures) {
+        kept.push(doc);
+        keptHits.push(hits[i]);
+      }
+    }
+    const named = {};
+    facets.forEach((f, k) => {
+      named[f] = {};
+      const names = f === "year" ? ["", ...attrs.year.names] : attrs[f].names;
+      counts[k].forEach((n, v) => { if (n) named[f][names[v]] = n; });
+    });
+    return { kept: Int32Array.from(kept), keptHits: Uint8Array.from(keptHits), counts: named };
+  }
+
+  valueId(attrs, facet, name) {
+    const names = facet === "year" ? attrs.year.names : attrs[facet].names;
+    const i = names.indexOf(name);
+    return i < 0 ? -1 : facet === "year" ? i + 1 : i;
+  }
+
+  has(attrs, facet, doc, value) {
+    if (facet === "year") return attrs.year.years[doc] === value;
+    const { offsets, ids } = attrs[facet];
+    for (let k = offsets[doc]; k < offsets[doc + 1]; k++) if (ids[k] === value) return true;
+    return false;
+  }
+
+  countValues(attrs, facet, doc, into) {
+    if (facet === "year") {
+      into[attrs.year.years[doc]]++;
+      return;
+    }
+    const { offsets, ids } = attrs[facet];
+    for (let k = offsets[doc]; k < offsets[doc + 1]; k++) into[ids[k]]++;
+  }
+
+  // A document's display data: {u, t, d, p, r, h, b} (url, title, date,
+  // topics, districts, metadata line, body text), fetched when shown.
+  doc(id) {
+    if (!this.docCache.has(id)) {
+      const name = `${this.docs - 1 - id}.bin`;
+      const promise = fetchBinary(this.url(`doc/${name}`))
+        .then((buffer) => JSON.parse(new TextDecoder().decode(buffer)));
+      promise.catch(() => this.docCache.delete(id));
+      this.docCache.set(id, promise);
+    }
+    return this.docCache.get(id);
+  }
+}
+
+// Relevance: more phrases matched in the title first, then newest (lower id)
+// first; ids arrive ascending, so a counting sort by hits keeps that order.
+function order(ids, hits, sort, phraseCount) {
+  if (sort === "newest") return ids;
+  if (sort === "oldest") return ids.slice().reverse();
+  const out = new Int32Array(ids.length);
+  let n = 0;
+  for (let h = phraseCount; h >= 0; h--) {
+    for (let i = 0; i < ids.length; i++) if (hits[i] === h) out[n++] = ids[i];
+  }
+  return out;
+}
