@@ -723,7 +723,6 @@ def write_search_index(site_dir: Path) -> dict:
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)  # the previous engine's bundle
     pages, packed_docs = read_site(site_dir)
     read_seconds = time.perf_counter() - started
     stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs)
