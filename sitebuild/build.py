@@ -175,7 +175,8 @@ def build_site(
             raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
         if search:
             phase = time.perf_counter()
-            result.search = _write_search_index(work_dir)
+            result.search = _write_search_index(work_dir, Path(settings["CACHE_PATH"]),
+                                                output_dir if output_dir.is_dir() else None)
             result.phases["search"] = time.perf_counter() - phase
         if settings.get("PRECOMPRESS"):
             phase = time.perf_counter()
@@ -211,11 +212,7 @@ def _forget_failed_run() -> None:
     sitemap.generator.page_queue = []
 
 
-def _write_search_index(site_dir: Path) -> dict | None:
-    try:
-        from sitebuild.search_index import write_search_index
-    except ModuleNotFoundError as exc:
-        if exc.name != "sitebuild.search_index":
-            raise
-        return None
-    return write_search_index(site_dir)
+def _write_search_index(site_dir: Path, cache_dir: Path, previous: Path | None) -> dict:
+    from sitebuild.search_index import write_search_index
+
+    return write_search_index(site_dir, cache_dir, previous)

@@ -43,6 +43,8 @@ import hashlib
 import html
 import json
 import math
+import os
+import pickle
 import re
 import shutil
 import time
@@ -174,22 +176,53 @@ def read_article_page(page_html: str, url: str) -> ArticlePage | None:
     )
 
 
-def _read_chunk(chunk: list[tuple[str, str]]) -> list[tuple[ArticlePage, bytes]]:
+def _read_chunk(chunk: list[tuple[str, str, bytes]]) -> list[tuple[bytes, tuple[ArticlePage, bytes]]]:
     """Read pages and pack their doc files (runs in a worker process)."""
     out = []
-    for path, rel in chunk:
+    for path, rel, digest in chunk:
         page = read_article_page(Path(path).read_text(encoding="utf-8"), rel[: -len("index.html")])
         if page is not None:
-            out.append((page, _gzip(doc_bytes(page))))
+            out.append((digest, (page, _gzip(doc_bytes(page)))))
     return out
 
 
-def read_site(site_dir: Path, workers: int = 2) -> tuple[list[ArticlePage], list[bytes]]:
+PAGE_CACHE_NAME = "search-pages.pickle"
+
+
+def _code_version() -> str:
+    """Cached pages hold what this module extracted: new code, new cache."""
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+
+
+def _load_page_cache(cache_dir: Path | None) -> dict:
+    if cache_dir is None:
+        return {}
+    try:
+        with open(cache_dir / PAGE_CACHE_NAME, "rb") as handle:
+            version, entries = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError):
+        return {}
+    return entries if version == _code_version() else {}
+
+
+def _save_page_cache(cache_dir: Path | None, entries: dict) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{PAGE_CACHE_NAME}.{os.getpid()}"
+    with open(temporary, "wb") as handle:
+        pickle.dump((_code_version(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, cache_dir / PAGE_CACHE_NAME)
+
+
+def read_site(site_dir: Path, workers: int = 2, cache_dir: Path | None = None,
+              ) -> tuple[list[ArticlePage], list[bytes]]:
     """Every article page of the site in id order, and its packed doc file.
 
     Reading (regular expressions) and gzip are CPU-bound Python, so the
     pages are shared between worker processes; the result does not depend
-    on how they are split.
+    on how they are split.  With a ``cache_dir``, a page whose bytes are
+    unchanged since the last build is not parsed again.
     """
     found = []
     for path in site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html"):
@@ -197,25 +230,39 @@ def read_site(site_dir: Path, workers: int = 2) -> tuple[list[ArticlePage], list
         if ARTICLE_PAGE.match(rel):
             found.append((str(path), rel))
     found.sort()
-    if workers > 1 and len(found) >= 500:
+    cached = _load_page_cache(cache_dir)
+    entries, read, todo = {}, [], []
+    for path, rel in found:
+        digest = hashlib.sha1(Path(path).read_bytes()).digest()
+        hit = cached.get(digest)
+        if hit is not None:
+            read.append(hit)
+            entries[digest] = hit
+        else:
+            todo.append((path, rel, digest))
+    if workers > 1 and len(todo) >= 500:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = -(-len(found) // (workers * 4))
-        chunks = [found[i:i + size] for i in range(0, len(found), size)]
+        size = -(-len(todo) // (workers * 4))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         # fork: the children only run _read_chunk (regex, gzip, file reads),
         # and unlike spawn/forkserver it never re-imports the caller's __main__
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            read = [item for part in pool.map(_read_chunk, chunks) for item in part]
+            fresh = [item for part in pool.map(_read_chunk, chunks) for item in part]
     else:
-        read = _read_chunk(found)
+        fresh = _read_chunk(todo)
+    for digest, item in fresh:
+        read.append(item)
+        entries[digest] = item
+    _save_page_cache(cache_dir, entries)
     read = order_items(read)
     return [page for page, _ in read], [doc for _, doc in read]
 
 
 def find_article_pages(site_dir: Path) -> list[ArticlePage]:
     """Every article page of the site, in id order (newest first, then URL)."""
-    return read_site(site_dir, workers=1)[0]
+    return read_site(site_dir, workers=1)[0]  # no cache: a reader of any site
 
 
 def order_items(items: list[tuple[ArticlePage, bytes]]) -> list[tuple[ArticlePage, bytes]]:
@@ -702,13 +749,30 @@ def doc_file_name(doc_id: int, total: int) -> str:
     return f"{total - 1 - doc_id}.bin"
 
 
-def write_docs(packed: list[bytes], out: Path) -> int:
-    """Write the packed doc files (ids in order); returns their bytes."""
+def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> int:
+    """Write the packed doc files (ids in order); returns their bytes.
+
+    A doc file equal to the one in ``previous`` (the last build's index
+    folder) is hard-linked from it: one per article, creating them is most
+    of an incremental index's time, and unchanged files keep their identity.
+    """
     doc_dir = out / DOC_DIR
     doc_dir.mkdir(parents=True, exist_ok=True)
+    old_dir = previous / DOC_DIR if previous else None
     for i, data in enumerate(packed):
-        (doc_dir / doc_file_name(i, len(packed))).write_bytes(data)
+        name = doc_file_name(i, len(packed))
+        if old_dir is not None and _same_file(old_dir / name, data):
+            os.link(old_dir / name, doc_dir / name)
+        else:
+            (doc_dir / name).write_bytes(data)
     return sum(map(len, packed))
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _index_files(out: Path) -> list[Path]:
@@ -716,21 +780,26 @@ def _index_files(out: Path) -> list[Path]:
     return names + [p for d in (SHARD_DIR, POS_DIR, DOC_DIR) for p in (out / d).iterdir()]
 
 
-def write_search_index(site_dir: Path) -> dict:
+def write_search_index(site_dir: Path, cache_dir: Path | None = None,
+                       previous_site: Path | None = None) -> dict:
     """Index the article pages of ``site_dir`` into ``site_dir/search/``.
 
+    ``cache_dir`` keeps what was read from each page between builds;
+    unchanged doc files are linked from ``previous_site`` (the last output).
     Returns stats: records, seconds, bytes and files of the index, sizes.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    pages, packed_docs = read_site(site_dir)
+    pages, packed_docs = read_site(site_dir, cache_dir=Path(cache_dir) if cache_dir else None)
     read_seconds = time.perf_counter() - started
-    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs)
+    previous = Path(previous_site) / SEARCH_DIR if previous_site else None
+    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, previous)
     stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3))
     return stats
 
 
-def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None) -> dict:
+def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None,
+                previous: Path | None = None) -> dict:
     """Write the index of ``pages`` (in id order) into ``out``."""
     # out may also hold the search page (search/index.html): replace only
     # the index's own files
@@ -747,7 +816,7 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     values = facet_values(pages)
     attrs = _gzip(attrs_bytes(pages, values))
     (out / ATTRS_NAME).write_bytes(attrs)
-    doc_total = write_docs(packed_docs, out)
+    doc_total = write_docs(packed_docs, out, previous)
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
         "version": FORMAT_VERSION, "build": build, "docs": len(pages),
