@@ -11,7 +11,7 @@
    them with Pagefind, full and after the same 10 new articles.
 
 Every build runs in its own child process; peak RSS is each child's own
-``VmHWM`` (the build reports its own; its Pagefind child and the Hugo and
+``VmHWM`` (the build reports its own; its forked worker processes and the Hugo and
 Pagefind processes are sampled from /proc, see :class:`TreeSampler`), never
 the harness's.  Phases of our build come from Pelican signals received in
 the child (see :class:`PhaseClock` for exact definitions):
@@ -628,7 +628,7 @@ def report_rows(report: BenchReport) -> list[tuple[str, ...]]:
         ("ours: process wall (compared)", _fmt_s(full.process), _fmt_s(incr.process)),
         ("ours: HTML pages / s", f"{full.pages_per_second:,.0f}", f"{incr.pages_per_second:,.0f}"),
         ("ours: peak RSS, Python build", _fmt_mb(full.python_rss_mb), _fmt_mb(incr.python_rss_mb)),
-        ("ours: peak RSS, Pagefind child", _fmt_mb(full.search_rss_mb), _fmt_mb(incr.search_rss_mb)),
+        ("ours: peak RSS, largest worker", _fmt_mb(full.search_rss_mb), _fmt_mb(incr.search_rss_mb)),
         ("ours: peak RSS, both at once", _fmt_mb(full.concurrent_mb), _fmt_mb(incr.concurrent_mb)),
         ("ours: output files / HTML", f"{full.output.files:,} / {full.output.html:,}",
          f"{incr.output.files:,} / {incr.output.html:,}"),
@@ -692,7 +692,8 @@ synthetic archive of N articles (`yingkou_archive.synthetic`, seed 1) is built
 from clean with `build_site` (site and search index), then 10 new articles are
 added and the same build runs again (same output folder and reader cache).
 Each build runs in its own child process; peak RSS is each process's own
-high-water mark (`VmHWM`): the Python build process, its Pagefind child, and
+high-water mark (`VmHWM`): the Python build process, its largest forked worker
+(reading, rendering, search index), and
 their largest sum at one moment (sampled every 50 ms).
 
 Phases (from Pelican signals): **setup** settings, plugins, generators;
@@ -700,7 +701,7 @@ Phases (from Pelican signals): **setup** settings, plugins, generators;
 **taxonomy** everything between reading and writing (Pelican's date/category
 grouping, reader-cache save, our taxonomy plugin and related articles);
 **write** rendering and writing every page, static files and the sitemap,
-without **feeds** (Atom feeds); **search** the Pagefind index; **swap**
+without **feeds** (Atom feeds); **search** our search index; **swap**
 moving the new output into place. *Process wall* adds interpreter start-up
 and imports and is the figure compared with Hugo.
 
