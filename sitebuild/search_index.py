@@ -529,12 +529,15 @@ def _varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         nbytes += values >= np.uint64(1 << (7 * k))
     ends = np.cumsum(nbytes)
     out = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
-    starts = ends - nbytes
-    for k in range(5):
-        sel = nbytes > k
-        byte = (values[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (nbytes[sel] > k + 1).astype(np.uint64) << np.uint64(7)
-        out[starts[sel] + k] = (byte | more).astype(np.uint8)
+    # byte k of every value with more than k bytes; the values still going
+    # shrink at each step (most postings and positions need one or two bytes)
+    rest, left, at = values, nbytes, ends - nbytes
+    while len(rest):
+        more = left > 1
+        out[at] = (rest & np.uint64(0x7F)).astype(np.uint8) | (more.astype(np.uint8) << np.uint8(7))
+        if not more.any():
+            break
+        rest, left, at = rest[more] >> np.uint64(7), left[more] - 1, at[more] + 1
     return out, nbytes
 
 
@@ -645,7 +648,7 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> bytes:
     return head + lens.tobytes() + data.tobytes()
 
 
-def write_shards(pages: list[ArticlePage], out: Path, bits: int) -> dict:
+def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 2) -> dict:
     """Write every shard and positions file; returns sizes for the stats."""
     for name in (SHARD_DIR, POS_DIR):
         (out / name).mkdir(parents=True, exist_ok=True)
@@ -653,21 +656,27 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int) -> dict:
     sizes, pos_sizes = [], []
     grams = 0
     digest = hashlib.sha256()
-    for block in build_postings(pages, bits):
-        grams += len(block.keys)
-        bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
-        byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
-        pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
-        for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
-            a, b = bounds[shard], bounds[shard + 1]
-            keys = block.keys[a:b]
-            packed = _gzip(shard_bytes(keys, block.lengths[a:b],
-                                       block.data[byte_bounds[a]:byte_bounds[b]]))
-            pos = _gzip(pos_bytes(keys, block.pos_lengths[a:b],
-                                  block.pos_data[pos_bounds[a]:pos_bounds[b]]))
+    # zlib releases the GIL: shards are compressed on every core while the
+    # next blocks are built; results are taken in shard order (the digest)
+    with ThreadPoolExecutor(workers) as zpool:
+        pending = []
+        for block in build_postings(pages, bits, workers):
+            grams += len(block.keys)
+            bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
+            byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
+            pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
+            for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
+                a, b = bounds[shard], bounds[shard + 1]
+                keys = block.keys[a:b]
+                raw = shard_bytes(keys, block.lengths[a:b], block.data[byte_bounds[a]:byte_bounds[b]])
+                raw_pos = pos_bytes(keys, block.pos_lengths[a:b],
+                                    block.pos_data[pos_bounds[a]:pos_bounds[b]])
+                pending.append((int(shard), zpool.submit(_gzip, raw), zpool.submit(_gzip, raw_pos)))
+        for shard, packed, pos in pending:
+            packed, pos = packed.result(), pos.result()
             (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(packed)
             (out / POS_DIR / f"{shard:x}.bin").write_bytes(pos)
-            written.add(int(shard))
+            written.add(shard)
             sizes.append(len(packed))
             pos_sizes.append(len(pos))
             digest.update(packed)
@@ -758,19 +767,28 @@ def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> 
     """
     doc_dir = out / DOC_DIR
     doc_dir.mkdir(parents=True, exist_ok=True)
-    old_dir = previous / DOC_DIR if previous else None
+    # plain string paths: pathlib's overhead was most of this loop's time
+    new_dir = str(doc_dir)
+    old_dir = str(previous / DOC_DIR) if previous else None
     for i, data in enumerate(packed):
         name = doc_file_name(i, len(packed))
-        if old_dir is not None and _same_file(old_dir / name, data):
-            os.link(old_dir / name, doc_dir / name)
-        else:
-            (doc_dir / name).write_bytes(data)
+        target = os.path.join(new_dir, name)
+        if old_dir is not None:
+            source = os.path.join(old_dir, name)
+            if _same_file(source, data):
+                os.link(source, target)
+                continue
+        with open(target, "wb") as handle:
+            handle.write(data)
     return sum(map(len, packed))
 
 
-def _same_file(path: Path, data: bytes) -> bool:
+def _same_file(path: str | Path, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != len(data):
+                return False
+            return handle.read() == data
     except OSError:
         return False
 
