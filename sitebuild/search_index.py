@@ -18,7 +18,9 @@ measurements behind it).
   into a uint64 with a length tag in the top bits (:func:`gram_key`).
   A query run of up to 3 characters is one lookup; a longer run is looked up
   as 3-grams tiling it, which must occur at the right distances from each
-  other (3-gram positions, in separate files fetched only for such runs).
+  other (3-gram positions, in separate files fetched only for such runs;
+  a 3-gram in POS_SPLIT_DOCS or more documents has a positions file of
+  its own).
 * **Postings**: per gram, the ascending doc ids, each stored as
   ``id * 2 + in_title``, delta-encoded as LEB128 varints.
 * **Shards**: a gram lives in shard ``(key * FIB) mod 2**64 >> (64 - bits)``
@@ -29,7 +31,9 @@ measurements behind it).
   facet counts of any result set without more downloads), one small
   ``doc/<n>.bin`` per article (title, URL, date, terms, original text for the
   excerpt) fetched only for displayed results, ``t2s.json`` (traditional ->
-  simplified, fetched only for queries that need it) and ``manifest.json``.
+  simplified, for the article page's highlighter) and its pieces ``t2s/``
+  (fetched by the search page only for a query's characters) and
+  ``manifest.json``.
 
 Building is vectorised with numpy: one UTF-32 array of the whole corpus per
 batch of documents, table lookups for normalization, windows for grams, one
@@ -63,7 +67,13 @@ ATTRS_NAME = "attrs.bin"
 SHARD_DIR = "shard"
 POS_DIR = "pos"
 DOC_DIR = "doc"
-FORMAT_VERSION = 1
+T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
+FORMAT_VERSION = 2
+# A 3-gram in at least this many documents keeps its positions in a file of
+# its own (pos/<key hex>.bin) instead of its shard's positions file, so a
+# query pays for a common 3-gram's positions only when it needs them and its
+# shard-mates never do (docs/search.md, "The index", positions file).
+POS_SPLIT_DOCS = 400
 
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd): a bijection on
 # uint64 that spreads neighbouring keys over all shards.
@@ -635,17 +645,32 @@ def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> byte
     return head + lo + hi + lens.tobytes() + data.tobytes()
 
 
-def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> bytes:
-    """One positions file before gzip: the 3-gram keys of the same shard.
+def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
+              counts: np.ndarray | None = None) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """One shard's positions before gzip: its shared file and split-off grams.
 
-    u32 m, u32 L | L bytes: varint bytes of each of the last m keys of the
-    shard (its 3-grams) | per key, per posting (same order): varint count,
-    first position, gaps
+    Shared file: u32 m, u32 L | L bytes: varint bytes of each of the last m
+    keys of the shard (its 3-grams) | per key, per posting (same order):
+    varint count, first position, gaps.  A 3-gram with ``counts`` (its
+    postings) >= POS_SPLIT_DOCS has length 0 there; its entry, the same
+    bytes, is returned as (key, bytes) for ``pos/<key hex>.bin``.
     """
     three = keys >= np.uint64(TAG3)
-    lens, _ = _varints(lengths[three].astype(np.uint64))
+    lengths = lengths[three].astype(np.uint64)
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    first = len(keys) - int(three.sum())
+    own = [] if counts is None else np.flatnonzero(counts[three] >= POS_SPLIT_DOCS).tolist()
+    split = [(int(keys[first + j]), data[bounds[j]:bounds[j + 1]].tobytes()) for j in own]
+    if own:
+        keep = np.ones(len(data), dtype=bool)
+        for j in own:
+            keep[bounds[j]:bounds[j + 1]] = False
+        data = data[keep]
+        lengths = lengths.copy()
+        lengths[own] = 0
+    lens, _ = _varints(lengths)
     head = np.array([int(three.sum()), len(lens)], dtype="<u4").tobytes()
-    return head + lens.tobytes() + data.tobytes()
+    return head + lens.tobytes() + data.tobytes(), split
 
 
 def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 2) -> dict:
@@ -653,7 +678,7 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
     for name in (SHARD_DIR, POS_DIR):
         (out / name).mkdir(parents=True, exist_ok=True)
     written = set()
-    sizes, pos_sizes = [], []
+    sizes, pos_sizes, own_sizes = [], [], []
     grams = 0
     digest = hashlib.sha256()
     # zlib releases the GIL: shards are compressed on every core while the
@@ -668,11 +693,16 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
             for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
                 a, b = bounds[shard], bounds[shard + 1]
                 keys = block.keys[a:b]
-                raw = shard_bytes(keys, block.lengths[a:b], block.data[byte_bounds[a]:byte_bounds[b]])
-                raw_pos = pos_bytes(keys, block.pos_lengths[a:b],
-                                    block.pos_data[pos_bounds[a]:pos_bounds[b]])
-                pending.append((int(shard), zpool.submit(_gzip, raw), zpool.submit(_gzip, raw_pos)))
-        for shard, packed, pos in pending:
+                shard_data = block.data[byte_bounds[a]:byte_bounds[b]]
+                raw = shard_bytes(keys, block.lengths[a:b], shard_data)
+                # postings per key: varint bytes without the continuation bit
+                ends = (shard_data < 0x80).astype(np.int64)
+                counts = np.add.reduceat(ends, byte_bounds[a:b] - byte_bounds[a])
+                raw_pos, split = pos_bytes(keys, block.pos_lengths[a:b],
+                                           block.pos_data[pos_bounds[a]:pos_bounds[b]], counts)
+                pending.append((int(shard), zpool.submit(_gzip, raw), zpool.submit(_gzip, raw_pos),
+                                [(key, zpool.submit(_gzip, part)) for key, part in split]))
+        for shard, packed, pos, split in pending:
             packed, pos = packed.result(), pos.result()
             (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(packed)
             (out / POS_DIR / f"{shard:x}.bin").write_bytes(pos)
@@ -681,20 +711,28 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
             pos_sizes.append(len(pos))
             digest.update(packed)
             digest.update(pos)
+            for key, part in split:
+                part = part.result()
+                (out / POS_DIR / f"{key:x}.bin").write_bytes(part)
+                own_sizes.append(len(part))
+                digest.update(part)
     none = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
     for shard in range(1 << bits):  # every shard exists, so no lookup ever 404s
         if shard not in written:
             (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(_gzip(shard_bytes(*none)))
-            (out / POS_DIR / f"{shard:x}.bin").write_bytes(_gzip(pos_bytes(*none)))
+            (out / POS_DIR / f"{shard:x}.bin").write_bytes(_gzip(pos_bytes(*none)[0]))
     sizes.sort()
     pos_sizes.sort()
+    own_sizes.sort()
     return {"grams": grams, "shards": 1 << bits, "digest": digest.hexdigest(),
             "shard_bytes": sum(sizes),
             "shard_median": sizes[len(sizes) // 2] if sizes else 0,
             "shard_max": sizes[-1] if sizes else 0,
             "pos_bytes": sum(pos_sizes),
             "pos_median": pos_sizes[len(pos_sizes) // 2] if pos_sizes else 0,
-            "pos_max": pos_sizes[-1] if pos_sizes else 0}
+            "pos_max": pos_sizes[-1] if pos_sizes else 0,
+            "pos_own_files": len(own_sizes),
+            "pos_own_max": own_sizes[-1] if own_sizes else 0}
 
 
 def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
@@ -783,6 +821,18 @@ def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> 
     return sum(map(len, packed))
 
 
+def t2s_blocks() -> dict[int, str]:
+    """The t2s map cut by code point >> 8: block -> pairs string (as t2s.json).
+
+    The search page fetches only the blocks of a query's characters
+    (t2s/<block hex>.json, ~0.3 KB each) instead of the whole map (29 KB).
+    """
+    blocks: dict[int, str] = {}
+    for a, b in sorted(st.t2s_map().items()):
+        blocks[ord(a) >> 8] = blocks.get(ord(a) >> 8, "") + a + b
+    return blocks
+
+
 def _same_file(path: str | Path, data: bytes) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -795,7 +845,7 @@ def _same_file(path: str | Path, data: bytes) -> bool:
 
 def _index_files(out: Path) -> list[Path]:
     names = [out / n for n in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME)]
-    return names + [p for d in (SHARD_DIR, POS_DIR, DOC_DIR) for p in (out / d).iterdir()]
+    return names + [p for d in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR) for p in (out / d).iterdir()]
 
 
 def write_search_index(site_dir: Path, cache_dir: Path | None = None,
@@ -822,7 +872,7 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     # out may also hold the search page (search/index.html): replace only
     # the index's own files
     out.mkdir(parents=True, exist_ok=True)
-    for name in (SHARD_DIR, POS_DIR, DOC_DIR):
+    for name in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME):
         (out / name).unlink(missing_ok=True)
@@ -838,15 +888,19 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
         "version": FORMAT_VERSION, "build": build, "docs": len(pages),
-        "shardBits": bits, "maxGram": MAX_GRAM,
+        "shardBits": bits, "maxGram": MAX_GRAM, "posSplit": POS_SPLIT_DOCS,
         "facets": {f: {"values": values[f], "width": 1 if len(values[f]) <= 256 else 2}
                    for f in FACETS},
         "years": year_ranges(pages),
-        "t2sFile": T2S_NAME, "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
+        "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()), "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
     }
     (out / MANIFEST_NAME).write_text(
         json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / T2S_NAME).write_text(st.t2s_json(), encoding="utf-8")
+    (out / T2S_DIR).mkdir()
+    for block, pairs in t2s_blocks().items():
+        (out / T2S_DIR / f"{block:x}.json").write_text(
+            json.dumps({"pairs": pairs}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     files = _index_files(out)
     return {
         "records": len(pages),

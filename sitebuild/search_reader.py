@@ -75,9 +75,13 @@ class SearchIndex:
         lengths = _varints(raw[8:8 + lens_bytes])
         at = 8 + lens_bytes
         out = {}
+        split = self.manifest.get("posSplit")
         for key, values, length in zip(keys[len(keys) - m:], postings[len(keys) - m:], lengths):
-            numbers = _varints(raw[at:at + length])
+            entry = raw[at:at + length]
             at += length
+            if split is not None and len(values) >= split:  # in a file of its own
+                entry = _unpack((self.folder / si.POS_DIR / f"{key:x}.bin").read_bytes())
+            numbers = _varints(entry)
             lists, i = [], 0
             for _ in values:
                 count = numbers[i]

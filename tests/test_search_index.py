@@ -141,3 +141,44 @@ def test_browser_reader_agrees(js_page, index_dir):
     first = got["out"][QUERIES.index("营商")]["counts"]
     assert first["district"] == {"站前区": 1, "鲅鱼圈区": 1, "老边区": 1}
     assert first["year"] == {"2024": 1, "2023": 1, "2021": 1}
+
+
+def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(si, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
+    out = tmp_path / "search"
+    si.write_index(si.order_pages(PAGES), out)
+    index = SearchIndex(out)
+    assert index.manifest["posSplit"] == 2
+    own = si.gram_key("营商环")  # in two documents
+    assert (out / si.POS_DIR / f"{own:x}.bin").exists()
+    assert not (out / si.POS_DIR / f"{si.gram_key('营口港'):x}.bin").exists()  # in one
+    urls = index.urls()
+    for query in QUERIES:
+        assert {urls[i] for i in index.search(query)} == truth(query), query
+    shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
+    got = js_page.evaluate("""async (queries) => {
+        const { SearchIndex } = await import("./js/search-engine.js");
+        const t = await import("./js/search-tokens.js");
+        const index = await SearchIndex.open(new URL("./search/", location.href));
+        t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
+        const out = [];
+        for (const q of queries) out.push(Array.from((await index.search(t.parseQuery(q))).ids));
+        return out;
+    }""", QUERIES)
+    for query, ids in zip(QUERIES, got):
+        assert ids == index.search(query), query
+
+
+def test_t2s_pieces_make_up_the_map(index_dir):
+    import json
+
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    pairs = {}
+    for block in manifest["t2sBlocks"]:
+        text = json.loads((index_dir / "t2s" / f"{block:x}.json").read_text(encoding="utf-8"))["pairs"]
+        chunk = dict(zip(text[::2], text[1::2]))
+        assert all(ord(a) >> 8 == block for a in chunk)
+        pairs.update(chunk)
+    assert pairs == st.t2s_map()

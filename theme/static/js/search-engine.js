@@ -118,10 +118,10 @@ function parsePositions(buffer) {
   return { m, bytes, starts };
 }
 
-// doc -> Set of positions of shard key `i` (a 3-gram).
-function positionsAt(shard, pos, i, postings) {
-  const j = i - (shard.n - pos.m);
-  const numbers = readVarints(pos.bytes, pos.starts[j], pos.starts[j + 1]);
+// doc -> Set of positions of one 3-gram, from its entry `bytes[start, end)`
+// (per posting: count, first position, gaps).
+function positionsAt(bytes, start, end, postings) {
+  const numbers = readVarints(bytes, start, end);
   const out = new Map();
   let at = 0;
   for (const value of postings) {
@@ -237,29 +237,51 @@ export class SearchIndex {
     return out;
   }
 
+  // A 3-gram in posSplit or more documents has its positions in a file of
+  // its own (pos/<key hex>.bin, the bare entry); others are in the shard's.
+  ownPositions(key) {
+    const name = `pos/${key.toString(16)}.bin`;
+    if (!this.positions.has(name)) {
+      const promise = fetchBinary(this.url(name)).then((buffer) => new Uint8Array(buffer));
+      promise.catch(() => this.positions.delete(name));
+      this.positions.set(name, promise);
+    }
+    return this.positions.get(name);
+  }
+
+  // doc -> Set of positions of a plan step's 3-gram (fetched when needed).
+  async stepPositions(step) {
+    const split = this.manifest.posSplit;
+    if (split !== undefined && step.postings.length >= split) {
+      const bytes = await this.ownPositions(step.key);
+      return positionsAt(bytes, 0, bytes.length, step.postings);
+    }
+    const pos = await this.positionFile(step.shard);
+    const j = step.index - (step.shardData.n - pos.m);
+    return positionsAt(pos.bytes, pos.starts[j], pos.starts[j + 1], step.postings);
+  }
+
   // Documents matching one normalized run: ascending id*2 + in_title.
   async phrase(phrase) {
     const plan = queryPlan(phrase).map(([offset, gram]) => {
       const key = gramKey(gram);
       return { offset, key, shard: shardOf(key, this.bits) };
     });
-    const needPositions = plan.length > 1;
     await Promise.all(plan.map(async (step) => {
-      const [shard, pos] = await Promise.all([
-        this.shard(step.shard), needPositions ? this.positionFile(step.shard) : null]);
+      const shard = await this.shard(step.shard);
       step.index = findKey(shard, step.key);
       step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
       step.shardData = shard;
-      step.pos = pos;
     }));
     let result = null;
     for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
       result = result ? intersect(result, step.postings) : step.postings;
       if (!result.length) return result;
     }
-    if (!needPositions) return result;
+    if (plan.length === 1) return result;
     // the 3-grams must line up: all at p + offset for one start position p
-    const tables = plan.map((step) => positionsAt(step.shardData, step.pos, step.index, step.postings));
+    // (positions are fetched only now, when there are candidates)
+    const tables = await Promise.all(plan.map((step) => this.stepPositions(step)));
     const kept = [];
     for (const value of result) {
       const doc = value >> 1;

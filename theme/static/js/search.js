@@ -44,7 +44,7 @@ function loadEngine() {
   if (!enginePromise) {
     enginePromise = SearchIndex.open(bundleUrl).then((index) => {
       index.attrs(); // facet data: starts downloading beside the first lookups
-      return { index, config: index.manifest, t2sLoaded: false };
+      return { index, config: index.manifest, t2sLoaded: false, t2sPairs: "", t2sBlocks: new Set() };
     });
     enginePromise.catch(() => { enginePromise = null; });
   }
@@ -57,11 +57,28 @@ async function fetchJson(url) {
   return response.json();
 }
 
+// The traditional->simplified pairs the query needs: the pieces of the map
+// (t2s/<code point >> 8, hex>.json) holding its characters, or the whole map
+// from an index without pieces.
 async function ensureT2S(engine, text) {
   if (engine.t2sLoaded || !needsT2S(text, engine.config)) return;
-  const data = await fetchJson(new URL(engine.config.t2sFile, bundleUrl));
-  setT2S(data.pairs);
-  engine.t2sLoaded = true;
+  const listed = engine.config.t2sBlocks;
+  if (!listed) {
+    setT2S((await fetchJson(new URL(engine.config.t2sFile, bundleUrl))).pairs);
+    engine.t2sLoaded = true;
+    return;
+  }
+  const blocks = new Set();
+  for (const ch of text) {
+    const block = ch.codePointAt(0) >> 8;
+    if (listed.includes(block) && !engine.t2sBlocks.has(block) && needsT2S(ch, engine.config)) blocks.add(block);
+  }
+  if (!blocks.size) return;
+  const parts = await Promise.all([...blocks].map(
+    (block) => fetchJson(new URL(`t2s/${block.toString(16)}.json?v=${engine.config.build}`, bundleUrl))));
+  blocks.forEach((block) => engine.t2sBlocks.add(block));
+  engine.t2sPairs += parts.map((part) => part.pairs).join("");
+  setT2S(engine.t2sPairs);
 }
 
 // ----------------------------------------------------------------- state --
