@@ -14,14 +14,17 @@ import xml.etree.ElementTree as etree
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-# "本报记者 王晓东 摄" / "营口港务集团 提供" at the end of a caption is the credit.
-_CREDIT = re.compile(
-    r"\s*(?:本报记者|记者|通讯员)?\s*[\u4e00-\u9fff·]{2,12}\s*(?:摄|供图|提供)\s*$"
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+# The credit at the end of a caption: "本报记者 王晓东 摄", "营口港务集团 提供",
+# "记者 王晓东 李娜 摄".  One rule for the site (alt text) and the importer.
+CAPTION_CREDIT = re.compile(
+    rf"\s*(?:(?:本报|新华社|特约)?(?:记者|通讯员|摄影记者)\s*)?[{_CJK}·]{{2,12}}"
+    rf"(?:\s+[{_CJK}·]{{2,8}})*\s*(?:摄|供图|提供)\s*$"
 )
 
 
 def caption_without_credit(caption: str) -> str:
-    return _CREDIT.sub("", caption).strip() or caption
+    return CAPTION_CREDIT.sub("", caption).strip() or caption
 
 
 class _FigureTreeprocessor(Treeprocessor):

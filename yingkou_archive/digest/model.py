@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ArchiveError
-from .repair import caption_without_credit
+from ..figures import caption_without_credit
 
 
 class DigestError(ArchiveError):

@@ -33,11 +33,6 @@ _CONTINUES = re.compile(r"[，,、（(“‘《〈「『—\-]$")
 # A line starting with one of these is the tail of the line before.
 _TAIL_START = re.compile(r"^[，,。.、；;：:？?！!）)》〉」』”’…%％]")
 
-# Photo credit at the end of a caption: "本报记者 王晓东 摄".
-CAPTION_CREDIT = re.compile(
-    rf"\s*(?:(?:本报|新华社|特约)?(?:记者|通讯员|摄影记者)\s*)?[{CJK}·]{{2,8}}(?:\s+[{CJK}·]{{2,8}})*\s*(?:摄|供图|提供)$"
-)
-
 HEADING_MAX = 40   # a printed heading is never longer than this
 REPEAT_MIN = 10    # shortest passage whose verbatim repeat counts as damage
 
@@ -197,7 +192,3 @@ def repair_story(story) -> list[str]:
 
 def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
-
-
-def caption_without_credit(caption: str) -> str:
-    return CAPTION_CREDIT.sub("", caption).strip() or caption

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..figures import CAPTION_CREDIT
 from . import repair
 from .model import Block, DigestError, Page, Story
 
@@ -252,5 +253,5 @@ def _credit_captions(story: Story, photo_credit: str) -> None:
         return
     for block in story.blocks:
         if block.kind == "caption" and not _PHOTO_BY.search(block.text):
-            if not repair.CAPTION_CREDIT.search(block.text):
+            if not CAPTION_CREDIT.search(block.text):
                 block.text = f"{block.text} {photo_credit} 提供"
