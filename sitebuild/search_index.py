@@ -58,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sitebuild.unchanged import write_or_link
 from yingkou_archive import search_tokens as st
 
 SEARCH_DIR = "search"
@@ -270,11 +271,6 @@ def read_site(site_dir: Path, workers: int = 2, cache_dir: Path | None = None,
     return [page for page, _ in read], [doc for _, doc in read]
 
 
-def find_article_pages(site_dir: Path) -> list[ArticlePage]:
-    """Every article page of the site, in id order (newest first, then URL)."""
-    return read_site(site_dir, workers=1)[0]  # no cache: a reader of any site
-
-
 def order_items(items: list[tuple[ArticlePage, bytes]]) -> list[tuple[ArticlePage, bytes]]:
     """Newest first, ties by URL: a document's id is its place in this list."""
     items = sorted(items, key=lambda item: item[0].url)
@@ -282,9 +278,8 @@ def order_items(items: list[tuple[ArticlePage, bytes]]) -> list[tuple[ArticlePag
 
 
 def order_pages(pages: list[ArticlePage]) -> list[ArticlePage]:
-    """Newest first, ties by URL: a document's id is its place in this list."""
-    pages = sorted(pages, key=lambda p: p.url)
-    return sorted(pages, key=lambda p: p.date, reverse=True)  # stable: URL order kept
+    """:func:`order_items` for pages without their doc files."""
+    return [page for page, _ in order_items([(page, b"") for page in pages])]
 
 
 # ------------------------------------------------------------------- keys --
@@ -810,14 +805,8 @@ def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> 
     old_dir = str(previous / DOC_DIR) if previous else None
     for i, data in enumerate(packed):
         name = doc_file_name(i, len(packed))
-        target = os.path.join(new_dir, name)
-        if old_dir is not None:
-            source = os.path.join(old_dir, name)
-            if _same_file(source, data):
-                os.link(source, target)
-                continue
-        with open(target, "wb") as handle:
-            handle.write(data)
+        previous_file = os.path.join(old_dir, name) if old_dir is not None else None
+        write_or_link(os.path.join(new_dir, name), data, previous_file)
     return sum(map(len, packed))
 
 
@@ -831,16 +820,6 @@ def t2s_blocks() -> dict[int, str]:
     for a, b in sorted(st.t2s_map().items()):
         blocks[ord(a) >> 8] = blocks.get(ord(a) >> 8, "") + a + b
     return blocks
-
-
-def _same_file(path: str | Path, data: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size != len(data):
-                return False
-            return handle.read() == data
-    except OSError:
-        return False
 
 
 def _index_files(out: Path) -> list[Path]:

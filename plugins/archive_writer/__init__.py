@@ -32,6 +32,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.writers import Writer
 
+from sitebuild.unchanged import write_or_link
+
 PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
 RENDER_KEYS_FILE = ".render-keys.json"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,28 +57,8 @@ class _KeepIfUnchanged(io.StringIO):
 
     def close(self):
         if not self.closed:
-            _store(self._path, self.getvalue().encode(self._encoding), self._previous)
+            write_or_link(self._path, self.getvalue().encode(self._encoding), self._previous)
         super().close()
-
-
-def _store(path: str, data: bytes, previous: str | None) -> None:
-    if os.path.lexists(path):
-        os.unlink(path)  # a second write of one file: never edit a linked inode
-    if previous and _same_bytes(previous, data):
-        os.link(previous, path)
-        return
-    with open(path, "wb") as handle:
-        handle.write(data)
-
-
-def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        if os.path.getsize(path) != len(data):
-            return False
-        with open(path, "rb") as handle:
-            return handle.read() == data
-    except OSError:
-        return False
 
 
 def _site_key(settings) -> str:
