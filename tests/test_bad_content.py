@@ -143,3 +143,15 @@ def test_good_build_after_a_failed_one_is_complete(built):
     assert "2024/03/bad/index.html" in after
     assert set(before) - set(after) == set()
     assert "bad/" in (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_image_deleted_after_a_cached_build_fails(built):
+    """The reader cache skips re-reading an unchanged article; a deleted
+    image it links must still fail the build."""
+    content, output, before = built
+    image = next((content / "images").rglob("*.png"))
+    image.unlink()
+    with pytest.raises(Exception) as failure:
+        build_site(content, output, search=False)
+    assert image.name in str(failure.value)
+    assert tree_digest(output) == before

@@ -272,20 +272,24 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
 _INTERNAL_LINK = re.compile(r"\{(?:static|filename|attach)\}([^)\s\"'>#?]+)")
 
 
-def missing_internal_links(body: str, source_file: Path, content_root: Path) -> list[Problem]:
-    """Links to files of the content folder that do not exist.
+def internal_links(body: str, source_file: Path, content_root: Path) -> list[tuple[str, Path]]:
+    """Links to files of the content folder: (as written, resolved path).
 
-    Pelican only logs these and publishes a broken image or link.
     ``/images/x.png`` is relative to the content folder, ``x.png`` to the
     article's own folder, as in Pelican.
     """
-    problems = []
+    links = []
     for target in _INTERNAL_LINK.findall(body):
         target = html.unescape(target)
         base = content_root if target.startswith("/") else source_file.parent
-        if not (base / target.lstrip("/")).is_file():
-            problems.append(Problem("", f"引用的文件不存在：{target}"))
-    return problems
+        links.append((target, base / target.lstrip("/")))
+    return links
+
+
+def missing_links(links: list[tuple[str, Path]], path: str) -> list[Problem]:
+    """Pelican only logs a link to a missing file and publishes it broken."""
+    return [Problem(path, f"引用的文件不存在：{target}")
+            for target, resolved in links if not Path(resolved).is_file()]
 
 
 def read_article(raw: bytes, path: str, vocabulary: Vocabulary) -> ReadResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import ArticleMeta, missing_internal_links, read_article
+from .article import ArticleMeta, internal_links, missing_links, read_article
 from .errors import Problem
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -66,10 +66,8 @@ def check_content(content_dir: str | Path, vocabulary: Vocabulary | None = None,
         result = read_article(path.read_bytes(), shown, vocabulary)
         report.problems += result.problems
         if result.source is not None:
-            report.problems += [
-                Problem(shown, p.message)
-                for p in missing_internal_links(result.source.body, path, content_dir)
-            ]
+            links = internal_links(result.source.body, path, content_dir)
+            report.problems += missing_links(links, shown)
         report.warnings += result.warnings
         if result.meta:
             report.articles.append(result.meta)

@@ -27,7 +27,7 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 
-from yingkou_archive.article import missing_internal_links, plain_text, read_article
+from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 VOCABULARY_KEY = "ARCHIVE_VOCABULARY_LOADED"
 SUMMARY_CHARS = 110
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def vocabulary(settings):
@@ -63,7 +62,7 @@ def derived_summary(body_html: str) -> str:
     match = _FIRST_PARAGRAPH.search(body_html)
     if not match:
         return ""
-    text = html.unescape(_TAG.sub("", match.group(1))).strip()
+    text = plain_text(match.group(1))
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rstrip("，、；：,;: ") + "…"
     return html.escape(text, quote=False)
@@ -76,6 +75,7 @@ class Prepared(NamedTuple):
     problems: list
     warnings: list
     source_hash: str = ""
+    links: list = []  # (target as written, resolved path) of {static} links
 
 
 class ArchiveMarkdownReader(MarkdownReader):
@@ -108,11 +108,10 @@ class ArchiveMarkdownReader(MarkdownReader):
             for p in self.settings["PAGE_PATHS"]
         )
 
-    def _missing_links(self, body: str, source_path: str, shown: str) -> list[Problem]:
-        problems = missing_internal_links(
-            body, Path(source_path), Path(os.path.abspath(self.settings["PATH"]))
-        )
-        return [Problem(shown, p.message) for p in problems]
+    def _links(self, body: str, source_path: str) -> list[tuple[str, str]]:
+        root = Path(os.path.abspath(self.settings["PATH"]))
+        return [(target, str(path)) for target, path in
+                internal_links(body, Path(source_path), root)]
 
     def _fail(self, problems: list[Problem]):
         self.problems.extend(problems)
@@ -129,7 +128,8 @@ class ArchiveMarkdownReader(MarkdownReader):
         result = read_article(raw, shown, vocabulary(self.settings))
         if result.problems:
             return Prepared(None, None, "", result.problems, result.warnings)
-        missing = self._missing_links(result.source.body, source_path, shown)
+        links = self._links(result.source.body, source_path)
+        missing = missing_links(links, shown)
         if missing:
             return Prepared(None, None, "", missing, result.warnings)
         meta = result.meta
@@ -137,7 +137,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         summary = html.escape(plain_text(meta.summary), quote=False) if meta.summary \
             else derived_summary(content)
         return Prepared(content, meta, summary, [], result.warnings,
-                        hashlib.sha1(raw).hexdigest())
+                        hashlib.sha1(raw).hexdigest(), links)
 
     def read(self, source_path):
         if self._is_page(source_path):
@@ -168,6 +168,8 @@ class ArchiveMarkdownReader(MarkdownReader):
             "date_label": f"{meta.date.year}年{meta.date.month}月{meta.date.day}日",
             # everything on the article's own page comes from this file
             "source_hash": prepared.source_hash,
+            # checked on every build, also when the article comes from the cache
+            "linked_files": prepared.links,
         }
         if meta.authors:
             metadata["authors"] = self.process_metadata("authors", meta.authors)
@@ -184,7 +186,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         if title:
             self._fail(title)
         content = self._render(result.source.body)
-        missing = self._missing_links(result.source.body, source_path, shown)
+        missing = missing_links(self._links(result.source.body, source_path), shown)
         if missing:
             self._fail(missing)
         metadata = {
@@ -192,7 +194,7 @@ class ArchiveMarkdownReader(MarkdownReader):
             for key, value in fields.items()
             if key not in {"title", "summary"}
         }
-        metadata["title"] = html.unescape(_TAG.sub("", fields["title"])).strip()
+        metadata["title"] = plain_text(fields["title"])
         return content, metadata
 
 
@@ -262,6 +264,9 @@ def fail_on_problems(generators):
                 base = os.path.dirname(os.path.abspath(generator.settings["PATH"]))
                 shown = os.path.relpath(item.source_path, base)
                 urls.setdefault(item.url, []).append(shown)
+                # an article from the reader cache was not re-read: its
+                # images may have been deleted since
+                problems += missing_links(getattr(item, "linked_files", []), shown)
     problems += url_collisions(urls)
     if problems:
         raise ContentError(problems)
