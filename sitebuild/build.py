@@ -2,7 +2,9 @@
 
 Pelican writes into a fresh temporary folder beside the output folder; the
 search index is written into it too; only when every step succeeded is the
-old output swapped out for the new one.  Any error Pelican merely logs
+old output swapped out for the new one.  Just before the swap, the folders
+of article pages that did not change are moved over from the old output
+(the writer plugin lists them instead of linking them one by one).  Any error Pelican merely logs
 (a plugin that failed to load, a file it skipped) fails the build as well.
 """
 
@@ -12,6 +14,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -96,15 +99,53 @@ def _keep_unchanged_files(new_dir: Path, old_dir: Path) -> None:
     Rendered pages are already linked by the writer plugin; this catches the
     rest (static files, images, the search index).
     """
-    for path in new_dir.rglob("*"):
-        if not path.is_file() or path.is_symlink():
-            continue
-        if path.stat().st_nlink > 1:
-            continue  # already a link to the previous output
-        old = old_dir / path.relative_to(new_dir)
-        if same_bytes(old, path.read_bytes()):
-            path.unlink()
-            os.link(old, path)
+    # os.walk and plain strings: pathlib's rglob was most of this pass's time
+    for folder, _subfolders, files in os.walk(new_dir):
+        old_folder = os.path.join(old_dir, os.path.relpath(folder, new_dir))
+        for name in files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                continue  # a symlink, or already a link to the previous output
+            old = os.path.join(old_folder, name)
+            if not os.path.isfile(old) or os.path.getsize(old) != info.st_size:
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read()
+            if same_bytes(old, data):
+                os.unlink(path)
+                os.link(old, path)
+
+
+def _carry_over(names: list[str], old_dir: Path, new_dir: Path) -> None:
+    """Move the folders of unchanged pages ``names`` from the old output
+    into the new one.
+
+    A folder moves when it holds just that page and the new output has no
+    such folder yet; otherwise the page alone is hard-linked.  If a move
+    fails, the folders already moved go back, so the old output stays whole.
+    """
+    old, new = str(old_dir), str(new_dir)
+    moved: list[str] = []
+    parents: set[str] = set()
+    try:
+        for name in names:
+            folder, page = os.path.split(name)
+            source, target = os.path.join(old, folder), os.path.join(new, folder)
+            parent = os.path.dirname(target)
+            if parent not in parents:
+                os.makedirs(parent, exist_ok=True)
+                parents.add(parent)
+            if folder and os.listdir(source) == [page] and not os.path.lexists(target):
+                os.rename(source, target)
+                moved.append(folder)
+            else:
+                os.makedirs(target, exist_ok=True)
+                os.link(os.path.join(old, name), os.path.join(new, name))
+    except OSError:
+        for folder in reversed(moved):
+            os.rename(os.path.join(new, folder), os.path.join(old, folder))
+        raise
 
 
 def _remove_in_background(folder: Path) -> None:
@@ -131,6 +172,8 @@ def build_site(
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    from plugins.archive_writer import CARRY_OVER_SETTING
+
     settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
     base = read_settings(str(settings_file))
     content_dir = Path(content_dir or base["PATH"]).resolve()
@@ -141,6 +184,7 @@ def build_site(
         raise BuildError(f"{output_dir}: 输出目录不能包含内容目录")
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = output_dir if output_dir.is_dir() else None
     work_dir = output_dir.with_name(f".{output_dir.name}.build-{os.getpid()}")
     if work_dir.exists():
         shutil.rmtree(work_dir)
@@ -149,10 +193,14 @@ def build_site(
         "OUTPUT_PATH": str(work_dir),
         "CACHE_PATH": str(_cache_dir(settings_file, content_dir)),
         # unchanged files are hard-linked from here (plugins/archive_writer)
-        "ARCHIVE_PREVIOUS_OUTPUT": str(output_dir) if output_dir.is_dir() else None,
+        "ARCHIVE_PREVIOUS_OUTPUT": str(previous) if previous else None,
         **(overrides or {}),
     }
     settings = read_settings(str(settings_file), override=override)
+    # Unchanged article pages the writer leaves for _carry_over.  Not with
+    # precompression: their .gz/.br siblings would have to be carried too.
+    carried: list[str] | None = [] if previous and not settings.get("PRECOMPRESS") else None
+    settings[CARRY_OVER_SETTING] = carried
 
     recorder = _Recorder()
     root = logging.getLogger()
@@ -168,15 +216,16 @@ def build_site(
         if search:
             phase = time.perf_counter()
             result.search = _write_search_index(work_dir, Path(settings["CACHE_PATH"]),
-                                                output_dir if output_dir.is_dir() else None)
+                                                previous, carried or [])
             result.phases["search"] = time.perf_counter() - phase
         if settings.get("PRECOMPRESS"):
             phase = time.perf_counter()
             precompress_tree(work_dir, settings["PRECOMPRESS"])
             result.phases["precompress"] = time.perf_counter() - phase
-        if output_dir.is_dir():
+        if previous:
             phase = time.perf_counter()
-            _keep_unchanged_files(work_dir, output_dir)
+            _keep_unchanged_files(work_dir, previous)
+            _carry_over(carried or [], previous, work_dir)
             result.phases["keep-unchanged"] = time.perf_counter() - phase
         _swap_into_place(work_dir, output_dir)
     except BaseException:
@@ -204,7 +253,8 @@ def _forget_failed_run() -> None:
     sitemap.generator.page_queue = []
 
 
-def _write_search_index(site_dir: Path, cache_dir: Path, previous: Path | None) -> dict:
+def _write_search_index(site_dir: Path, cache_dir: Path, previous: Path | None,
+                        carried: list[str]) -> dict:
     from sitebuild.search_index import write_search_index
 
-    return write_search_index(site_dir, cache_dir, previous)
+    return write_search_index(site_dir, cache_dir, previous, carried)

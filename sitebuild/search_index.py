@@ -227,8 +227,12 @@ def _save_page_cache(cache_dir: Path | None, entries: dict) -> None:
 
 
 def read_site(site_dir: Path, workers: int = 2, cache_dir: Path | None = None,
+              carried: tuple[Path, list[str]] | None = None,
               ) -> tuple[list[ArticlePage], list[bytes]]:
     """Every article page of the site in id order, and its packed doc file.
+
+    ``carried`` = (previous output, page names): unchanged pages the build
+    moves over from the previous output after indexing, read from there.
 
     Reading (regular expressions) and gzip are CPU-bound Python, so the
     pages are shared between worker processes; the result does not depend
@@ -240,7 +244,10 @@ def read_site(site_dir: Path, workers: int = 2, cache_dir: Path | None = None,
         rel = path.relative_to(site_dir).as_posix()
         if ARTICLE_PAGE.match(rel):
             found.append((str(path), rel))
-    found.sort()
+    if carried:
+        previous, names = carried
+        found += [(os.path.join(previous, rel), rel) for rel in names if ARTICLE_PAGE.match(rel)]
+    found.sort(key=lambda item: item[1])
     cached = _load_page_cache(cache_dir)
     entries, read, todo = {}, [], []
     for path, rel in found:
@@ -828,16 +835,18 @@ def _index_files(out: Path) -> list[Path]:
 
 
 def write_search_index(site_dir: Path, cache_dir: Path | None = None,
-                       previous_site: Path | None = None) -> dict:
+                       previous_site: Path | None = None, carried: list[str] = ()) -> dict:
     """Index the article pages of ``site_dir`` into ``site_dir/search/``.
 
     ``cache_dir`` keeps what was read from each page between builds;
-    unchanged doc files are linked from ``previous_site`` (the last output).
+    unchanged doc files are linked from ``previous_site`` (the last output),
+    where the ``carried`` pages (not yet in ``site_dir``) are read.
     Returns stats: records, seconds, bytes and files of the index, sizes.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    pages, packed_docs = read_site(site_dir, cache_dir=Path(cache_dir) if cache_dir else None)
+    pages, packed_docs = read_site(site_dir, cache_dir=Path(cache_dir) if cache_dir else None,
+                                   carried=(Path(previous_site), list(carried)) if carried else None)
     read_seconds = time.perf_counter() - started
     previous = Path(previous_site) / SEARCH_DIR if previous_site else None
     stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, previous)
