@@ -69,7 +69,7 @@ SHARD_DIR = "shard"
 POS_DIR = "pos"
 DOC_DIR = "doc"
 T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # A 3-gram in at least this many documents keeps its positions in a file of
 # its own (pos/<key hex>.bin) instead of its shard's positions file, so a
 # query pays for a common 3-gram's positions only when it needs them and its
@@ -792,14 +792,35 @@ def doc_bytes(page: ArticlePage) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def doc_file_name(doc_id: int, total: int) -> str:
-    """Doc files are numbered oldest first, so a new article adds one file
-    and leaves the others unchanged (ids themselves count from the newest)."""
-    return f"{total - 1 - doc_id}.bin"
+def month_ranges(pages: list[ArticlePage]) -> list[list[int]]:
+    """[yyyymm, first id, end id) for each month, 0 for an undated page
+    (ids are in date order, so each month is one id range)."""
+    ranges: list[list[int]] = []
+    for i, page in enumerate(pages):
+        digits = page.date[:4] + page.date[5:7]
+        month = int(digits) if len(digits) == 6 and digits.isdigit() else 0
+        if ranges and ranges[-1][0] == month:
+            ranges[-1][2] = i + 1
+        else:
+            ranges.append([month, i, i + 1])
+    return ranges
 
 
-def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> int:
-    """Write the packed doc files (ids in order); returns their bytes.
+def doc_file_names(months: list[list[int]]) -> list[str]:
+    """Doc file name of every id: ``<yyyymm>-<k>.bin``, k counted from the
+    month's oldest document.  A new article renames only the documents of
+    its own month that are newer than it (none when it is the newest), so
+    the other doc files keep their bytes and are linked, not rewritten;
+    numbering across the whole archive shifted every newer file."""
+    names = []
+    for month, start, end in months:
+        names += [f"{month}-{end - 1 - i}.bin" for i in range(start, end)]
+    return names
+
+
+def write_docs(packed: list[bytes], names: list[str], out: Path,
+               previous: Path | None = None) -> int:
+    """Write the packed doc files (ids in order) under ``names``; returns their bytes.
 
     A doc file equal to the one in ``previous`` (the last build's index
     folder) is hard-linked from it: one per article, creating them is most
@@ -810,8 +831,7 @@ def write_docs(packed: list[bytes], out: Path, previous: Path | None = None) -> 
     # plain string paths: pathlib's overhead was most of this loop's time
     new_dir = str(doc_dir)
     old_dir = str(previous / DOC_DIR) if previous else None
-    for i, data in enumerate(packed):
-        name = doc_file_name(i, len(packed))
+    for name, data in zip(names, packed, strict=True):
         previous_file = os.path.join(old_dir, name) if old_dir is not None else None
         write_or_link(os.path.join(new_dir, name), data, previous_file)
     return sum(map(len, packed))
@@ -872,14 +892,15 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     values = facet_values(pages)
     attrs = _gzip(attrs_bytes(pages, values))
     (out / ATTRS_NAME).write_bytes(attrs)
-    doc_total = write_docs(packed_docs, out, previous)
+    months = month_ranges(pages)
+    doc_total = write_docs(packed_docs, doc_file_names(months), out, previous)
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
         "version": FORMAT_VERSION, "build": build, "docs": len(pages),
         "shardBits": bits, "maxGram": MAX_GRAM, "posSplit": POS_SPLIT_DOCS,
         "facets": {f: {"values": values[f], "width": 1 if len(values[f]) <= 256 else 2}
                    for f in FACETS},
-        "years": year_ranges(pages),
+        "years": year_ranges(pages), "months": months,
         "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()), "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
     }
     (out / MANIFEST_NAME).write_text(

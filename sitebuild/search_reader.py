@@ -48,6 +48,7 @@ class SearchIndex:
         self.docs = self.manifest["docs"]
         self.bits = self.manifest["shardBits"]
         self._attrs = self._read_attrs()
+        self._doc_names: list[str] | None = None
 
     # ------------------------------------------------------------ postings --
 
@@ -166,7 +167,9 @@ class SearchIndex:
     # ------------------------------------------------------------ documents --
 
     def doc(self, doc_id: int) -> dict:
-        name = si.doc_file_name(doc_id, self.docs)
+        if self._doc_names is None:
+            self._doc_names = si.doc_file_names(self.manifest["months"])
+        name = self._doc_names[doc_id]
         return json.loads(_unpack((self.folder / si.DOC_DIR / name).read_bytes()))
 
     def urls(self) -> dict[int, str]:

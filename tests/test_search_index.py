@@ -94,10 +94,29 @@ def test_filters(index_dir):
 
 def test_files_are_deterministic_gzip(index_dir, tmp_path):
     si.write_index(si.order_pages(PAGES), tmp_path / "again")
-    for name in ("attrs.bin", "shard/0.bin", "pos/0.bin", "doc/0.bin", "manifest.json"):
+    for name in ("attrs.bin", "shard/0.bin", "pos/0.bin", "doc/202405-0.bin", "manifest.json"):
         assert (index_dir / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     assert (index_dir / "shard" / "0.bin").read_bytes()[:2] == b"\x1f\x8b"
-    assert gzip.decompress((index_dir / "doc" / "0.bin").read_bytes())
+    assert gzip.decompress((index_dir / "doc" / "202405-0.bin").read_bytes())
+
+
+def test_doc_files_are_named_per_month_so_an_older_article_renames_few(tmp_path):
+    def doc_files(pages, out):
+        si.write_index(si.order_pages(pages), out)
+        return {p.name: p.read_bytes() for p in (out / "doc").iterdir()}
+
+    before = doc_files(PAGES, tmp_path / "before")
+    assert sorted(before) == ["202107-0.bin", "202201-0.bin", "202303-0.bin", "202303-1.bin",
+                              "202405-0.bin"]
+    older = si.ArticlePage("2023/03/a-new/", "补记", "三月的补记。", date="2023-03-01",
+                           topics=["营商环境"], districts=["站前区"])
+    newest = si.ArticlePage("2024/06/n/", "新的一篇", "六月的新闻。", date="2024-06-01",
+                            topics=["营商环境"], districts=["站前区"])
+    after = doc_files(PAGES + [older, newest], tmp_path / "after")
+    changed = {name for name in after if before.get(name) != after[name]}
+    # the older article is the oldest of its month: it takes k = 0 and only
+    # its month-mates are renumbered; the newest adds a file of its own
+    assert changed == {"202303-0.bin", "202303-1.bin", "202303-2.bin", "202406-0.bin"}
 
 
 def test_many_shards_and_batches_give_the_same_answers(tmp_path, monkeypatch):
@@ -131,9 +150,11 @@ def test_browser_reader_agrees(js_page, index_dir):
             const r = await index.search(t.parseQuery(q), { filters, sort });
             out.push({ ids: Array.from(r.ids), counts: r.counts });
         }
-        const doc = await index.doc(0);
-        return { out, doc };
+        const docs = [];
+        for (let id = 0; id < index.docs; id++) docs.push((await index.doc(id)).u);
+        return { out, doc: await index.doc(0), docs };
     }""", cases)
+    assert got["docs"] == [index.doc(i)["u"] for i in range(index.docs)] == [p.url for p in PAGES]
     for (query, filters, sort), js in zip(cases, got["out"]):
         assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
     assert got["doc"]["u"] == "2024/05/a/" and got["doc"]["t"] == "营商环境持续优化"

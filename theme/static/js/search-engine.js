@@ -382,12 +382,26 @@ export class SearchIndex {
     for (let k = offsets[doc]; k < offsets[doc + 1]; k++) into[ids[k]]++;
   }
 
+  // `<yyyymm>-<k>.bin`, k counted from the month's oldest document
+  // (manifest.months: [yyyymm, first id, end id) in id order).
+  docFileName(id) {
+    const months = this.manifest.months;
+    let lo = 0;
+    let hi = months.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (months[mid][1] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    const [month, , end] = months[lo];
+    return `${month}-${end - 1 - id}.bin`;
+  }
+
   // A document's display data: {u, t, d, p, r, h, b} (url, title, date,
   // topics, districts, metadata line, body text), fetched when shown.
   doc(id) {
     if (!this.docCache.has(id)) {
-      const name = `${this.docs - 1 - id}.bin`;
-      const promise = fetchBinary(this.url(`doc/${name}`))
+      const promise = fetchBinary(this.url(`doc/${this.docFileName(id)}`))
         .then((buffer) => JSON.parse(new TextDecoder().decode(buffer)));
       promise.catch(() => this.docCache.delete(id));
       this.docCache.set(id, promise);
