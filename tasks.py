@@ -17,7 +17,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from sitebuild.build import build_site  # noqa: E402
+from sitebuild.build import build_site, skip_cleanup_at_exit  # noqa: E402
 from yingkou_archive.errors import ArchiveError  # noqa: E402
 
 OUTPUT = ROOT / "output"
@@ -35,6 +35,11 @@ def _fail(error: Exception):
             "settings": "settings file (default: pelicanconf.py)"})
 def build(c, content=None, output=None, settings=None):
     """Build the site and its search index; keep the old output on failure."""
+    _build(content, output, settings)
+    skip_cleanup_at_exit()  # the process ends after this task
+
+
+def _build(content=None, output=None, settings=None):
     try:
         result = build_site(content, output, settings_file=settings)
     except ArchiveError as error:
@@ -76,7 +81,7 @@ def serve(c, port=PORT, output=None):
 @task(help={"port": f"port (default {PORT})"})
 def reserve(c, port=PORT):
     """Build, then serve."""
-    build(c)
+    _build()
     serve(c, port)
 
 

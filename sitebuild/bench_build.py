@@ -406,7 +406,7 @@ def child_build(content: Path, output: Path, cache: Path, result_file: Path,
     def emit(kind, value):
         real_stdout.write(EVENT + json.dumps([kind, value]) + "\n")
 
-    from sitebuild.build import build_site
+    from sitebuild.build import build_site, skip_cleanup_at_exit
 
     clock = PhaseClock(emit)
     clock.connect()
@@ -427,6 +427,7 @@ def child_build(content: Path, output: Path, cache: Path, result_file: Path,
         "python_rss_mb": _mb(_vm_hwm_kb()),
     }
     result_file.write_text(json.dumps(figures), encoding="utf-8")
+    skip_cleanup_at_exit()  # as `invoke build` does: the child ends here
 
 
 # -- the harness ---------------------------------------------------------------
