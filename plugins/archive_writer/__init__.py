@@ -259,6 +259,33 @@ def flush_queued_pages(pelican):
         writer.flush()
 
 
+def remember_article_items(generator):
+    """Give templates ``article_item_once``: the ``article_item`` macro of
+    macros.html, rendered once per article and arguments in each process.
+
+    Every article appears in about six lists (home, its terms, its month and
+    year), and list items were most of the time spent rendering lists.  The
+    macro only reads the article, which does not change while pages are
+    written.  The memo belongs to this generator's environment, so each build
+    starts empty; it keeps the article itself, so a reused id() never hits.
+    """
+    env = getattr(generator, "env", None)
+    if env is None:
+        return
+    memo: dict[tuple, tuple] = {}
+
+    def article_item_once(article, siteurl, show_summary=True, level=2):
+        key = (id(article), siteurl, show_summary, level)
+        hit = memo.get(key)
+        if hit is None or hit[0] is not article:
+            item = env.get_template("macros.html").module.article_item
+            hit = memo[key] = (article, item(article, siteurl, show_summary, level))
+        return hit[1]
+
+    env.globals["article_item_once"] = article_item_once
+
+
 def register():
+    signals.generator_init.connect(remember_article_items)
     signals.get_writer.connect(archive_writer)
     signals.finalized.connect(flush_queued_pages)
