@@ -173,7 +173,7 @@ def build_site(
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from plugins.archive_writer import CARRY_OVER_SETTING
+    from plugins.archive_writer import CARRY_OVER_SETTING, ON_ARTICLE_PAGES_SETTING
 
     settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
     base = read_settings(str(settings_file))
@@ -202,6 +202,11 @@ def build_site(
     # precompression: their .gz/.br siblings would have to be carried too.
     carried: list[str] | None = [] if previous and not settings.get("PRECOMPRESS") else None
     settings[CARRY_OVER_SETTING] = carried
+    indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]), previous, carried)
+    if search:
+        # the writer calls this once every article page is written, and the
+        # index is made in a child process while list pages are rendered
+        settings[ON_ARTICLE_PAGES_SETTING] = indexer.start
 
     recorder = _Recorder()
     root = logging.getLogger()
@@ -222,8 +227,8 @@ def build_site(
             raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
         if search:
             phase = time.perf_counter()
-            result.search = _write_search_index(work_dir, Path(settings["CACHE_PATH"]),
-                                                previous, carried or [])
+            result.search = indexer.result()
+            # the wait for the index after Pelican, not its whole time
             result.phases["search"] = time.perf_counter() - phase
         if settings.get("PRECOMPRESS"):
             phase = time.perf_counter()
@@ -236,6 +241,7 @@ def build_site(
             result.phases["keep-unchanged"] = time.perf_counter() - phase
         _swap_into_place(work_dir, output_dir)
     except BaseException:
+        indexer.stop()
         shutil.rmtree(work_dir, ignore_errors=True)
         _forget_failed_run()
         raise
@@ -274,8 +280,64 @@ def _forget_failed_run() -> None:
     sitemap.generator.page_queue = []
 
 
-def _write_search_index(site_dir: Path, cache_dir: Path, previous: Path | None,
-                        carried: list[str]) -> dict:
-    from sitebuild.search_index import write_search_index
+class _SearchIndexer:
+    """The search index of the work folder, made in a forked child process.
 
-    return write_search_index(site_dir, cache_dir, previous, carried)
+    Started by the writer plugin as soon as every article page is in place
+    (the index reads only those), it runs while Pelican renders list pages,
+    feeds and the sitemap; :meth:`result` waits for it.  Not started (a site
+    without article jobs, or a plugin setup without the writer), it runs
+    in this process when the result is asked for.
+    """
+
+    def __init__(self, site_dir: Path, cache_dir: Path, previous: Path | None,
+                 carried: list[str] | None):
+        self.args = (site_dir, cache_dir, previous, carried)
+        self.process = None
+        self.pipe = None
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.pipe, child_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._run_in_child, args=(child_end,))
+        self.process.start()
+        child_end.close()
+
+    def _run_in_child(self, pipe) -> None:
+        try:
+            pipe.send(("ok", self._write()))
+        except BaseException as error:  # reported to the parent, which fails the build
+            pipe.send(("error", f"{type(error).__name__}: {error}"))
+        finally:
+            pipe.close()
+            os._exit(0)  # a forked copy of the build: nothing of it to clean up
+
+    def _write(self) -> dict:
+        from sitebuild.search_index import write_search_index
+
+        site_dir, cache_dir, previous, carried = self.args
+        return write_search_index(site_dir, cache_dir, previous, list(carried or []))
+
+    def result(self) -> dict:
+        if self.process is None:
+            return self._write()
+        try:
+            status, value = self.pipe.recv()
+        except EOFError:
+            status, value = "error", f"进程意外结束（退出码 {self.process.exitcode}）"
+        finally:
+            self.process.join()
+            self.process = None
+        if status != "ok":
+            raise BuildError(f"搜索索引生成失败：{value}")
+        return value
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.process = None

@@ -92,3 +92,24 @@ def test_carry_over_puts_moved_folders_back_when_a_move_fails(tmp_path):
 
     assert tree_digest(old) == before
     assert not (new / "2024/05/first").exists()
+
+
+def test_a_failing_search_index_fails_the_build_and_keeps_the_output(content_copy, tmp_path,
+                                                                     monkeypatch):
+    from sitebuild import search_index
+    from sitebuild.build import BuildError
+
+    output = tmp_path / "site"
+    build_site(content_copy, output)
+    before = tree_digest(output)
+    _edit(content_copy)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    # the index runs in a forked child, which inherits the patched module
+    monkeypatch.setattr(search_index, "write_search_index", broken)
+    with pytest.raises(BuildError, match="搜索索引生成失败：OSError: disk full"):
+        build_site(content_copy, output)
+    assert tree_digest(output) == before
+    assert not list(tmp_path.glob(".site.build-*"))  # the work folder is gone

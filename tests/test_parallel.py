@@ -44,7 +44,8 @@ def _build(content, output, cache, monkeypatch, parallel):
 def test_parallel_build_equals_serial_build(synthetic, tmp_path, monkeypatch):
     assert _build(synthetic, tmp_path / "serial", tmp_path / "c1", monkeypatch, False) == []
     pools = _build(synthetic, tmp_path / "parallel", tmp_path / "c2", monkeypatch, True)
-    assert pools == ["fork", "fork"]  # reading and rendering both forked
+    # reading, then rendering article pages and list pages, all forked
+    assert pools == ["fork", "fork", "fork"]
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     # pages rendered by the workers are still announced: the sitemap has them all
     sitemap = (tmp_path / "parallel" / "sitemap.xml").read_text(encoding="utf-8")

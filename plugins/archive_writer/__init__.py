@@ -40,6 +40,7 @@ from sitebuild.unchanged import write_or_link
 
 PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
 CARRY_OVER_SETTING = "ARCHIVE_CARRY_OVER"
+ON_ARTICLE_PAGES_SETTING = "ARCHIVE_ON_ARTICLE_PAGES"
 RENDER_KEYS_FILE = ".render-keys.json"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CODE_FOLDERS = ("plugins", "yingkou_archive")
@@ -71,7 +72,8 @@ def _site_key(settings) -> str:
     digest = hashlib.sha1()
     plain = {k: v for k, v in settings.items()
              if isinstance(v, (str, int, float, bool, type(None), list, tuple))
-             and k not in (PREVIOUS_OUTPUT_SETTING, CARRY_OVER_SETTING, "OUTPUT_PATH", "CACHE_PATH")}
+             and k not in (PREVIOUS_OUTPUT_SETTING, CARRY_OVER_SETTING, ON_ARTICLE_PAGES_SETTING,
+                          "OUTPUT_PATH", "CACHE_PATH")}
     digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
     folders = [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]
     for folder in folders:
@@ -199,26 +201,43 @@ class ArchiveWriter(Writer):
             done.append((index, sorted(self._written_files - before)))
         return done
 
-    def flush(self):
-        """Render every queued page, on all cores when there are enough."""
-        self.deferring = False
-        reused = self._reuse_unchanged()
-        todo = self._remaining
+    def _is_article_page(self, index) -> bool:
+        article = self.jobs[index][1].get("article")
+        return article is not None and "source_hash" in article.metadata
+
+    def _render(self, todo) -> list[tuple[int, list[str]]]:
+        """Render jobs ``todo``; returns those whose files still need announcing."""
         workers = os.cpu_count() or 1
         weights = {i: self._pages_in_job(i) for i in todo}
         if sum(weights.values()) < PARALLEL_MIN_PAGES or workers < 2:
-            rendered = self._run_jobs(todo)
-            announce = reused  # rendered here: Pelican's writer announced them
-        else:
-            global _active_writer
-            _active_writer = self
-            try:
-                shares = _balanced_shares(weights, workers)
-                with get_context("fork").Pool(workers) as pool:
-                    rendered = [r for share in pool.map(_render_share, shares) for r in share]
-            finally:
-                _active_writer = None
-            announce = reused + rendered  # workers' signals stayed in the workers
+            self._run_jobs(todo)
+            return []  # rendered here: Pelican's writer announced them
+        global _active_writer
+        _active_writer = self
+        try:
+            shares = _balanced_shares(weights, workers)
+            with get_context("fork").Pool(workers) as pool:
+                # workers' signals stayed in the workers
+                return [r for share in pool.map(_render_share, shares) for r in share]
+        finally:
+            _active_writer = None
+
+    def flush(self):
+        """Render every queued page, on all cores when there are enough.
+
+        Article pages come first; then the build's ``ARCHIVE_ON_ARTICLE_PAGES``
+        callback (if any) is told that every article page is in place, so the
+        search index can be made while the list pages are rendered.
+        """
+        self.deferring = False
+        announce = self._reuse_unchanged()
+        articles = [i for i in self._remaining if self._is_article_page(i)]
+        others = [i for i in self._remaining if not self._is_article_page(i)]
+        announce += self._render(articles)
+        on_article_pages = self.settings.get(ON_ARTICLE_PAGES_SETTING)
+        if on_article_pages is not None:
+            on_article_pages()
+        announce += self._render(others)
         for index, paths in sorted(announce):
             args, kwargs = self.jobs[index]
             for path in paths:
