@@ -215,14 +215,18 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
     bytes_later: list[int] = []
     ui_ms: list[float] = []
     search_ms: list[float] = []
+    first_by_query: list[tuple[int, str]] = []
+    ms_by_query: list[tuple[float, str]] = []
     server = serve(site_dir)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
-            # Bytes of a first query: a fresh browser context (empty cache)
-            # opens the search page with ?q= and waits for results + facets.
-            for _, query in queries[:: max(1, len(queries) // 8)][:8]:
+            # Bytes of a first query: for every query a fresh browser context
+            # (empty cache) opens the search page, searches, and waits for
+            # results + facets.
+            later_every = max(1, len(queries) // 8)
+            for number, (_, query) in enumerate(queries):
                 context = browser.new_context()
                 page = context.new_page()
                 seen: list[int] = []
@@ -234,16 +238,19 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
                 page.press("#search-q", "Enter")
                 _wait_done(page)
                 bytes_first.append(sum(seen))
-                # later queries in the same page: bytes and time to results shown
-                for _, later in queries[1::max(1, len(queries) // ui_samples)][:ui_samples // 8 + 1]:
-                    seen.clear()
-                    started = time.perf_counter()
-                    page.fill("#search-q", later)
-                    page.press("#search-q", "Enter")
-                    _wait_done(page)
-                    ui_ms.append(page.evaluate(
-                        "() => window.__lastSearchMs || 0") or (time.perf_counter() - started) * 1000)
-                    bytes_later.append(sum(seen))
+                first_by_query.append((sum(seen), query))
+                # for 8 of them, later queries in the same page: bytes and
+                # time until results are shown
+                if number % later_every == 0 and len(bytes_later) < ui_samples + 4:
+                    for _, later in queries[1::max(1, len(queries) // ui_samples)][:ui_samples // 8 + 1]:
+                        seen.clear()
+                        started = time.perf_counter()
+                        page.fill("#search-q", later)
+                        page.press("#search-q", "Enter")
+                        _wait_done(page)
+                        ui_ms.append(page.evaluate(
+                            "() => window.__lastSearchMs || 0") or (time.perf_counter() - started) * 1000)
+                        bytes_later.append(sum(seen))
                 context.close()
             # Quality: every query through the page's own search function.
             context = browser.new_context()
@@ -253,6 +260,7 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
             for kind, query in queries:
                 outcome = page.evaluate("q => window.yingkouSearch(q)", query)
                 search_ms.append(outcome["ms"])
+                ms_by_query.append((outcome["ms"], query))
                 got = [id_to_url.get(i, i) for i in outcome["ids"]]
                 truth = relevant(query, texts, runs_cache)
                 hit = truth.intersection(got)
@@ -278,6 +286,8 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
         "later_query_bytes": _summary(bytes_later),
         "search_ms": _summary(search_ms),
         "ui_ms": _summary(ui_ms),
+        "largest_first": sorted(first_by_query, reverse=True)[:3],
+        "slowest": sorted(ms_by_query, reverse=True)[:3],
     }
 
 
@@ -352,7 +362,8 @@ def report(figures: dict) -> str:
         f"p90 {fb['p90'] / 1024:.1f} KB, max {fb['max'] / 1024:.1f} KB (n={fb['n']})",
         f"- later queries, bytes: median {lb['median'] / 1024:.1f} KB, p90 {lb['p90'] / 1024:.1f} KB, "
         f"max {lb['max'] / 1024:.1f} KB (n={lb['n']})",
-        f"- later queries, time in Chromium (lookups, intersections, ranking, facet counts): "
+        f"- later queries, time in Chromium (fetching from a local server the files not loaded yet, "
+        f"lookups, intersections, ranking, facet counts): "
         f"median {sm['median']} ms, "
         f"p90 {sm['p90']} ms, max {sm['max']} ms (n={sm['n']})",
         f"- indexing: {figures['index_seconds']} s for {figures['articles']:,} articles "
@@ -363,6 +374,11 @@ def report(figures: dict) -> str:
         f"{ix.get('pos_median', 0) / 1024:.1f} KB, max {ix.get('pos_max', 0) / 1024:.1f} KB; "
         f"attrs.bin {ix.get('attrs_bytes', 0) / 1024:.1f} KB; {ix.get('grams', 0):,} grams",
     ]
+    if figures.get("largest_first"):
+        lines.append("- largest first queries: " + ", ".join(
+            f"{q} {b / 1024:.1f} KB" for b, q in figures["largest_first"])
+            + "; slowest later queries: " + ", ".join(
+            f"{q} {ms:.1f} ms" for ms, q in figures["slowest"]))
     if um:
         lines.append(f"- later queries through the UI (type + Enter until results and facets shown): "
                      f"median {um['median']} ms, p90 {um['p90']} ms (n={um['n']})")
