@@ -45,6 +45,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -675,8 +676,53 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
     return head + lens.tobytes() + data.tobytes(), split
 
 
+def _raw_size(block: Postings) -> int:
+    """Shard bytes of a block before gzip (headers and varint lengths approximate)."""
+    return int(8 * len(block.keys) + len(block.keys) + block.lengths.sum())
+
+
+def _reshard(block: Postings, bits: int) -> Postings:
+    """The same grams ordered for ``bits`` shards: by shard, then key."""
+    shards = _shards(block.keys, bits)
+    order = np.lexsort((block.keys, shards))
+    lengths, data = _take_segments(block.lengths, block.data, order)
+    pos_lengths, pos_data = _take_segments(block.pos_lengths, block.pos_data, order)
+    return Postings(block.keys[order], shards[order], lengths, data, pos_lengths, pos_data)
+
+
+def _concatenate(blocks: list[Postings]) -> Postings:
+    return Postings(*(np.concatenate([getattr(b, f) for b in blocks]) for f in
+                      ("keys", "shards", "lengths", "data", "pos_lengths", "pos_data")))
+
+
+def sized_blocks(pages: list[ArticlePage], bits: int, workers: int = 2):
+    """(final bits, blocks): postings per block of shards, with the shard
+    count checked against the real postings.
+
+    ``bits`` comes from a bytes-per-character constant measured on synthetic
+    text; real prose has several times more distinct grams per character.
+    Blocks split the grams by hash, so the first one is a fair sample of
+    the whole: when it says the shards would be off by more than a factor
+    of two, the grams are regrouped for the shard count the data asks for.
+    """
+    blocks = build_postings(pages, bits, workers)
+    first = next(blocks, None)
+    if first is None:
+        return bits, iter(())
+    sampled = 1 << min(bits, 4)  # the first block holds 1/sampled of the grams
+    wanted = math.log2(max(1.0, _raw_size(first) * sampled / SHARD_TARGET_RAW))
+    if abs(wanted - bits) <= 1:
+        return bits, itertools.chain([first], blocks)
+    final = max(0, min(MAX_SHARD_BITS, round(wanted)))
+    if min(final, 4) == min(bits, 4):  # blocks still hold whole shards
+        return final, (_reshard(b, final) for b in itertools.chain([first], blocks))
+    return final, iter([_reshard(_concatenate([first, *blocks]), final)])
+
+
 def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 2) -> dict:
-    """Write every shard and positions file; returns sizes for the stats."""
+    """Write every shard and positions file; returns sizes for the stats
+    and the shard count used (``bits``, or what the postings asked for)."""
+    bits, blocks = sized_blocks(pages, bits, workers)
     for name in (SHARD_DIR, POS_DIR):
         (out / name).mkdir(parents=True, exist_ok=True)
     written = set()
@@ -687,7 +733,7 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
     # next blocks are built; results are taken in shard order (the digest)
     with ThreadPoolExecutor(workers) as zpool:
         pending = []
-        for block in build_postings(pages, bits, workers):
+        for block in blocks:
             grams += len(block.keys)
             bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
             byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
@@ -726,7 +772,7 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
     sizes.sort()
     pos_sizes.sort()
     own_sizes.sort()
-    return {"grams": grams, "shards": 1 << bits, "digest": digest.hexdigest(),
+    return {"grams": grams, "shards": 1 << bits, "bits": bits, "digest": digest.hexdigest(),
             "shard_bytes": sum(sizes),
             "shard_median": sizes[len(sizes) // 2] if sizes else 0,
             "shard_max": sizes[-1] if sizes else 0,
@@ -887,8 +933,8 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     if packed_docs is None:
         packed_docs = [_gzip(doc_bytes(p)) for p in pages]
     chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
-    bits = shard_bits_for(chars)
-    shards = write_shards(pages, out, bits)
+    shards = write_shards(pages, out, shard_bits_for(chars))
+    bits = shards["bits"]
     values = facet_values(pages)
     attrs = _gzip(attrs_bytes(pages, values))
     (out / ATTRS_NAME).write_bytes(attrs)
@@ -919,5 +965,5 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
         "chars": chars,
         "attrs_bytes": len(attrs),
         "doc_bytes": doc_total,
-        **{k: v for k, v in shards.items() if k not in ("digest", "shards")},
+        **{k: v for k, v in shards.items() if k not in ("digest", "shards", "bits")},
     }

@@ -11,6 +11,7 @@ Chromium on the same files, must return the same ordered ids and counts.
 from __future__ import annotations
 
 import gzip
+import math
 
 import pytest
 from search_support import js_page  # noqa: F401  (a fixture)
@@ -119,16 +120,37 @@ def test_doc_files_are_named_per_month_so_an_older_article_renames_few(tmp_path)
     assert changed == {"202303-0.bin", "202303-1.bin", "202303-2.bin", "202406-0.bin"}
 
 
-def test_many_shards_and_batches_give_the_same_answers(tmp_path, monkeypatch):
-    monkeypatch.setattr(si, "shard_bits_for", lambda chars: 5)
+@pytest.mark.parametrize("estimate, target", [
+    (0, 32),       # far too few shards estimated: one block regrouped into 2^6
+    (4, 16),       # too few: each of the 16 blocks regrouped for more shards
+    (5, 22_000),   # far too many for 2.5 KB of postings: all in one shard
+])
+def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkeypatch,
+                                                                estimate, target):
+    """The shard count estimated from characters is corrected from the
+    postings when it is off by more than a factor of two (real prose has
+    several times more grams per character than the synthetic corpus), and
+    every gram is still found in the shard the readers compute for it."""
+    monkeypatch.setattr(si, "shard_bits_for", lambda chars: estimate)
+    monkeypatch.setattr(si, "SHARD_TARGET_RAW", target)
     monkeypatch.setattr(si, "BATCH_CHARS", 40)  # one document or two per batch
     out = tmp_path / "search"
     si.write_index(si.order_pages(PAGES), out)
     index = SearchIndex(out)
-    assert index.bits == 5
+    raw = sum(len(gzip.decompress(f.read_bytes())) for f in (out / "shard").iterdir())
+    assert abs(index.bits - math.log2(max(1, raw / target))) <= 1.5
+    assert abs(index.bits - estimate) > 1  # corrected
+    assert len(list((out / "shard").iterdir())) == 1 << index.bits
     urls = index.urls()
     for query in QUERIES:
         assert {urls[i] for i in index.search(query)} == truth(query), query
+
+
+def test_a_close_estimate_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(si, "SHARD_TARGET_RAW", 64)  # the data asks for 5.3 bits
+    monkeypatch.setattr(si, "shard_bits_for", lambda chars: 5)
+    si.write_index(si.order_pages(PAGES), tmp_path / "search")
+    assert SearchIndex(tmp_path / "search").bits == 5
 
 
 def test_browser_reader_agrees(js_page, index_dir):
