@@ -184,6 +184,23 @@ def test_sitemap_lists_every_article_and_term(demo_site, report):
     assert "Sitemap: http" in robots and robots.strip().endswith("/sitemap.xml")
 
 
+def test_sitemap_dates_lists_by_the_newest_article_not_the_build(content_copy, tmp_path, report):
+    import datetime
+
+    from pelican.plugins.sitemap import sitemap
+
+    from sitebuild.build import build_site
+
+    sitemap.generator.now = datetime.datetime(2001, 1, 1)  # what a later build would see
+    build_site(content_copy, tmp_path / "site", search=False)
+    root = ET.parse(tmp_path / "site" / "sitemap.xml").getroot()
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    home = next(u for u in root.iter(ns + "url")
+                if re.fullmatch(r"https?://[^/]+/", u.find(ns + "loc").text))
+    newest = max(m.date for m in report.articles)
+    assert home.find(ns + "lastmod").text.startswith(newest.strftime("%Y-%m-%d"))
+
+
 def test_home_page_has_latest_browse_and_search(demo_site, report):
     html = (demo_site / "index.html").read_text(encoding="utf-8")
     newest = max(report.articles, key=lambda m: m.date)

@@ -66,6 +66,21 @@ def write_period_archives(generator, writer):
             )
 
 
+def date_lists_by_newest_article(generator):
+    """Lists in the sitemap (home, terms, archives) change when articles do:
+    their lastmod is the newest article's date.  pelican-sitemap gives pages
+    without a date the time its module was imported, so sitemap.xml changed
+    on every build (and every deploy sent it) although nothing else did."""
+    if not generator.articles:
+        return
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:  # no sitemap plugin installed: nothing to date
+        return
+    sitemap.generator.now = max(article.date for article in generator.articles)
+
+
 def register():
+    signals.article_generator_finalized.connect(date_lists_by_newest_article)
     signals.article_generator_finalized.connect(build_period_archives)
     signals.article_writer_finalized.connect(write_period_archives)
