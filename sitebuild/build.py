@@ -4,8 +4,9 @@ Pelican writes into a fresh temporary folder beside the output folder; the
 search index is written into it too; only when every step succeeded is the
 old output swapped out for the new one.  Just before the swap, the folders
 of article pages that did not change are moved over from the old output
-(the writer plugin lists them instead of linking them one by one).  Any error Pelican merely logs
-(a plugin that failed to load, a file it skipped) fails the build as well.
+(the writer plugin lists them instead of linking them one by one).  Any
+error Pelican merely logs (a plugin that failed to load, a file it skipped)
+fails the build as well.
 """
 
 from __future__ import annotations
@@ -327,13 +328,13 @@ class _SearchIndexer:
             return self._write()
         try:
             status, value = self.pipe.recv()
-        except EOFError:
-            status, value = "error", f"进程意外结束（退出码 {self.process.exitcode}）"
-        finally:
-            self.process.join()
-            self.process = None
+        except EOFError:  # the child died without a word (killed, out of memory)
+            status, value = "error", None
+        self.process.join()
+        exitcode, self.process = self.process.exitcode, None
         if status != "ok":
-            raise BuildError(f"搜索索引生成失败：{value}")
+            raise BuildError("搜索索引生成失败："
+                             + (value or f"进程意外结束（退出码 {exitcode}）"))
         return value
 
     def stop(self) -> None:

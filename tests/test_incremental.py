@@ -113,3 +113,18 @@ def test_a_failing_search_index_fails_the_build_and_keeps_the_output(content_cop
         build_site(content_copy, output)
     assert tree_digest(output) == before
     assert not list(tmp_path.glob(".site.build-*"))  # the work folder is gone
+
+
+def test_a_search_index_process_that_dies_fails_the_build(content_copy, tmp_path, monkeypatch):
+    import os
+
+    from sitebuild import search_index
+    from sitebuild.build import BuildError
+
+    def killed(*args, **kwargs):
+        os._exit(9)  # as if the system killed it: no word back
+
+    monkeypatch.setattr(search_index, "write_search_index", killed)
+    with pytest.raises(BuildError, match="进程意外结束（退出码 9）"):
+        build_site(content_copy, tmp_path / "site")
+    assert not (tmp_path / "site").exists()
