@@ -1,13 +1,18 @@
 """Pelican adapter: render pages on every core, keep unchanged files.
 
-Two changes to how Pelican writes, both in a ``Writer`` subclass:
+Changes to how Pelican writes, in a ``Writer`` subclass and one template
+global:
 
 * **Parallel rendering.**  ``write_file`` calls are queued while the
   generators run and rendered at the ``finalized`` signal by forked worker
   processes, one per core (Jinja rendering is most of a build's time and
-  Pelican does it on one core).  The parent then sends ``content_written``
-  for every file, as Pelican would have, so plugins such as the sitemap
-  still see each page.
+  Pelican does it on one core).  Article pages are rendered first, then the
+  build's ``ARCHIVE_ON_ARTICLE_PAGES`` callback starts the search index,
+  then the list pages.  The parent sends ``content_written`` for every
+  file, as Pelican would have, so plugins such as the sitemap still see
+  each page.
+* **List items rendered once.**  ``article_item_once`` renders an article's
+  list item once per process for all the lists it appears in.
 * **Unchanged files are not rewritten.**  The build writes into a fresh
   folder; a file whose bytes equal the previous build's is hard-linked from
   the previous output instead of written, so it keeps its identity and
