@@ -155,6 +155,26 @@ def test_result_sets_are_exact(page, base, truth, query):
     assert got == expected
 
 
+def test_a_failed_download_is_fetched_again(page, base, truth):
+    texts, id_to_url = truth
+    open_search(page, base)
+    failed = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route("**/search/shard/*", fail_once)
+    outcome = page.evaluate("q => window.yingkouSearch(q).then(() => 'found', () => 'failed')",
+                            "营商环境")
+    assert outcome == "failed" and failed
+    got = {id_to_url[i] for i in all_ids(page, "营商环境")}  # the same page, searching again
+    assert got == relevant("营商环境", texts, {})
+
+
 def test_page_lists_exactly_the_truth_with_count(page, base, truth):
     texts, _ = truth
     expected = relevant("营商环境", texts, {})

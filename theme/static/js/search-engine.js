@@ -203,10 +203,7 @@ export class SearchIndex {
     this.manifest = manifest;
     this.docs = manifest.docs;
     this.bits = manifest.shardBits;
-    this.shards = new Map();
-    this.positions = new Map();
-    this.docCache = new Map();
-    this.attrsPromise = null;
+    this.files = new Map(); // path -> promise of the parsed file
   }
 
   static async open(baseUrl) {
@@ -219,31 +216,28 @@ export class SearchIndex {
     return new URL(`${path}?v=${this.manifest.build}`, this.base);
   }
 
-  shard(number) {
-    if (!this.shards.has(number)) {
-      const promise = fetchBinary(this.url(`shard/${number.toString(16)}.bin`)).then(parseShard);
-      promise.catch(() => this.shards.delete(number));
-      this.shards.set(number, promise);
+  // Each file is fetched once; a failed fetch is forgotten, so a later
+  // search tries again.
+  load(path, parse) {
+    if (!this.files.has(path)) {
+      const promise = fetchBinary(this.url(path)).then(parse);
+      promise.catch(() => this.files.delete(path));
+      this.files.set(path, promise);
     }
-    return this.shards.get(number);
+    return this.files.get(path);
+  }
+
+  shard(number) {
+    return this.load(`shard/${number.toString(16)}.bin`, parseShard);
   }
 
   positionFile(number) {
-    if (!this.positions.has(number)) {
-      const promise = fetchBinary(this.url(`pos/${number.toString(16)}.bin`)).then(parsePositions);
-      promise.catch(() => this.positions.delete(number));
-      this.positions.set(number, promise);
-    }
-    return this.positions.get(number);
+    return this.load(`pos/${number.toString(16)}.bin`, parsePositions);
   }
 
   // Facet values of every document (loaded once, beside the first search).
   attrs() {
-    if (!this.attrsPromise) {
-      this.attrsPromise = fetchBinary(this.url("attrs.bin")).then((buffer) => this.parseAttrs(buffer));
-      this.attrsPromise.catch(() => { this.attrsPromise = null; });
-    }
-    return this.attrsPromise;
+    return this.load("attrs.bin", (buffer) => this.parseAttrs(buffer));
   }
 
   parseAttrs(buffer) {
@@ -275,21 +269,16 @@ export class SearchIndex {
   }
 
   // A 3-gram in posSplit or more documents has its positions in a file of
-  // its own (pos/<key hex>.bin, the bare entry); others are in the shard's.
+  // its own (pos/<key hex>.bin, the bare entry; 3-gram keys are >= 2^63, so
+  // never a shard number); others are in the shard's.
   ownPositions(key) {
-    const name = `pos/${key.toString(16)}.bin`;
-    if (!this.positions.has(name)) {
-      const promise = fetchBinary(this.url(name)).then((buffer) => new Uint8Array(buffer));
-      promise.catch(() => this.positions.delete(name));
-      this.positions.set(name, promise);
-    }
-    return this.positions.get(name);
+    return this.load(`pos/${key.toString(16)}.bin`, (buffer) => new Uint8Array(buffer));
   }
 
-  // doc -> Set of positions of a plan step's 3-gram (fetched when needed).
+  // Positions of a plan step's 3-gram in each of its documents (positionsAt;
+  // the file is fetched only when needed).
   async stepPositions(step) {
-    const split = this.manifest.posSplit;
-    if (split !== undefined && step.postings.length >= split) {
+    if (step.postings.length >= this.manifest.posSplit) {
       const bytes = await this.ownPositions(step.key);
       return positionsAt(bytes, 0, bytes.length, step.postings);
     }
@@ -436,13 +425,8 @@ export class SearchIndex {
   // A document's display data: {u, t, d, p, r, h, b} (url, title, date,
   // topics, districts, metadata line, body text), fetched when shown.
   doc(id) {
-    if (!this.docCache.has(id)) {
-      const promise = fetchBinary(this.url(`doc/${this.docFileName(id)}`))
-        .then((buffer) => JSON.parse(new TextDecoder().decode(buffer)));
-      promise.catch(() => this.docCache.delete(id));
-      this.docCache.set(id, promise);
-    }
-    return this.docCache.get(id);
+    return this.load(`doc/${this.docFileName(id)}`,
+      (buffer) => JSON.parse(new TextDecoder().decode(buffer)));
   }
 }
 
