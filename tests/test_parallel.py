@@ -51,3 +51,30 @@ def test_parallel_build_equals_serial_build(synthetic, tmp_path, monkeypatch):
     sitemap = (tmp_path / "parallel" / "sitemap.xml").read_text(encoding="utf-8")
     articles = len(list((synthetic / "articles").rglob("*.md")))
     assert len(re.findall(r"<loc>[^<]*/\d{4}/\d\d/[^/<]+/</loc>", sitemap)) == articles
+
+
+def test_urls_formatted_once_are_pelicans_urls():
+    """format_url_once gives the URL and file name Pelican would format,
+    and leaves what it cannot format the same way to Pelican."""
+    from types import SimpleNamespace
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import SafeDatetime
+
+    settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
+                "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html"}
+    generator = SimpleNamespace(settings=settings)
+    metadata = {"title": "港口", "slug": "gangkou-a", "date": SafeDatetime(2024, 5, 9, 8, 30)}
+    formatted = dict(metadata)
+    archive_content.format_url_once(generator, formatted)
+    pelicans = Article("x", metadata=dict(metadata), settings=settings)
+    assert (formatted["url"], formatted["save_as"]) == (pelicans.url, pelicans.save_as)
+    assert formatted["url"] == "2024/05/gangkou-a/"
+
+    draft = {**metadata, "status": "draft"}
+    archive_content.format_url_once(generator, draft)
+    by_category = {**metadata}
+    archive_content.format_url_once(
+        SimpleNamespace(settings={**settings, "ARTICLE_URL": "{category}/{slug}/"}), by_category)
+    assert "url" not in draft and "url" not in by_category

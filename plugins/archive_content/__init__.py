@@ -13,7 +13,6 @@ The rules live in ``yingkou_archive`` (no Pelican there).  This plugin
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import html
 import logging
@@ -25,7 +24,6 @@ from typing import NamedTuple
 
 from markdown import Markdown
 from pelican import signals
-from pelican.contents import Article
 from pelican.readers import MarkdownReader
 
 from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
@@ -294,27 +292,14 @@ def fail_on_problems(generators):
         raise ContentError(problems)
 
 
-class ArchiveArticle(Article):
-    """An Article whose URL and file name are computed once.
-
-    Pelican's ``url`` and ``save_as`` properties format the URL settings
-    (with Pelican's slow date formatting) on every access, and listings,
-    feeds, the sitemap and the writer access them tens of thousands of
-    times; an article's URL does not change during a build.
-    """
-
-    url = functools.cached_property(Article.url.fget)
-    save_as = functools.cached_property(Article.save_as.fget)
-
-
 def format_url_once(generator, metadata):
     """Give a published article its URL and file name as metadata.
 
     Pelican formats ARTICLE_URL and ARTICLE_SAVE_AS again on each access,
-    with its own strftime for every date field and a relpath of the source
-    (three times per article before the class swap below: half a second per
-    10,000 articles).  Metadata ``url``/``save_as`` are used as they are, so
-    they are formatted here once, from the same settings, with the plain
+    with its own strftime for every date field and a relpath of the source,
+    and listings, feeds, the sitemap and the writer access them tens of
+    thousands of times.  Metadata ``url``/``save_as`` are used as they are,
+    so they are formatted here once, from the same settings, with the plain
     datetime formatting.  A pattern with a field only Pelican provides
     (path, category, author) is left to Pelican.
     """
@@ -335,14 +320,6 @@ def format_url_once(generator, metadata):
     metadata["url"], metadata["save_as"] = url, save_as
 
 
-def cache_urls(generator):
-    # Pelican hard-codes the Article class it reads into; switch each read
-    # article to the subclass above (same data, same behaviour).
-    for article in generator.articles + generator.hidden_articles + generator.drafts:
-        if type(article) is Article:
-            article.__class__ = ArchiveArticle
-
-
 def drop_unused_groupings(generator):
     """Pelican's author and category pages are switched off, but Pelican
     still groups articles for them with a quadratic list scan per author or
@@ -360,7 +337,6 @@ def register():
     signals.article_generator_init.connect(share_file_stamps)
     signals.article_generator_init.connect(prepare_in_parallel)
     signals.article_generator_context.connect(format_url_once)
-    signals.article_generator_pretaxonomy.connect(cache_urls)
     signals.article_generator_finalized.connect(drop_unused_groupings)
     signals.readers_init.connect(use_archive_reader)
     signals.all_generators_finalized.connect(fail_on_problems)

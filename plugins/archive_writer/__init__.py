@@ -236,8 +236,9 @@ class ArchiveWriter(Writer):
         """
         self.deferring = False
         announce = self._reuse_unchanged()
-        articles = [i for i in self._remaining if self._is_article_page(i)]
-        others = [i for i in self._remaining if not self._is_article_page(i)]
+        articles, others = [], []
+        for index in self._remaining:
+            (articles if self._is_article_page(index) else others).append(index)
         announce += self._render(articles)
         on_article_pages = self.settings.get(ON_ARTICLE_PAGES_SETTING)
         if on_article_pages is not None:
