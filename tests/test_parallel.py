@@ -78,3 +78,39 @@ def test_urls_formatted_once_are_pelicans_urls():
     archive_content.format_url_once(
         SimpleNamespace(settings={**settings, "ARTICLE_URL": "{category}/{slug}/"}), by_category)
     assert "url" not in draft and "url" not in by_category
+
+
+def test_each_source_is_hashed_once_per_build(synthetic, tmp_path, monkeypatch):
+    """Pelican's caches hash a file up to four times a build; the plugin
+    shares one hash per file (cold and warm reader cache)."""
+    import hashlib
+    from types import SimpleNamespace
+
+    import pelican.cache
+
+    hashed = []
+
+    def sha256(data=b""):
+        hashed.append(len(data))
+        return hashlib.sha256(data)
+
+    monkeypatch.setattr(pelican.cache, "hashlib", SimpleNamespace(sha256=sha256))
+    sources = len(list(synthetic.rglob("*.md")))
+    for _ in range(2):  # first with an empty reader cache, then with a full one
+        hashed.clear()
+        build_site(synthetic, tmp_path / "site", search=False,
+                   overrides={"CACHE_PATH": str(tmp_path / "cache")})
+        assert len(hashed) == sources
+
+
+def test_the_cycle_collector_is_back_on_after_a_build(content_copy, tmp_path):
+    import gc
+
+    from yingkou_archive.errors import ArchiveError
+
+    build_site(content_copy, tmp_path / "site", search=False)
+    assert gc.isenabled()
+    (content_copy / "articles" / "broken.md").write_text("Title: 无日期\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="broken.md"):
+        build_site(content_copy, tmp_path / "site", search=False)
+    assert gc.isenabled()
