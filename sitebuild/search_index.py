@@ -70,7 +70,7 @@ SHARD_DIR = "shard"
 POS_DIR = "pos"
 DOC_DIR = "doc"
 T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # A 3-gram in at least this many documents keeps its positions in a file of
 # its own (pos/<key hex>.bin) instead of its shard's positions file, so a
 # query pays for a common 3-gram's positions only when it needs them and its
@@ -83,13 +83,33 @@ FIB = 0x9E3779B97F4A7C15
 MASK64 = (1 << 64) - 1
 # Length tags: 1-grams are bare code points (< 2**21), 2-grams have bit 62,
 # 3-grams bit 63 (their 63 packed bits never reach bit 63 themselves since
-# code points are < 2**21).  The three ranges cannot overlap.
+# code points are < 2**21, so they stay below 2**63 + 2**60).  Longer grams
+# (extensions, below) are hashed into [3 * 2**62, 2**64).  No two ranges
+# overlap, and the grams with positions (3 characters and more) sort last.
 TAG2 = 1 << 62
 TAG3 = 1 << 63
-MAX_GRAM = 3
+TAG_LONG = 3 << 62
+BASE_GRAM = 3  # every 1-, 2- and 3-gram is indexed
+# Extensions: a gram of BASE_GRAM or more characters that occurs at least
+# EXTEND_OCCURRENCES times is "extended": every gram one character longer
+# that contains it at either end is indexed too, up to LONGEST_GRAM
+# characters, and it keeps no positions (a query always replaces it by an
+# extension).  So no query needs the positions of a very common gram: they
+# were most of the first-query bytes at 50,000 articles (营口市: 550 KB).
+EXTEND_OCCURRENCES = 20_000
+LONGEST_GRAM = 6
+# Occurrences are counted per hash bucket before any positions are made, so
+# a gram is extended when its bucket reaches EXTEND_OCCURRENCES; a rare gram
+# sharing a bucket with a common one is extended too (harmless: a little
+# more index, never a wrong answer).
+BUCKET_BITS = 22
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
 # A shard aims at this many bytes before gzip; gzip shrinks shards about
-# 1.8 times, so they end near 10-15 KB on the wire (docs/search.md).
-SHARD_TARGET_RAW = 22_000
+# 1.8 times, so they end near 5-8 KB on the wire (docs/search.md).  A long
+# run may look up ten grams over its rounds, so small shards pay: at 50,000
+# articles 22,000 gave the worst first query 290 KB, 11,000 gave 252 KB.
+SHARD_TARGET_RAW = 11_000
 # Raw shard bytes per searchable character, measured on the synthetic
 # corpus (docs/search.md); used to pick the shard count before building.
 RAW_BYTES_PER_CHAR = 1.3
@@ -293,7 +313,10 @@ def order_pages(pages: list[ArticlePage]) -> list[ArticlePage]:
 # ------------------------------------------------------------------- keys --
 
 def gram_key(gram: str) -> int:
-    """The exact uint64 key of a normalized gram of 1 to 3 token characters."""
+    """The uint64 key of a normalized gram: exact for 1 to 3 token
+    characters, a 62-bit FNV-1a hash of the code points for longer grams
+    (a collision among the few hundred thousand extensions is about as
+    likely as 1 in 10**7 for a whole archive)."""
     cps = [ord(c) for c in gram]
     if len(cps) == 1:
         return cps[0]
@@ -301,7 +324,20 @@ def gram_key(gram: str) -> int:
         return TAG2 | cps[0] << 21 | cps[1]
     if len(cps) == 3:
         return TAG3 | cps[0] << 42 | cps[1] << 21 | cps[2]
-    raise ValueError(f"a gram has 1 to {MAX_GRAM} characters: {gram!r}")
+    if len(cps) <= LONGEST_GRAM:
+        h = FNV_OFFSET
+        for cp in cps:
+            h = ((h ^ cp) * FNV_PRIME) & MASK64
+        return TAG_LONG | h >> 2
+    raise ValueError(f"a gram has 1 to {LONGEST_GRAM} characters: {gram!r}")
+
+
+def _long_keys(cps: np.ndarray) -> np.ndarray:
+    """gram_key of many grams of one length (rows of code points), vectorised."""
+    h = np.full(len(cps), FNV_OFFSET, dtype=np.uint64)
+    for column in cps.T:
+        h = (h ^ column.astype(np.uint64)) * np.uint64(FNV_PRIME)  # wraps mod 2**64
+    return np.uint64(TAG_LONG) | (h >> np.uint64(2))
 
 
 def shard_of(key: int, bits: int) -> int:
@@ -309,20 +345,39 @@ def shard_of(key: int, bits: int) -> int:
     return ((key * FIB) & MASK64) >> (64 - bits) if bits else 0
 
 
-def query_plan(phrase: str) -> list[tuple[int, str]]:
-    """(offset, gram) lookups for one normalized run.
+def first_cover(length: int) -> list[tuple[int, int]]:
+    """The first lookups of a run of ``length`` characters, as [start, end)
+    spans: the run itself up to 3 characters, else 3-grams tiling it
+    (starts 0, 3, 6, ... and length - 3)."""
+    if length <= BASE_GRAM:
+        return [(0, length)]
+    starts = list(range(0, length - BASE_GRAM + 1, BASE_GRAM))
+    if starts[-1] != length - BASE_GRAM:
+        starts.append(length - BASE_GRAM)
+    return [(a, a + BASE_GRAM) for a in starts]
 
-    Up to 3 characters: the run itself, exact by construction.  Longer: 3-grams
-    tiling the run (offsets 0, 3, 6, ... and len - 3); a document matches when
-    they occur at those offsets from one start position (positions files), so
-    the answer is exact with about len / 3 lookups.
-    """
-    if len(phrase) <= MAX_GRAM:
-        return [(0, phrase)]
-    offsets = list(range(0, len(phrase) - MAX_GRAM + 1, MAX_GRAM))
-    if offsets[-1] != len(phrase) - MAX_GRAM:
-        offsets.append(len(phrase) - MAX_GRAM)
-    return [(o, phrase[o:o + MAX_GRAM]) for o in offsets]
+
+def next_cover(cover: list[tuple[int, int]], extended: set[tuple[int, int]],
+               length: int) -> list[tuple[int, int]]:
+    """The next lookups after a round: each extended span grows by one
+    character (to the right while it can, else to the left; its extension is
+    indexed), then spans whose characters the others cover are dropped
+    (the newest, growing ones first, then from the right).  The same in
+    search-engine.js; docs/search.md, "Queries"."""
+    grown = []
+    for a, b in cover:
+        if (a, b) in extended:
+            a, b = (a, b + 1) if b < length else (a - 1, b)
+        if (a, b) not in grown:
+            grown.append((a, b))
+    if (0, length) in grown:
+        return [(0, length)]
+    settled = [s for s in grown if s in cover]
+    for span in sorted(grown, key=lambda s: (s in settled, -s[0], -s[1])):
+        others = [s for s in grown if s != span]
+        if all(any(a <= i < b for a, b in others) for i in range(*span)):
+            grown.remove(span)
+    return sorted(grown)
 
 
 def shard_bits_for(chars: int) -> int:
@@ -368,8 +423,9 @@ class Postings:
     shards: np.ndarray    # shard of each gram
     lengths: np.ndarray   # postings bytes per gram
     data: np.ndarray      # uint8, varint postings of all grams, gram after gram
-    pos_lengths: np.ndarray  # position bytes per gram (0 unless a 3-gram)
+    pos_lengths: np.ndarray  # position bytes per gram (0 unless 3+ characters, not extended)
     pos_data: np.ndarray     # uint8, positions of all grams, gram after gram
+    extended: np.ndarray     # bool per gram: its one-character extensions are indexed
 
 
 def _batches(pages: list[ArticlePage]):
@@ -402,11 +458,23 @@ class _Corpus:
         self.cp_of_dense = np.concatenate([[0], np.flatnonzero(seen)]).astype(np.uint64)
         self.dense_of_cp = np.cumsum(seen, dtype=np.uint32)
         self.width = max(1, int(len(self.cp_of_dense) - 1).bit_length())
+        self.char_dtype = np.uint16 if self.width <= 16 else np.uint32
         self.doc_bits = max(1, (len(pages) - 1).bit_length())
-        if MAX_GRAM * self.width + 2 + self.doc_bits + 1 > 64:
+        # composite = tagged gram | doc | not-in-title flag in one uint64;
+        # tagged gram = (length - 1) << gram_bits | digits: three dense chars,
+        # or an extension's (parent, side, char) id (_extension_windows),
+        # given every bit the doc id and the 3-bit length tag leave
+        self.gram_bits = 64 - 3 - self.doc_bits - 1
+        if self.gram_bits < BASE_GRAM * self.width:
             raise SearchIndexError(
                 f"搜索索引：字符种类（{len(self.cp_of_dense) - 1}）和文章数（{len(pages)}）"
                 "超出单个 64 位排序键的容量")
+        # filled level by level by build_postings (settle_level)
+        self.long_tagged: dict[int, np.ndarray] = {}  # length -> sorted tagged grams
+        self.long_keys: dict[int, np.ndarray] = {}    # their keys
+        self.extended_at: dict[int, np.ndarray] = {}  # length -> sorted tagged extended grams
+        self.extended_cps: dict[int, np.ndarray] = {}  # their code points (rows)
+        self.extended = np.zeros(0, dtype=np.uint64)  # all extended grams, sorted
 
     def _normalized(self, batch: list[ArticlePage]):
         """Normalized code points of a batch (docs joined by a boundary), and lengths."""
@@ -414,44 +482,134 @@ class _Corpus:
         cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         return self.table[np.minimum(cps, TABLE_SIZE - 1)], texts
 
-    def pairs(self, first_id: int, batch: list[ArticlePage]) -> "Pieces":
+    def short_grams(self, first_id: int, batch: list[ArticlePage]) -> tuple["Pieces", "_BatchText"]:
         """Sorted, distinct composites (tagged dense gram, doc, not-in-title)
-        of a batch, with the positions of each 3-gram in each document."""
+        of a batch's 1- and 2-grams, and the batch's text (kept for the
+        longer grams, level by level)."""
         norm, texts = self._normalized(batch)
-        dense = self.dense_of_cp[norm].astype(np.uint64)
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        doc = np.repeat(np.arange(first_id, first_id + len(batch), dtype=np.uint64), lengths)
-        title_end = starts + np.fromiter((len(p.title) for p in batch), dtype=np.int64, count=len(batch))
-        position = np.arange(len(dense), dtype=np.int64)
-        not_title = (position >= np.repeat(title_end, lengths)).astype(np.uint64)
-        in_doc = position - np.repeat(starts, lengths)  # position inside the document
-        low = (doc << np.uint64(1)) | not_title
+        text = _BatchText(first_id, self.dense_of_cp[norm].astype(self.char_dtype),
+                          np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
+                          np.fromiter((len(p.title) for p in batch), dtype=np.int64, count=len(batch)))
+        dense = text.dense.astype(np.uint64)
+        doc, not_title, _ = text.layout()
         shift = np.uint64(self.doc_bits + 1)
-        width = np.uint64(self.width)
-        parts = [self._unigrams(dense, doc, not_title, first_id, len(batch), shift)]
-        for n in range(2, MAX_GRAM + 1):
-            count = len(dense) - n + 1
-            gram = dense[:count].copy()
-            valid = gram > 0
-            for k in range(1, n):
-                nxt = dense[k:k + count]
-                valid &= nxt > 0
-                gram = (gram << width) | nxt
-            tag = np.uint64(n - 1) << np.uint64(MAX_GRAM * self.width)
-            composite = ((gram[valid] | tag) << shift) | low[:count][valid]
-            if n < MAX_GRAM:
-                parts.append(_distinct(np.sort(composite)))
-                continue
-            # stable: positions stay ascending inside each (gram, doc)
-            order = np.argsort(composite, kind="stable")
-            composite = composite[order]
-            longest = _positions(composite, in_doc[:count][valid][order])
-        # the length tag is the top field: parts in length order are sorted overall
-        head = np.concatenate(parts)
-        return Pieces(np.concatenate([head, longest.composites]),
-                      np.concatenate([np.zeros(len(head), np.int64), longest.lengths]),
-                      longest.data)
+        unigrams = self._unigrams(dense, doc, not_title, first_id, len(batch), shift)
+        tagged, valid = self._windows(dense, 2)
+        low = (doc[:len(valid)][valid] << np.uint64(1)) | not_title[:len(valid)][valid]
+        bigrams = _distinct(np.sort((tagged[valid] << shift) | low))
+        # the length tag is the top field: 1-grams then 2-grams are sorted overall
+        head = np.concatenate([unigrams, bigrams])
+        return Pieces(head, np.zeros(len(head), np.int64), np.zeros(0, np.uint8)), text
+
+    def grams_at(self, text: "_BatchText", n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, tagged grams) of a batch's indexed n-grams, n >= 3:
+        every 3-gram; longer, the extensions of extended (n-1)-grams."""
+        if n == BASE_GRAM:
+            tagged, valid = self._windows(text.dense.astype(np.uint64), n)
+            where = np.flatnonzero(valid)
+            return where, tagged[where]
+        return self._extension_windows(text, n)
+
+    def count_buckets(self, text: "_BatchText", n: int) -> np.ndarray:
+        """Occurrences of the batch's n-grams per hash bucket."""
+        return np.bincount(_bucket(self.grams_at(text, n)[1]), minlength=1 << BUCKET_BITS)
+
+    def level_pieces(self, text: "_BatchText", n: int, heavy: np.ndarray
+                     ) -> tuple[list["Pieces"], np.ndarray, np.ndarray]:
+        """A batch's n-grams (n >= 3) as pieces: composites with positions,
+        except the extended grams (in a heavy bucket, shorter than
+        LONGEST_GRAM), which have none.  Also the distinct extended grams
+        and the distinct tagged grams (with repeats between the two)."""
+        where, tagged = self.grams_at(text, n)
+        doc, not_title, in_doc = text.layout_at(where)
+        shift = np.uint64(self.doc_bits + 1)
+        composite = (tagged << shift) | (doc << np.uint64(1)) | not_title
+        extended = heavy[_bucket(tagged)] if n < LONGEST_GRAM else np.zeros(len(tagged), bool)
+        # stable: positions stay ascending inside each (gram, doc)
+        order = np.argsort(composite[~extended], kind="stable")
+        rare = _positions(composite[~extended][order], in_doc[~extended][order])
+        common = _distinct(np.sort(composite[extended]))
+        extended_grams = _sorted_distinct(common >> shift)
+        return ([rare, Pieces(common, np.zeros(len(common), np.int64), np.zeros(0, np.uint8))],
+                extended_grams, np.concatenate([_sorted_distinct(rare.composites >> shift), extended_grams]))
+
+    def _windows(self, dense: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tagged n-gram (n <= 3) at every position, and which are all token characters."""
+        count = len(dense) - n + 1
+        gram = dense[:count].copy()
+        valid = gram > 0
+        for k in range(1, n):
+            nxt = dense[k:k + count]
+            valid &= nxt > 0
+            gram = (gram << np.uint64(self.width)) | nxt
+        return gram | (np.uint64(n - 1) << np.uint64(self.gram_bits)), valid
+
+    # ------------------------------------------------------- extensions --
+
+    def check_parents(self, n: int) -> None:
+        """Extensions of n characters are keyed (parent, side, char): the
+        extended (n-1)-grams must fit the parent field (2**30 and more in
+        practice; a failure here would be a bug, not bad content)."""
+        if len(self.extended_at[n - 1]) >= 1 << (self.gram_bits - self.width - 1):
+            raise SearchIndexError(f"搜索索引：{n - 1} 字的扩展词过多（{len(self.extended_at[n - 1])}）")
+
+    def _extension_windows(self, text: "_BatchText", n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions where an n-gram extends an extended (n-1)-gram, and its tagged id.
+
+        The id is (parent, side, char): the extended gram at the same start
+        plus the next character (side 0), else the extended gram one further
+        plus the character before (side 1); one id per gram either way."""
+        dense = text.dense
+        count = len(dense) - n + 1
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        parent_here, parent_next = text.extended_ids[:count], text.extended_ids[1:count + 1]
+        right = (parent_here >= 0) & (dense[n - 1:n - 1 + count] > 0)
+        left = ~right & (parent_next >= 0) & (dense[:count] > 0)
+        where = np.flatnonzero(right | left)
+        is_right = right[where]
+        parent = np.where(is_right, parent_here[where], parent_next[where]).astype(np.uint64)
+        char = np.where(is_right, dense[where + n - 1], dense[where]).astype(np.uint64)
+        w = np.uint64(self.width)
+        ident = (parent << (w + np.uint64(1))) | ((~is_right).astype(np.uint64) << w) | char
+        return where, ident | (np.uint64(n - 1) << np.uint64(self.gram_bits))
+
+    def settle_level(self, n: int, extended: list[np.ndarray], grams: list[np.ndarray]) -> None:
+        """After every batch: the extended grams of n characters with their
+        code points (to key the next level), and the keys of all n-grams."""
+        self.extended_at[n] = np.unique(np.concatenate(extended)) if extended else np.zeros(0, np.uint64)
+        if n == BASE_GRAM:
+            self.extended_cps[n] = self._code_points(self.extended_at[n], n)
+            return
+        every = np.unique(np.concatenate(grams)) if grams else np.zeros(0, np.uint64)
+        cps = self._extension_code_points(every, n)
+        self.long_tagged[n], self.long_keys[n] = every, _long_keys(cps)
+        self.extended_cps[n] = cps[_index_in(every, self.extended_at[n])]
+
+    def _extension_code_points(self, tagged: np.ndarray, n: int) -> np.ndarray:
+        """Rows of code points of tagged extensions (parent, side, char)."""
+        w = self.width
+        ident = tagged & np.uint64((1 << self.gram_bits) - 1)
+        parent = (ident >> np.uint64(w + 1)).astype(np.int64)
+        left = ((ident >> np.uint64(w)) & np.uint64(1)).astype(bool)
+        char = self.cp_of_dense[(ident & np.uint64((1 << w) - 1)).astype(np.int64)]
+        base = self.extended_cps[n - 1][parent]
+        return np.where(left[:, None], np.column_stack([char, base]), np.column_stack([base, char]))
+
+    def _code_points(self, tagged: np.ndarray, n: int) -> np.ndarray:
+        """Rows of code points of tagged grams of n <= 3 characters."""
+        mask = np.uint64((1 << self.width) - 1)
+        digits = [(tagged >> np.uint64(self.width * (n - 1 - k))) & mask for k in range(n)]
+        return np.column_stack([self.cp_of_dense[d.astype(np.int64)] for d in digits]) \
+            if len(tagged) else np.zeros((0, n), dtype=np.uint64)
+
+    def mark_extended(self, text: "_BatchText", n: int) -> None:
+        """Each position's index among the extended n-grams (-1: none), for
+        the next level."""
+        where, tagged = self.grams_at(text, n)
+        ids = np.full(len(text.dense), -1, dtype=np.int32)
+        ids[where] = _index_in(self.extended_at[n], tagged)
+        text.extended_ids = ids
 
     def _unigrams(self, dense, doc, not_title, first_id, docs, shift) -> np.ndarray:
         """1-gram composites without a sort: marks in a (char, doc, not-in-title)
@@ -470,9 +628,9 @@ class _Corpus:
         return _distinct((char << shift) | (doc_id << np.uint64(1)) | (hits & 1).astype(np.uint64))
 
     def keys_of(self, tagged: np.ndarray) -> np.ndarray:
-        """Tagged dense grams -> exact code point keys (gram_key)."""
+        """Tagged dense grams -> code point keys (gram_key)."""
         w = self.width
-        length = (tagged >> np.uint64(MAX_GRAM * w)) + np.uint64(1)
+        length = (tagged >> np.uint64(self.gram_bits)) + np.uint64(1)
         mask = np.uint64((1 << w) - 1)
         keys = np.zeros(len(tagged), dtype=np.uint64)
         for n, tag in ((1, 0), (2, TAG2), (3, TAG3)):
@@ -483,7 +641,62 @@ class _Corpus:
                 digit = (g >> np.uint64(w * (n - 1 - k))) & mask
                 key |= self.cp_of_dense[digit] << np.uint64(21 * (n - 1 - k))
             keys[sel] = key
+        for n, known in self.long_tagged.items():
+            sel = length == n
+            keys[sel] = self.long_keys[n][np.searchsorted(known, tagged[sel])]
         return keys
+
+
+@dataclass
+class _BatchText:
+    """A batch's normalized text as dense char ids (0 = boundary), kept
+    between the levels of extensions."""
+
+    first_id: int
+    dense: np.ndarray
+    lengths: np.ndarray      # characters of each document (with its final boundary)
+    title_lengths: np.ndarray
+    extended_ids: np.ndarray | None = None  # per position: index among the extended grams
+
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per position: doc id, not-in-title flag, position in the document."""
+        starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
+        doc = np.repeat(np.arange(self.first_id, self.first_id + len(self.lengths), dtype=np.uint64),
+                        self.lengths)
+        position = np.arange(len(self.dense), dtype=np.int64)
+        not_title = (position >= np.repeat(starts + self.title_lengths, self.lengths)).astype(np.uint64)
+        return doc, not_title, position - np.repeat(starts, self.lengths)
+
+    def layout_at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`layout` at some positions only (the extensions are sparse)."""
+        if len(where) * 4 > len(self.dense):
+            doc, not_title, in_doc = self.layout()
+            return doc[where], not_title[where], in_doc[where]
+        ends = np.cumsum(self.lengths)
+        index = np.searchsorted(ends, where, side="right")
+        in_doc = where - (ends - self.lengths)[index]
+        not_title = (in_doc >= self.title_lengths[index]).astype(np.uint64)
+        return (index + self.first_id).astype(np.uint64), not_title, in_doc
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """Distinct values of a sorted array."""
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _bucket(tagged: np.ndarray) -> np.ndarray:
+    """Hash bucket of tagged grams (Fibonacci hashing into 2**BUCKET_BITS)."""
+    return ((tagged * np.uint64(FIB)) >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+
+
+def _index_in(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of each value in a sorted array, or -1 when it is not there."""
+    if not len(sorted_values):
+        return np.full(len(values), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return np.where(sorted_values[at] == values, at, -1)
 
 
 @dataclass
@@ -570,6 +783,7 @@ def _block_postings(corpus: _Corpus, pieces: list[Pieces], bits: int) -> Posting
     first[1:] = tagged[1:] != tagged[:-1]
     starts = np.flatnonzero(first)
     keys = corpus.keys_of(tagged[starts])
+    extended = _index_in(corpus.extended, tagged[starts]) >= 0
     delta = value.copy()
     delta[1:] -= value[:-1]
     delta[starts] = value[starts]
@@ -577,10 +791,11 @@ def _block_postings(corpus: _Corpus, pieces: list[Pieces], bits: int) -> Posting
     lengths = np.add.reduceat(nbytes, starts)
     pos_lengths = np.add.reduceat(pay_lengths, starts)
     shards = _shards(keys, bits)
-    order = np.argsort(shards, kind="stable")
+    order = np.lexsort((keys, shards))  # hashed long keys: sort them inside the shard
     lengths, data = _take_segments(lengths, data, order)
     pos_lengths, pos_data = _take_segments(pos_lengths, pay_data, order)
-    return Postings(keys[order], shards[order], lengths, data, pos_lengths, pos_data)
+    return Postings(keys[order], shards[order], lengths, data, pos_lengths, pos_data,
+                    extended[order])
 
 
 def _shards(keys: np.ndarray, bits: int) -> np.ndarray:
@@ -590,25 +805,54 @@ def _shards(keys: np.ndarray, bits: int) -> np.ndarray:
 
 
 def build_postings(pages: list[ArticlePage], bits: int, workers: int = 2):
-    """Postings of all grams, yielded per block of shards (block order = shard order)."""
+    """Postings of all grams, yielded per block of shards (block order = shard order).
+
+    The 1- and 2-grams of every batch, then level by level from 3
+    characters to LONGEST_GRAM: one pass counts the level's grams per hash
+    bucket, a second makes their postings (positions only for grams that
+    are not extended), and the next level looks only at the positions where
+    an extended gram starts or ends.
+    """
     corpus = _Corpus(pages)
     block_bits = min(bits, 4)
     blocks: list[list[Pieces]] = [[] for _ in range(1 << block_bits)]
+
+    def route(pieces: Pieces) -> None:
+        if not len(pieces.composites):
+            return
+        which = _block_of(corpus, pieces.composites, bits, block_bits)
+        order = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[order], np.arange(len(blocks) + 1))
+        for b in range(len(blocks)):
+            if bounds[b + 1] > bounds[b]:
+                part = order[bounds[b]:bounds[b + 1]]
+                lengths, data = _take_segments(pieces.lengths, pieces.data, part)
+                blocks[b].append(Pieces(pieces.composites[part], lengths, data))
+
     pool = ThreadPoolExecutor(workers)  # numpy sorts and zlib release the GIL
     try:
-        batches = list(_batches(pages))
-        for pieces in pool.map(lambda b: corpus.pairs(*b), batches):
-            if not len(pieces.composites):
-                continue
-            which = _block_of(corpus, pieces.composites, bits, block_bits)
-            order = np.argsort(which, kind="stable")
-            bounds = np.searchsorted(which[order], np.arange(len(blocks) + 1))
-            for b in range(len(blocks)):
-                if bounds[b + 1] > bounds[b]:
-                    part = order[bounds[b]:bounds[b + 1]]
-                    lengths, data = _take_segments(pieces.lengths, pieces.data, part)
-                    blocks[b].append(Pieces(pieces.composites[part], lengths, data))
-            del pieces, order
+        texts = []
+        for pieces, text in pool.map(lambda b: corpus.short_grams(*b), list(_batches(pages))):
+            route(pieces)
+            texts.append(text)
+            del pieces
+        for n in range(BASE_GRAM, LONGEST_GRAM + 1):
+            if n > BASE_GRAM:
+                if not len(corpus.extended_at[n - 1]):
+                    break
+                corpus.check_parents(n)
+                list(pool.map(lambda text: corpus.mark_extended(text, n - 1), texts))
+            # a gram is extended when its bucket holds EXTEND_OCCURRENCES
+            # occurrences: counted before the positions, which it then skips
+            heavy = sum(pool.map(lambda text: corpus.count_buckets(text, n), texts)) >= EXTEND_OCCURRENCES
+            level = list(pool.map(lambda text: corpus.level_pieces(text, n, heavy), texts))
+            corpus.settle_level(n, [extended for _, extended, _ in level], [grams for _, _, grams in level])
+            for pieces, _, _ in level:
+                for part in pieces:
+                    route(part)
+            del level, heavy
+        del texts
+        corpus.extended = np.sort(np.concatenate(list(corpus.extended_at.values())))
         work = [pieces for pieces in blocks if pieces]
         yield from pool.map(lambda pieces: _block_postings(corpus, pieces, bits), work)
     finally:
@@ -635,13 +879,15 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> bytes:
+def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
+                extended: np.ndarray | None = None) -> bytes:
     """One shard file before gzip (little-endian; docs/search.md, "Shard files").
 
-    u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes: varint postings length
-    of each key | the postings, key after key
+    u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes: varint of each key's
+    postings length * 2 + extended | the postings, key after key
     """
-    lens, _ = _varints(lengths.astype(np.uint64))
+    flags = np.zeros(len(keys), np.uint64) if extended is None else extended.astype(np.uint64)
+    lens, _ = _varints((lengths.astype(np.uint64) << np.uint64(1)) | flags)
     head = np.array([len(keys), len(lens)], dtype="<u4").tobytes()
     lo = (keys & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
     hi = (keys >> np.uint64(32)).astype("<u4").tobytes()
@@ -656,13 +902,15 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
     keys of the shard (its 3-grams) | per key, per posting (same order):
     varint count, first position, gaps.  A 3-gram with ``counts`` (its
     postings) >= POS_SPLIT_DOCS has length 0 there; its entry, the same
-    bytes, is returned as (key, bytes) for ``pos/<key hex>.bin``.
+    bytes, is returned as (key, bytes) for ``pos/<key hex>.bin``.  Longer
+    grams count as 3-grams here; extended grams have no entry (length 0).
     """
     three = keys >= np.uint64(TAG3)
     lengths = lengths[three].astype(np.uint64)
     bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     first = len(keys) - int(three.sum())
-    own = [] if counts is None else np.flatnonzero(counts[three] >= POS_SPLIT_DOCS).tolist()
+    own = [] if counts is None else np.flatnonzero(
+        (counts[three] >= POS_SPLIT_DOCS) & (lengths > 0)).tolist()
     split = [(int(keys[first + j]), data[bounds[j]:bounds[j + 1]].tobytes()) for j in own]
     if own:
         keep = np.ones(len(data), dtype=bool)
@@ -687,12 +935,13 @@ def _reshard(block: Postings, bits: int) -> Postings:
     order = np.lexsort((block.keys, shards))
     lengths, data = _take_segments(block.lengths, block.data, order)
     pos_lengths, pos_data = _take_segments(block.pos_lengths, block.pos_data, order)
-    return Postings(block.keys[order], shards[order], lengths, data, pos_lengths, pos_data)
+    return Postings(block.keys[order], shards[order], lengths, data, pos_lengths, pos_data,
+                    block.extended[order])
 
 
 def _concatenate(blocks: list[Postings]) -> Postings:
     return Postings(*(np.concatenate([getattr(b, f) for b in blocks]) for f in
-                      ("keys", "shards", "lengths", "data", "pos_lengths", "pos_data")))
+                      ("keys", "shards", "lengths", "data", "pos_lengths", "pos_data", "extended")))
 
 
 def sized_blocks(pages: list[ArticlePage], bits: int, workers: int = 2):
@@ -742,7 +991,7 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 
                 a, b = bounds[shard], bounds[shard + 1]
                 keys = block.keys[a:b]
                 shard_data = block.data[byte_bounds[a]:byte_bounds[b]]
-                raw = shard_bytes(keys, block.lengths[a:b], shard_data)
+                raw = shard_bytes(keys, block.lengths[a:b], shard_data, block.extended[a:b])
                 # postings per key: varint bytes without the continuation bit
                 ends = (shard_data < 0x80).astype(np.int64)
                 counts = np.add.reduceat(ends, byte_bounds[a:b] - byte_bounds[a])
@@ -943,7 +1192,7 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
         "version": FORMAT_VERSION, "build": build, "docs": len(pages),
-        "shardBits": bits, "maxGram": MAX_GRAM, "posSplit": POS_SPLIT_DOCS,
+        "shardBits": bits, "longestGram": LONGEST_GRAM, "posSplit": POS_SPLIT_DOCS,
         "facets": {f: {"values": values[f], "width": 1 if len(values[f]) <= 256 else 2}
                    for f in FACETS},
         "years": year_ranges(pages), "months": months,

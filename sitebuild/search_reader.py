@@ -53,34 +53,40 @@ class SearchIndex:
     # ------------------------------------------------------------ postings --
 
     @lru_cache(maxsize=None)
-    def _shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]]]]:
-        """key -> (postings values, positions per posting or [] for short grams)."""
+    def _shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]], bool]]:
+        """key -> (postings values, positions per posting or [] for grams
+        without positions, extended)."""
         raw = _unpack((self.folder / si.SHARD_DIR / f"{shard:x}.bin").read_bytes())
         n, lens_bytes = np.frombuffer(raw, "<u4", 2)
         lo = np.frombuffer(raw, "<u4", n, 8).astype(np.uint64)
         hi = np.frombuffer(raw, "<u4", n, 8 + 4 * n).astype(np.uint64)
         keys = ((hi << np.uint64(32)) | lo).tolist()
         at = 8 + 8 * n
-        lengths = _varints(raw[at:at + lens_bytes])
+        lengths = _varints(raw[at:at + lens_bytes])  # postings bytes * 2 + extended
         at += lens_bytes
         postings = []
         for length in lengths:
-            postings.append(np.cumsum(_varints(raw[at:at + length])).tolist())
-            at += length
-        positions = self._positions(shard, keys, postings)
-        return {k: (v, positions.get(k, [])) for k, v in zip(keys, postings)}
+            postings.append(np.cumsum(_varints(raw[at:at + (length >> 1)])).tolist())
+            at += length >> 1
+        extended = [bool(length & 1) for length in lengths]
+        positions = self._positions(shard, keys, postings, extended)
+        return {k: (v, positions.get(k, []), e) for k, v, e in zip(keys, postings, extended)}
 
-    def _positions(self, shard, keys, postings) -> dict[int, list[list[int]]]:
+    def _positions(self, shard, keys, postings, extended) -> dict[int, list[list[int]]]:
         raw = _unpack((self.folder / si.POS_DIR / f"{shard:x}.bin").read_bytes())
         m, lens_bytes = np.frombuffer(raw, "<u4", 2)
         lengths = _varints(raw[8:8 + lens_bytes])
         at = 8 + lens_bytes
         out = {}
-        split = self.manifest.get("posSplit")
-        for key, values, length in zip(keys[len(keys) - m:], postings[len(keys) - m:], lengths):
+        split = self.manifest["posSplit"]
+        first = len(keys) - m
+        for key, values, length, is_extended in zip(keys[first:], postings[first:], lengths,
+                                                    extended[first:]):
             entry = raw[at:at + length]
             at += length
-            if split is not None and len(values) >= split:  # in a file of its own
+            if is_extended:  # no positions: a query uses its extensions instead
+                continue
+            if len(values) >= split:  # in a file of its own
                 entry = _unpack((self.folder / si.POS_DIR / f"{key:x}.bin").read_bytes())
             numbers = _varints(entry)
             lists, i = [], 0
@@ -91,27 +97,46 @@ class SearchIndex:
             out[key] = lists
         return out
 
+    def _entry(self, gram: str) -> tuple[list[int], list[list[int]], bool]:
+        key = si.gram_key(gram)
+        return self._shard(si.shard_of(key, self.bits)).get(key, ([], [], False))
+
     def postings(self, gram: str) -> list[int]:
         """Values ``id * 2 + in_title`` of a normalized gram, ascending."""
-        key = si.gram_key(gram)
-        return self._shard(si.shard_of(key, self.bits)).get(key, ([], []))[0]
+        return self._entry(gram)[0]
+
+    def extended(self, gram: str) -> bool:
+        """Whether the gram's one-character extensions are indexed (it has no positions)."""
+        return self._entry(gram)[2]
 
     def positions(self, gram: str) -> dict[int, list[int]]:
-        """doc -> positions of a normalized 3-gram in the document's searchable text."""
-        key = si.gram_key(gram)
-        values, lists = self._shard(si.shard_of(key, self.bits)).get(key, ([], []))
+        """doc -> positions of a normalized gram of 3+ characters in the
+        document's searchable text."""
+        values, lists, _ = self._entry(gram)
         return {v >> 1: p for v, p in zip(values, lists)}
+
+    def cover(self, phrase: str) -> list[tuple[int, int]]:
+        """The spans a run is finally looked up as (si.first_cover, then
+        si.next_cover while some span is extended); [] when a gram is absent."""
+        cover = si.first_cover(len(phrase))
+        while True:
+            if any(not self.postings(phrase[a:b]) for a, b in cover):
+                return []
+            extended = {(a, b) for a, b in cover if self.extended(phrase[a:b])}
+            if not extended or cover == [(0, len(phrase))]:
+                return cover
+            cover = si.next_cover(cover, extended, len(phrase))
 
     def phrase(self, phrase: str) -> dict[int, bool]:
         """Documents matching one normalized run -> whether it is in the title."""
-        plan = si.query_plan(phrase)
+        cover = self.cover(phrase)
         result: dict[int, bool] | None = None
-        for _, gram in plan:
-            found = {v >> 1: bool(v & 1) for v in self.postings(gram)}
+        for a, b in cover:
+            found = {v >> 1: bool(v & 1) for v in self.postings(phrase[a:b])}
             result = found if result is None else {
                 d: t and found[d] for d, t in result.items() if d in found}
-        if len(plan) > 1:  # the 3-grams must line up
-            where = [(offset, self.positions(gram)) for offset, gram in plan]
+        if len(cover) > 1:  # the grams must line up
+            where = [(a, self.positions(phrase[a:b])) for a, b in cover]
             result = {d: t for d, t in result.items() if any(
                 all(p + offset in set(table[d]) for offset, table in where[1:])
                 for p in where[0][1][d])}

@@ -63,10 +63,30 @@ def test_gram_keys_are_exact_and_disjoint():
     assert si.gram_key("营商环") >> 63 == 1 and si.gram_key("营商") >> 62 == 1
 
 
-def test_query_plan_tiles_long_runs():
-    assert si.query_plan("营商") == [(0, "营商")]
-    assert si.query_plan("营商环境") == [(0, "营商环"), (1, "商环境")]
-    assert si.query_plan("乡村振兴长效机制") == [(0, "乡村振"), (3, "兴长效"), (5, "效机制")]
+def test_long_gram_keys_are_hashed_above_every_3gram():
+    long_keys = {si.gram_key(g) for g in ("营商环境", "商环境持", "营商环境持续优化"[:6], "abcd")}
+    assert len(long_keys) == 4
+    assert all(k >> 62 == 3 for k in long_keys)
+    assert max(si.gram_key(chr(0x2FA1F) * 3), si.gram_key("营商环")) < min(long_keys)
+    with pytest.raises(ValueError):
+        si.gram_key("营商环境持续优化")  # longer than LONGEST_GRAM
+
+
+def test_first_cover_tiles_long_runs():
+    assert si.first_cover(2) == [(0, 2)]
+    assert si.first_cover(4) == [(0, 3), (1, 4)]
+    assert si.first_cover(8) == [(0, 3), (3, 6), (5, 8)]
+
+
+def test_next_cover_grows_extended_spans_and_drops_covered_ones():
+    # 营口市人民政府: every 3-gram extended -> the edges grow inwards
+    assert si.next_cover([(0, 3), (3, 6), (4, 7)], {(0, 3), (3, 6), (4, 7)}, 7) == [(0, 4), (3, 7)]
+    # a settled middle span is dropped once the grown edges cover it
+    assert si.next_cover([(0, 4), (3, 6), (5, 8)], {(0, 4), (5, 8)}, 8) == [(0, 5), (4, 8)]
+    # only the first span extended: it grows right; the others stay
+    assert si.next_cover([(0, 3), (3, 6), (5, 8)], {(0, 3)}, 8) == [(0, 4), (3, 6), (5, 8)]
+    # reaching the whole run makes it one lookup
+    assert si.next_cover([(0, 5), (1, 6)], {(0, 5)}, 6) == [(0, 6)]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -186,19 +206,14 @@ def test_browser_reader_agrees(js_page, index_dir):
     assert first["year"] == {"2024": 1, "2023": 1, "2021": 1}
 
 
-def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
+def assert_exact_in_both_readers(js_page, out, queries):
+    """The Python reader on the index in ``out`` gives exactly the truth for
+    every query, and search-engine.js in Chromium the same ordered ids."""
     import shutil
 
-    monkeypatch.setattr(si, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
-    out = tmp_path / "search"
-    si.write_index(si.order_pages(PAGES), out)
     index = SearchIndex(out)
-    assert index.manifest["posSplit"] == 2
-    own = si.gram_key("营商环")  # in two documents
-    assert (out / si.POS_DIR / f"{own:x}.bin").exists()
-    assert not (out / si.POS_DIR / f"{si.gram_key('营口港'):x}.bin").exists()  # in one
     urls = index.urls()
-    for query in QUERIES:
+    for query in queries:
         assert {urls[i] for i in index.search(query)} == truth(query), query
     shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
     got = js_page.evaluate("""async (queries) => {
@@ -209,9 +224,21 @@ def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeyp
         const out = [];
         for (const q of queries) out.push(Array.from((await index.search(t.parseQuery(q))).ids));
         return out;
-    }""", QUERIES)
-    for query, ids in zip(QUERIES, got):
+    }""", queries)
+    for query, ids in zip(queries, got):
         assert ids == index.search(query), query
+
+
+def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
+    monkeypatch.setattr(si, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
+    out = tmp_path / "search"
+    si.write_index(si.order_pages(PAGES), out)
+    index = SearchIndex(out)
+    assert index.manifest["posSplit"] == 2
+    own = si.gram_key("营商环")  # in two documents
+    assert (out / si.POS_DIR / f"{own:x}.bin").exists()
+    assert not (out / si.POS_DIR / f"{si.gram_key('营口港'):x}.bin").exists()  # in one
+    assert_exact_in_both_readers(js_page, out, QUERIES)
 
 
 def test_t2s_pieces_make_up_the_map(index_dir):
@@ -225,3 +252,72 @@ def test_t2s_pieces_make_up_the_map(index_dir):
         assert all(ord(a) >> 8 == block for a in chunk)
         pairs.update(chunk)
     assert pairs == st.t2s_map()
+
+
+def _substrings(pages, longest=10):
+    """Every substring of 2 to ``longest`` characters of the pages' runs."""
+    found = set()
+    for page in pages:
+        for run in st.runs(page.searchable):
+            for i in range(len(run)):
+                found.update(run[i:j] for j in range(i + 2, min(len(run), i + longest) + 1))
+    return sorted(found)
+
+
+def test_common_grams_are_extended_and_every_substring_stays_exact(js_page, tmp_path, monkeypatch):
+    """A gram found 3 or more times (20,000 in a real build) is extended:
+    it keeps no positions and a run containing it is looked up through its
+    longer extensions.  Every substring of the texts, and every query,
+    still gives exactly the truth in both readers."""
+    monkeypatch.setattr(si, "EXTEND_OCCURRENCES", 3)
+    out = tmp_path / "search"
+    si.write_index(si.order_pages(PAGES), out)
+    index = SearchIndex(out)
+    assert index.extended("长效机") and index.extended("长效机制") and index.extended("率达到")
+    assert not index.extended("乡村振") and index.positions("乡村振")
+    assert index.positions("长效机") == {}  # extended: no positions anywhere
+    assert index.postings("兴长效机制") and index.postings("立长效机制")  # extensions indexed
+    cover = index.cover("乡村振兴长效机制")
+    assert max(b - a for a, b in cover) > 3
+    assert not any(index.extended("乡村振兴长效机制"[a:b]) for a, b in cover)
+    assert_exact_in_both_readers(js_page, out, _substrings(PAGES) + QUERIES)
+
+
+def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
+    """100 generated articles in many batches, with the threshold low
+    enough that extensions chain up to LONGEST_GRAM characters: sampled
+    substrings of every length up to 10, and two-word phrases, give exactly
+    the truth."""
+    import random
+
+    from yingkou_archive.synthetic import DEFAULT_TAXONOMY, ArticleGenerator
+    from yingkou_archive.vocabulary import load_vocabulary
+
+    generator = ArticleGenerator(load_vocabulary(DEFAULT_TAXONOMY), seed=3)
+    pages = []
+    for i in range(100):
+        rel, markdown = generator.article(i)
+        head, _, body = markdown.partition("\n\n")
+        title = next(line[6:].strip() for line in head.splitlines() if line.startswith("Title:"))
+        pages.append(si.ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
+    monkeypatch.setattr(si, "EXTEND_OCCURRENCES", 80)
+    monkeypatch.setattr(si, "BATCH_CHARS", 10_000)
+    out = tmp_path / "search"
+    si.write_index(si.order_pages(pages), out)
+    index = SearchIndex(out)
+    ordered = si.order_pages(pages)
+    runs = [run for page in pages for run in st.runs(page.searchable) if len(run) >= 2]
+    rng = random.Random(5)
+    queries = set()
+    for _ in range(600):
+        run = rng.choice(runs)
+        length = rng.randint(2, min(10, len(run)))
+        start = rng.randint(0, len(run) - length)
+        queries.add(run[start:start + length])
+    longest = max((b - a for q in queries for a, b in index.cover(q)), default=0)
+    assert longest == si.LONGEST_GRAM  # the chains reached the longest grams
+    # each query is one run: a page matches when one of its runs contains it
+    page_runs = ["\n".join(st.runs(page.searchable)) for page in ordered]
+    for query in sorted(queries):
+        expected = {i for i, text in enumerate(page_runs) if query in text}
+        assert set(index.search(query)) == expected, query

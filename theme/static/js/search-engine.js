@@ -5,14 +5,20 @@
 //
 // A query's phrases (normalized runs, from search-tokens.js) are looked up
 // as grams: a run of up to 3 characters is one gram; a longer run is 3-grams
-// tiling it, which must occur at the right distances (3-gram positions).
+// tiling it, which must occur at the right distances (positions).  A common
+// gram is "extended": it has no positions, and the grams one character
+// longer that contain it are indexed, so the lookup grows it (nextCover)
+// until every gram is rare enough to have positions, or one gram is the run.
 // Documents are numbered newest first, so ascending id is "newest first".
 
 const FIB = 0x9E3779B97F4A7C15n;
 const MASK64 = (1n << 64n) - 1n;
 const TAG2 = 1n << 62n;
 const TAG3 = 1n << 63n;
-const MAX_GRAM = 3;
+const TAG_LONG = 3n << 62n;
+const BASE_GRAM = 3;
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
 const FACETS = ["topic", "district", "agency"];
 
 // Our .bin files are gzip (hosts serve them as they are); if a host already
@@ -26,25 +32,58 @@ async function fetchBinary(url) {
   return new Response(stream).arrayBuffer();
 }
 
+// Exact keys up to 3 characters; longer grams: 62-bit FNV-1a of the code
+// points (gram_key in search_index.py).
 export function gramKey(gram) {
   const cps = Array.from(gram, (ch) => BigInt(ch.codePointAt(0)));
   if (cps.length === 1) return cps[0];
   if (cps.length === 2) return TAG2 | (cps[0] << 21n) | cps[1];
-  return TAG3 | (cps[0] << 42n) | (cps[1] << 21n) | cps[2];
+  if (cps.length === 3) return TAG3 | (cps[0] << 42n) | (cps[1] << 21n) | cps[2];
+  let h = FNV_OFFSET;
+  for (const cp of cps) h = ((h ^ cp) * FNV_PRIME) & MASK64;
+  return TAG_LONG | (h >> 2n);
 }
 
 export function shardOf(key, bits) {
   return bits ? Number(((key * FIB) & MASK64) >> BigInt(64 - bits)) : 0;
 }
 
-// (offset, gram) lookups of a normalized run; same as query_plan() in Python.
-export function queryPlan(phrase) {
-  const chars = Array.from(phrase);
-  if (chars.length <= MAX_GRAM) return [[0, phrase]];
-  const offsets = [];
-  for (let o = 0; o + MAX_GRAM <= chars.length; o += MAX_GRAM) offsets.push(o);
-  if (offsets[offsets.length - 1] !== chars.length - MAX_GRAM) offsets.push(chars.length - MAX_GRAM);
-  return offsets.map((o) => [o, chars.slice(o, o + MAX_GRAM).join("")]);
+// The first lookups of a run of `length` characters as [start, end) spans;
+// first_cover() in Python.
+export function firstCover(length) {
+  if (length <= BASE_GRAM) return [[0, length]];
+  const starts = [];
+  for (let a = 0; a + BASE_GRAM <= length; a += BASE_GRAM) starts.push(a);
+  if (starts[starts.length - 1] !== length - BASE_GRAM) starts.push(length - BASE_GRAM);
+  return starts.map((a) => [a, a + BASE_GRAM]);
+}
+
+// The next lookups: extended spans grow one character (right while they can,
+// else left), then spans the others cover are dropped (growing ones first,
+// then from the right); next_cover() in Python.
+export function nextCover(cover, extended, length) {
+  const same = (s, t) => s[0] === t[0] && s[1] === t[1];
+  const isIn = (s, list) => list.some((t) => same(s, t));
+  const grown = [];
+  for (const [a, b] of cover) {
+    let span = [a, b];
+    if (isIn(span, extended)) span = b < length ? [a, b + 1] : [a - 1, b];
+    if (!isIn(span, grown)) grown.push(span);
+  }
+  if (isIn([0, length], grown)) return [[0, length]];
+  const rank = (s) => [isIn(s, cover) ? 1 : 0, -s[0], -s[1]];
+  const candidates = grown.slice().sort((s, t) => {
+    const x = rank(s);
+    const y = rank(t);
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
+  for (const span of candidates) {
+    const others = grown.filter((t) => !same(t, span));
+    let covered = true;
+    for (let i = span[0]; i < span[1] && covered; i++) covered = others.some(([a, b]) => a <= i && i < b);
+    if (covered) grown.splice(grown.findIndex((t) => same(t, span)), 1);
+  }
+  return grown.sort((s, t) => s[0] - t[0] || s[1] - t[1]);
 }
 
 // LEB128 varints from `bytes[start, end)`.
@@ -65,7 +104,8 @@ function readVarints(bytes, start, end, out = []) {
   return out;
 }
 
-// u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes of varint lengths | postings
+// u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes of varint (postings
+// length * 2 + extended) | postings
 function parseShard(buffer) {
   const [n, lensBytes] = new Uint32Array(buffer, 0, 2);
   const lo = new Uint32Array(buffer, 8, n);
@@ -73,9 +113,13 @@ function parseShard(buffer) {
   const bytes = new Uint8Array(buffer);
   const lengths = readVarints(bytes, 8 + 8 * n, 8 + 8 * n + lensBytes);
   const starts = new Uint32Array(n + 1);
+  const extended = new Uint8Array(n);
   starts[0] = 8 + 8 * n + lensBytes;
-  for (let i = 0; i < n; i++) starts[i + 1] = starts[i] + lengths[i];
-  return { n, lo, hi, bytes, starts };
+  for (let i = 0; i < n; i++) {
+    starts[i + 1] = starts[i] + Math.floor(lengths[i] / 2);
+    extended[i] = lengths[i] % 2;
+  }
+  return { n, lo, hi, bytes, starts, extended };
 }
 
 function findKey(shard, key) {
@@ -118,8 +162,8 @@ function parsePositions(buffer) {
   return { m, bytes, starts };
 }
 
-// doc -> Set of positions of one 3-gram, from its entry `bytes[start, end)`
-// (per posting: count, first position, gaps).
+// Positions of one gram in each of its documents, from its entry
+// `bytes[start, end)` (per posting: count, first position, gaps).
 function positionsAt(bytes, start, end, postings) {
   // Flat arrays: positions of postings[i] are pos[starts[i] .. starts[i + 1]),
   // ascending.  (A Map of Sets took tens of milliseconds for a 3-gram found
@@ -155,7 +199,7 @@ function positionsAt(bytes, start, end, postings) {
 }
 
 // Does a document (at index at[k] of each step's postings) have every step's
-// 3-gram at one start position p + the step's offset?  Merges ascending lists.
+// gram at one start position p + the step's offset?  Merges ascending lists.
 function aligned(plan, tables, at) {
   const first = tables[0];
   const next = plan.map((_, k) => tables[k].starts[at[k]]);
@@ -268,15 +312,15 @@ export class SearchIndex {
     return out;
   }
 
-  // A 3-gram in posSplit or more documents has its positions in a file of
-  // its own (pos/<key hex>.bin, the bare entry; 3-gram keys are >= 2^63, so
-  // never a shard number); others are in the shard's.
+  // A gram of 3+ characters in posSplit or more documents has its positions
+  // in a file of its own (pos/<key hex>.bin, the bare entry; such keys are
+  // >= 2^63, so never a shard number); others are in the shard's.
   ownPositions(key) {
     return this.load(`pos/${key.toString(16)}.bin`, (buffer) => new Uint8Array(buffer));
   }
 
-  // Positions of a plan step's 3-gram in each of its documents (positionsAt;
-  // the file is fetched only when needed).
+  // Positions of a plan step's gram in each of its documents (positionsAt;
+  // the file is fetched only when needed; never for an extended gram).
   async stepPositions(step) {
     if (step.postings.length >= this.manifest.posSplit) {
       const bytes = await this.ownPositions(step.key);
@@ -287,25 +331,43 @@ export class SearchIndex {
     return positionsAt(pos.bytes, pos.starts[j], pos.starts[j + 1], step.postings);
   }
 
+  // Look up one gram: its shard, postings and extended flag.
+  async lookup(offset, gram) {
+    const key = gramKey(gram);
+    const step = { offset, key, shard: shardOf(key, this.bits) };
+    const shard = await this.shard(step.shard);
+    step.index = findKey(shard, key);
+    step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
+    step.extended = step.index >= 0 && shard.extended[step.index] === 1;
+    step.shardData = shard;
+    return step;
+  }
+
+  // The final lookups of a run: firstCover, then nextCover while some gram
+  // is extended (one round of shard downloads each); [] when a gram is absent.
+  async cover(phrase) {
+    const chars = Array.from(phrase);
+    let spans = firstCover(chars.length);
+    for (;;) {
+      const plan = await Promise.all(spans.map(([a, b]) => this.lookup(a, chars.slice(a, b).join(""))));
+      if (plan.some((step) => !step.postings.length)) return [];
+      const extended = spans.filter((_, k) => plan[k].extended);
+      if (!extended.length || (spans.length === 1 && spans[0][1] - spans[0][0] === chars.length)) return plan;
+      spans = nextCover(spans, extended, chars.length);
+    }
+  }
+
   // Documents matching one normalized run: ascending id*2 + in_title.
   async phrase(phrase) {
-    const plan = queryPlan(phrase).map(([offset, gram]) => {
-      const key = gramKey(gram);
-      return { offset, key, shard: shardOf(key, this.bits) };
-    });
-    await Promise.all(plan.map(async (step) => {
-      const shard = await this.shard(step.shard);
-      step.index = findKey(shard, step.key);
-      step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
-      step.shardData = shard;
-    }));
+    const plan = await this.cover(phrase);
+    if (!plan.length) return new Int32Array(0);
     let result = null;
     for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
       result = result ? intersect(result, step.postings) : step.postings;
       if (!result.length) return result;
     }
     if (plan.length === 1) return result;
-    // the 3-grams must line up: all at p + offset for one start position p
+    // the grams must line up: all at p + offset for one start position p
     // (positions are fetched only now, when there are candidates)
     const tables = await Promise.all(plan.map((step) => this.stepPositions(step)));
     const at = new Int32Array(plan.length); // per step: index of the doc in its postings
