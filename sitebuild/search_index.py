@@ -14,22 +14,25 @@ measurements behind it).
 * **Documents** are numbered in date order, newest first (id 0 = newest,
   ties by URL), so "newest first" is ascending id and a year is an id range.
 * **Grams**: every substring of length 1, 2 and 3 of every run of token
-  characters, keyed exactly (no hashing): code points packed 21 bits each
-  into a uint64 with a length tag in the top bits (:func:`gram_key`).
+  characters, keyed exactly: code points packed 21 bits each into a uint64
+  with a length tag in the top bits (:func:`gram_key`).  A gram of 3+
+  characters found EXTEND_OCCURRENCES times or more is *extended*: no
+  positions, and its one-character extensions at either end are indexed
+  too (hashed keys), chained up to LONGEST_GRAM characters.
   A query run of up to 3 characters is one lookup; a longer run is looked up
-  as 3-grams tiling it, which must occur at the right distances from each
-  other (3-gram positions, in separate files fetched only for such runs;
-  a 3-gram in POS_SPLIT_DOCS or more documents has a positions file of
-  its own).
+  as 3-grams tiling it, extended ones grown round by round
+  (:func:`next_cover`), which must occur at the right distances from each
+  other (positions, in separate files fetched only for such runs; a gram
+  in POS_SPLIT_DOCS or more documents has a positions file of its own).
 * **Postings**: per gram, the ascending doc ids, each stored as
   ``id * 2 + in_title``, delta-encoded as LEB128 varints.
 * **Shards**: a gram lives in shard ``(key * FIB) mod 2**64 >> (64 - bits)``
   (Fibonacci hashing, recomputed in the browser with BigInt); ``bits`` is
-  chosen from the corpus size so a shard is ~10-15 KB gzipped.  Shards are
+  chosen from the corpus size so a shard is ~5-8 KB gzipped.  Shards are
   gzip files we compress ourselves (hosts serve ``.bin`` as is).
 * **Beside them**: ``attrs.bin`` (facet values of every document, for
   facet counts of any result set without more downloads), one small
-  ``doc/<n>.bin`` per article (title, URL, date, terms, original text for the
+  ``doc/<yyyymm>-<k>.bin`` per article (title, URL, date, terms, original text for the
   excerpt) fetched only for displayed results, ``t2s.json`` (traditional ->
   simplified, for the article page's highlighter) and its pieces ``t2s/``
   (fetched by the search page only for a query's characters) and
@@ -37,7 +40,9 @@ measurements behind it).
 
 Building is vectorised with numpy: one UTF-32 array of the whole corpus per
 batch of documents, table lookups for normalization, windows for grams, one
-sort per batch and one merge per block of shards.
+sort per batch and gram length (3 characters and longer: level by level,
+with occurrences counted per hash bucket first) and one merge per block of
+shards.
 """
 
 from __future__ import annotations
