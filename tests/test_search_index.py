@@ -321,3 +321,33 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
     for query in sorted(queries):
         expected = {i for i, text in enumerate(page_runs) if query in text}
         assert set(index.search(query)) == expected, query
+
+
+def test_cover_rules_are_the_same_in_javascript(js_page):
+    """first_cover/next_cover and firstCover/nextCover on random rounds."""
+    import random
+
+    rng = random.Random(11)
+    cases = []
+    for _ in range(300):
+        length = rng.randint(4, 14)
+        cover = si.first_cover(length)
+        for _ in range(rng.randint(0, 4)):  # a few rounds with random flags
+            extended = [s for s in cover if s != (0, length) and s[1] - s[0] < si.LONGEST_GRAM
+                        and rng.random() < 0.6]
+            if not extended:
+                break
+            cases.append((length, cover, extended))
+            cover = si.next_cover(cover, set(extended), length)
+    got = js_page.evaluate("""async (cases) => {
+        const e = await import("./js/search-engine.js");
+        return cases.map(([length, cover, extended]) => e.nextCover(cover, extended, length));
+    }""", [[n, [list(s) for s in c], [list(s) for s in x]] for n, c, x in cases])
+    assert len(cases) > 200
+    for (length, cover, extended), js in zip(cases, got):
+        assert [tuple(s) for s in js] == si.next_cover(cover, set(extended), length)
+    firsts = js_page.evaluate("""async () => {
+        const e = await import("./js/search-engine.js");
+        return Array.from({ length: 20 }, (_, n) => e.firstCover(n + 1));
+    }""")
+    assert [[tuple(s) for s in f] for f in firsts] == [si.first_cover(n + 1) for n in range(20)]
