@@ -605,8 +605,7 @@ class _Corpus:
         """Rows of code points of tagged grams of n <= 3 characters."""
         mask = np.uint64((1 << self.width) - 1)
         digits = [(tagged >> np.uint64(self.width * (n - 1 - k))) & mask for k in range(n)]
-        return np.column_stack([self.cp_of_dense[d.astype(np.int64)] for d in digits]) \
-            if len(tagged) else np.zeros((0, n), dtype=np.uint64)
+        return np.column_stack([self.cp_of_dense[d.astype(np.int64)] for d in digits])
 
     def mark_extended(self, text: "_BatchText", n: int) -> None:
         """Each position's index among the extended n-grams (-1: none), for
@@ -634,17 +633,14 @@ class _Corpus:
 
     def keys_of(self, tagged: np.ndarray) -> np.ndarray:
         """Tagged dense grams -> code point keys (gram_key)."""
-        w = self.width
         length = (tagged >> np.uint64(self.gram_bits)) + np.uint64(1)
-        mask = np.uint64((1 << w) - 1)
         keys = np.zeros(len(tagged), dtype=np.uint64)
         for n, tag in ((1, 0), (2, TAG2), (3, TAG3)):
             sel = length == n
-            g = tagged[sel]
-            key = np.full(len(g), tag, dtype=np.uint64)
+            cps = self._code_points(tagged[sel], n)
+            key = np.full(len(cps), tag, dtype=np.uint64)
             for k in range(n):
-                digit = (g >> np.uint64(w * (n - 1 - k))) & mask
-                key |= self.cp_of_dense[digit] << np.uint64(21 * (n - 1 - k))
+                key |= cps[:, k] << np.uint64(21 * (n - 1 - k))
             keys[sel] = key
         for n, known in self.long_tagged.items():
             sel = length == n
