@@ -5,12 +5,9 @@ publishconf.py imports these and switches to absolute URLs for a host.
 
 import hashlib
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS  # noqa: E402
-from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL  # noqa: E402
+from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS
+from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL
 
 SITENAME = "营口新闻档案"
 SITESUBTITLE = "按专题、地区、部门和日期浏览营口地方新闻"
@@ -42,16 +39,20 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
-PLUGIN_PATHS = ["plugins"]
+# Dotted names, imported from the project root like every other module, so
+# each plugin is loaded once under one name (tests patch the same module the
+# build uses).  The writer comes first: its ``finalized`` receiver renders
+# the queued pages before the sitemap's runs.
+PLUGIN_PATHS = []
 PLUGINS = [
-    "archive_writer",
-    "archive_content",
-    "archive_taxonomy",
-    "archive_redirects",
-    "archive_issues",
-    "archive_dates",
-    "neighbors",
-    "sitemap",
+    "plugins.archive_writer",
+    "plugins.archive_content",
+    "plugins.archive_taxonomy",
+    "plugins.archive_redirects",
+    "plugins.archive_issues",
+    "plugins.archive_dates",
+    "pelican.plugins.neighbors",
+    "pelican.plugins.sitemap",
 ]
 
 # URLs. Articles: /YYYY/MM/<slug>/ (the slug is the file name or Slug field).

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+from sitebuild.build import build_site, skip_cleanup_at_exit
+from yingkou_archive.errors import ArchiveError
 
-from sitebuild.build import build_site, skip_cleanup_at_exit  # noqa: E402
-from yingkou_archive.errors import ArchiveError  # noqa: E402
+# invoke puts this folder on sys.path, so the project's packages import as
+# they do under pytest (pyproject.toml) without any path changes here.
+ROOT = Path(__file__).resolve().parent
 
 OUTPUT = ROOT / "output"
 CONTENT = ROOT / "content"
@@ -238,7 +239,7 @@ def import_digest(c, path, date=None, source=None, dry_run=False, force=False, e
             "profile": "run our builds under cProfile (slower; use with --keep)"})
 def bench(c, articles=1000, hugo=True, keep=None, docs=False, profile=False):
     """Benchmark the build: full, then 10 new articles; compare with Hugo + Pagefind."""
-    from sitebuild.bench_build import run_bench
+    from benchmarks.build_speed import run_bench
 
     run_bench(int(articles), hugo=None if hugo else False, keep=keep, docs=docs,
               profile=profile)
@@ -247,6 +248,6 @@ def bench(c, articles=1000, hugo=True, keep=None, docs=False, profile=False):
 @task(help={"articles": "number of synthetic articles", "queries": "queries per kind"})
 def bench_search(c, articles=5000, queries=40):
     """Search quality, bytes and speed on a synthetic archive (headless Chromium)."""
-    from sitebuild.bench_search import main
+    from benchmarks.search_quality import main
 
     main(int(articles), per_kind=int(queries))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitebuild.precompress import precompress_tree
-from sitebuild.unchanged import same_bytes
+from fileutil import same_bytes
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -318,7 +318,7 @@ class _SearchIndexer:
             os._exit(0)  # a forked copy of the build: nothing of it to clean up
 
     def _write(self) -> dict:
-        from sitebuild.search_index import write_search_index
+        from search.write import write_search_index
 
         site_dir, cache_dir, previous, carried = self.args
         return write_search_index(site_dir, cache_dir, previous, list(carried or []))

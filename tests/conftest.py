@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sitebuild.build import build_site
 
-from sitebuild.build import build_site  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEMO_CONTENT = ROOT / "content"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild.bench_search import launch_chromium, serve
+from tests.browser import launch_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 JS_DIR = ROOT / "theme" / "static" / "js"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import tree_digest
+from tests.helpers import tree_digest
 
 from sitebuild.build import build_site
 from yingkou_archive.errors import ContentError

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest_support import make_content
+from tests.digest_support import make_content
 from yingkou_archive.article import read_article
 from yingkou_archive.content_check import check_content
 from yingkou_archive.digest.importer import ImportOptions, import_paths

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest_support import FIXTURES
+from tests.digest_support import FIXTURES
 from yingkou_archive.digest import repair
 from yingkou_archive.digest.importer import read_page
 

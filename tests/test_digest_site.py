@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from digest_support import FIXTURES
+from tests.digest_support import FIXTURES
 
 from sitebuild.build import build_site
 from yingkou_archive.digest.cli import run

@@ -8,9 +8,9 @@ import gzip
 import re
 
 import pytest
-from helpers import tree_digest
+from tests.helpers import tree_digest
 from invoke import Context, Exit
-from test_bad_content import CASES, GOOD
+from tests.test_bad_content import CASES, GOOD
 
 import tasks
 from sitebuild.build import build_site

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import tree_digest
+from tests.helpers import tree_digest
 
 from sitebuild.build import build_site
 
@@ -96,7 +96,7 @@ def test_carry_over_puts_moved_folders_back_when_a_move_fails(tmp_path):
 
 def test_a_failing_search_index_fails_the_build_and_keeps_the_output(content_copy, tmp_path,
                                                                      monkeypatch):
-    from sitebuild import search_index
+    from search import write as search_index
     from sitebuild.build import BuildError
 
     output = tmp_path / "site"
@@ -118,7 +118,7 @@ def test_a_failing_search_index_fails_the_build_and_keeps_the_output(content_cop
 def test_a_search_index_process_that_dies_fails_the_build(content_copy, tmp_path, monkeypatch):
     import os
 
-    from sitebuild import search_index
+    from search import write as search_index
     from sitebuild.build import BuildError
 
     def killed(*args, **kwargs):

@@ -6,7 +6,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from helpers import parse_page
+from tests.helpers import parse_page
 
 EXTERNAL_SCHEMES = ("http:", "https:", "//")
 

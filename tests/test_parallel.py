@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-import sys
-from pathlib import Path
 
 import pytest
-from helpers import tree_digest
+from tests.helpers import tree_digest
 
+from plugins import archive_content, archive_writer
 from sitebuild.build import build_site
 from yingkou_archive.synthetic import generate_archive
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
-import archive_content  # noqa: E402  (the module Pelican loads by this name)
-import archive_writer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

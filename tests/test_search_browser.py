@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from sitebuild.bench_search import (
-    CHROMIUM, article_texts, doc_urls, launch_chromium, relevant, serve,
-)
+from tests.browser import launch_chromium, serve
+from tests.search_truth import article_texts, doc_urls, relevant
 from yingkou_archive.synthetic import generate_archive
 
 

@@ -2,8 +2,8 @@
 
 A few hand-written documents (ids in date order, titles, facets, traditional
 and mixed Latin/digit text, near-miss phrases that a plain AND of 3-grams
-would wrongly match) are indexed with sitebuild.search_index; the Python
-reference reader (sitebuild/search_reader.py) must return exactly the
+would wrongly match) are indexed with search.write; the Python
+reference reader (search/reader.py) must return exactly the
 documents whose text contains each query, and search-engine.js, run in
 Chromium on the same files, must return the same ordered ids and counts.
 """
@@ -14,22 +14,27 @@ import gzip
 import math
 
 import pytest
-from search_support import js_page  # noqa: F401  (a fixture)
+from tests.search_support import js_page  # noqa: F401  (a fixture)
 
-from sitebuild import search_index as si
-from sitebuild.search_reader import SearchIndex
-from yingkou_archive import search_tokens as st
+import search.grams
+import search.postings
+import search.write
+from search import format as fmt
+from search.extract import ArticlePage, order_pages
+from search.write import write_index
+from search.reader import SearchIndex
+from search import tokens as st
 
 PAGES = [
-    si.ArticlePage("2024/05/a/", "营商环境持续优化", "2024年5月1日\n满意率达到95%，覆盖率达到70%。",
+    ArticlePage("2024/05/a/", "营商环境持续优化", "2024年5月1日\n满意率达到95%，覆盖率达到70%。",
                    date="2024-05-01", topics=["营商环境"], districts=["站前区"], agencies=["营口市政府"]),
-    si.ArticlePage("2023/03/b/", "港口物流", "集装箱吞吐量增长 营商环境再提升，满意率达到70%。",
+    ArticlePage("2023/03/b/", "港口物流", "集装箱吞吐量增长 营商环境再提升，满意率达到70%。",
                    date="2023-03-02", topics=["港口物流", "营商环境"], districts=["鲅鱼圈区"]),
-    si.ArticlePage("2023/03/c/", "老照片", "展板写着“營口港百年”，GDP和12345热线。",
+    ArticlePage("2023/03/c/", "老照片", "展板写着“營口港百年”，GDP和12345热线。",
                    date="2023-03-02", topics=["文化旅游"], districts=["站前区"]),
-    si.ArticlePage("2022/01/d/", "5G基站", "新建5G基站258座，CPU和AI企业落户；乡村振兴长效机制；全面振兴",
+    ArticlePage("2022/01/d/", "5G基站", "新建5G基站258座，CPU和AI企业落户；乡村振兴长效机制；全面振兴",
                    date="2022-01-09", topics=["科技创新"], districts=["老边区"], agencies=["营口市政府"]),
-    si.ArticlePage("2021/07/e/", "长效机制", "乡村振兴取得成效，建立长效机制；营商，环境",
+    ArticlePage("2021/07/e/", "长效机制", "乡村振兴取得成效，建立长效机制；营商，环境",
                    date="2021-07-30", topics=["乡村振兴"], districts=["老边区"]),
 ]
 
@@ -41,7 +46,7 @@ QUERIES = ["营商环境", "营商", "营", "商环", "意率达到7", "率达�
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("index") / "search"
-    si.write_index(si.order_pages(PAGES), out)
+    write_index(order_pages(PAGES), out)
     return out
 
 
@@ -51,42 +56,42 @@ def truth(query: str) -> set[str]:
 
 
 def test_ids_are_newest_first_then_url():
-    assert [p.url for p in si.order_pages(PAGES)] == [
+    assert [p.url for p in order_pages(PAGES)] == [
         "2024/05/a/", "2023/03/b/", "2023/03/c/", "2022/01/d/", "2021/07/e/"]
 
 
 def test_gram_keys_are_exact_and_disjoint():
-    assert si.gram_key("营") == ord("营")
-    assert si.gram_key("营商") == si.TAG2 | ord("营") << 21 | ord("商")
-    keys = {si.gram_key(g) for g in ("a", "ab", "abc", "b", "ba", "营商环", "商环", "环")}
+    assert fmt.gram_key("营") == ord("营")
+    assert fmt.gram_key("营商") == fmt.TAG2 | ord("营") << 21 | ord("商")
+    keys = {fmt.gram_key(g) for g in ("a", "ab", "abc", "b", "ba", "营商环", "商环", "环")}
     assert len(keys) == 8
-    assert si.gram_key("营商环") >> 63 == 1 and si.gram_key("营商") >> 62 == 1
+    assert fmt.gram_key("营商环") >> 63 == 1 and fmt.gram_key("营商") >> 62 == 1
 
 
 def test_long_gram_keys_are_hashed_above_every_3gram():
-    long_keys = {si.gram_key(g) for g in ("营商环境", "商环境持", "营商环境持续优化"[:6], "abcd")}
+    long_keys = {fmt.gram_key(g) for g in ("营商环境", "商环境持", "营商环境持续优化"[:6], "abcd")}
     assert len(long_keys) == 4
     assert all(k >> 62 == 3 for k in long_keys)
-    assert max(si.gram_key(chr(0x2FA1F) * 3), si.gram_key("营商环")) < min(long_keys)
+    assert max(fmt.gram_key(chr(0x2FA1F) * 3), fmt.gram_key("营商环")) < min(long_keys)
     with pytest.raises(ValueError):
-        si.gram_key("营商环境持续优化")  # longer than LONGEST_GRAM
+        fmt.gram_key("营商环境持续优化")  # longer than LONGEST_GRAM
 
 
 def test_first_cover_tiles_long_runs():
-    assert si.first_cover(2) == [(0, 2)]
-    assert si.first_cover(4) == [(0, 3), (1, 4)]
-    assert si.first_cover(8) == [(0, 3), (3, 6), (5, 8)]
+    assert fmt.first_cover(2) == [(0, 2)]
+    assert fmt.first_cover(4) == [(0, 3), (1, 4)]
+    assert fmt.first_cover(8) == [(0, 3), (3, 6), (5, 8)]
 
 
 def test_next_cover_grows_extended_spans_and_drops_covered_ones():
     # 营口市人民政府: every 3-gram extended -> the edges grow inwards
-    assert si.next_cover([(0, 3), (3, 6), (4, 7)], {(0, 3), (3, 6), (4, 7)}, 7) == [(0, 4), (3, 7)]
+    assert fmt.next_cover([(0, 3), (3, 6), (4, 7)], {(0, 3), (3, 6), (4, 7)}, 7) == [(0, 4), (3, 7)]
     # a settled middle span is dropped once the grown edges cover it
-    assert si.next_cover([(0, 4), (3, 6), (5, 8)], {(0, 4), (5, 8)}, 8) == [(0, 5), (4, 8)]
+    assert fmt.next_cover([(0, 4), (3, 6), (5, 8)], {(0, 4), (5, 8)}, 8) == [(0, 5), (4, 8)]
     # only the first span extended: it grows right; the others stay
-    assert si.next_cover([(0, 3), (3, 6), (5, 8)], {(0, 3)}, 8) == [(0, 4), (3, 6), (5, 8)]
+    assert fmt.next_cover([(0, 3), (3, 6), (5, 8)], {(0, 3)}, 8) == [(0, 4), (3, 6), (5, 8)]
     # reaching the whole run makes it one lookup
-    assert si.next_cover([(0, 5), (1, 6)], {(0, 5)}, 6) == [(0, 6)]
+    assert fmt.next_cover([(0, 5), (1, 6)], {(0, 5)}, 6) == [(0, 6)]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -114,7 +119,7 @@ def test_filters(index_dir):
 
 
 def test_files_are_deterministic_gzip(index_dir, tmp_path):
-    si.write_index(si.order_pages(PAGES), tmp_path / "again")
+    write_index(order_pages(PAGES), tmp_path / "again")
     for name in ("attrs.bin", "shard/0.bin", "pos/0.bin", "doc/202405-0.bin", "manifest.json"):
         assert (index_dir / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     assert (index_dir / "shard" / "0.bin").read_bytes()[:2] == b"\x1f\x8b"
@@ -123,15 +128,15 @@ def test_files_are_deterministic_gzip(index_dir, tmp_path):
 
 def test_doc_files_are_named_per_month_so_an_older_article_renames_few(tmp_path):
     def doc_files(pages, out):
-        si.write_index(si.order_pages(pages), out)
+        write_index(order_pages(pages), out)
         return {p.name: p.read_bytes() for p in (out / "doc").iterdir()}
 
     before = doc_files(PAGES, tmp_path / "before")
     assert sorted(before) == ["202107-0.bin", "202201-0.bin", "202303-0.bin", "202303-1.bin",
                               "202405-0.bin"]
-    older = si.ArticlePage("2023/03/a-new/", "补记", "三月的补记。", date="2023-03-01",
+    older = ArticlePage("2023/03/a-new/", "补记", "三月的补记。", date="2023-03-01",
                            topics=["营商环境"], districts=["站前区"])
-    newest = si.ArticlePage("2024/06/n/", "新的一篇", "六月的新闻。", date="2024-06-01",
+    newest = ArticlePage("2024/06/n/", "新的一篇", "六月的新闻。", date="2024-06-01",
                             topics=["营商环境"], districts=["站前区"])
     after = doc_files(PAGES + [older, newest], tmp_path / "after")
     changed = {name for name in after if before.get(name) != after[name]}
@@ -151,11 +156,11 @@ def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkey
     postings when it is off by more than a factor of two (real prose has
     several times more grams per character than the synthetic corpus), and
     every gram is still found in the shard the readers compute for it."""
-    monkeypatch.setattr(si, "shard_bits_for", lambda chars: estimate)
-    monkeypatch.setattr(si, "SHARD_TARGET_RAW", target)
-    monkeypatch.setattr(si, "BATCH_CHARS", 40)  # one document or two per batch
+    monkeypatch.setattr(search.write, "shard_bits_for", lambda chars: estimate)
+    monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", target)
+    monkeypatch.setattr(search.grams, "BATCH_CHARS", 40)  # one document or two per batch
     out = tmp_path / "search"
-    si.write_index(si.order_pages(PAGES), out)
+    write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
     raw = sum(len(gzip.decompress(f.read_bytes())) for f in (out / "shard").iterdir())
     assert abs(index.bits - math.log2(max(1, raw / target))) <= 1.5
@@ -167,9 +172,9 @@ def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkey
 
 
 def test_a_close_estimate_is_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(si, "SHARD_TARGET_RAW", 64)  # the data asks for 5.3 bits
-    monkeypatch.setattr(si, "shard_bits_for", lambda chars: 5)
-    si.write_index(si.order_pages(PAGES), tmp_path / "search")
+    monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", 64)  # the data asks for 5.3 bits
+    monkeypatch.setattr(search.write, "shard_bits_for", lambda chars: 5)
+    write_index(order_pages(PAGES), tmp_path / "search")
     assert SearchIndex(tmp_path / "search").bits == 5
 
 
@@ -230,14 +235,14 @@ def assert_exact_in_both_readers(js_page, out, queries):
 
 
 def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
-    monkeypatch.setattr(si, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
+    monkeypatch.setattr(search.write, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
     out = tmp_path / "search"
-    si.write_index(si.order_pages(PAGES), out)
+    write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
     assert index.manifest["posSplit"] == 2
-    own = si.gram_key("营商环")  # in two documents
-    assert (out / si.POS_DIR / f"{own:x}.bin").exists()
-    assert not (out / si.POS_DIR / f"{si.gram_key('营口港'):x}.bin").exists()  # in one
+    own = fmt.gram_key("营商环")  # in two documents
+    assert (out / fmt.POS_DIR / f"{own:x}.bin").exists()
+    assert not (out / fmt.POS_DIR / f"{fmt.gram_key('营口港'):x}.bin").exists()  # in one
     assert_exact_in_both_readers(js_page, out, QUERIES)
 
 
@@ -269,9 +274,9 @@ def test_common_grams_are_extended_and_every_substring_stays_exact(js_page, tmp_
     it keeps no positions and a run containing it is looked up through its
     longer extensions.  Every substring of the texts, and every query,
     still gives exactly the truth in both readers."""
-    monkeypatch.setattr(si, "EXTEND_OCCURRENCES", 3)
+    monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 3)
     out = tmp_path / "search"
-    si.write_index(si.order_pages(PAGES), out)
+    write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
     assert index.extended("长效机") and index.extended("长效机制") and index.extended("率达到")
     assert not index.extended("乡村振") and index.positions("乡村振")
@@ -299,13 +304,13 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
         rel, markdown = generator.article(i)
         head, _, body = markdown.partition("\n\n")
         title = next(line[6:].strip() for line in head.splitlines() if line.startswith("Title:"))
-        pages.append(si.ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
-    monkeypatch.setattr(si, "EXTEND_OCCURRENCES", 80)
-    monkeypatch.setattr(si, "BATCH_CHARS", 10_000)
+        pages.append(ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
+    monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 80)
+    monkeypatch.setattr(search.grams, "BATCH_CHARS", 10_000)
     out = tmp_path / "search"
-    si.write_index(si.order_pages(pages), out)
+    write_index(order_pages(pages), out)
     index = SearchIndex(out)
-    ordered = si.order_pages(pages)
+    ordered = order_pages(pages)
     runs = [run for page in pages for run in st.runs(page.searchable) if len(run) >= 2]
     rng = random.Random(5)
     queries = set()
@@ -315,7 +320,7 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
         start = rng.randint(0, len(run) - length)
         queries.add(run[start:start + length])
     longest = max((b - a for q in queries for a, b in index.cover(q)), default=0)
-    assert longest == si.LONGEST_GRAM  # the chains reached the longest grams
+    assert longest == fmt.LONGEST_GRAM  # the chains reached the longest grams
     # each query is one run: a page matches when one of its runs contains it
     page_runs = ["\n".join(st.runs(page.searchable)) for page in ordered]
     for query in sorted(queries):
@@ -331,23 +336,23 @@ def test_cover_rules_are_the_same_in_javascript(js_page):
     cases = []
     for _ in range(300):
         length = rng.randint(4, 14)
-        cover = si.first_cover(length)
+        cover = fmt.first_cover(length)
         for _ in range(rng.randint(0, 4)):  # a few rounds with random flags
-            extended = [s for s in cover if s != (0, length) and s[1] - s[0] < si.LONGEST_GRAM
+            extended = [s for s in cover if s != (0, length) and s[1] - s[0] < fmt.LONGEST_GRAM
                         and rng.random() < 0.6]
             if not extended:
                 break
             cases.append((length, cover, extended))
-            cover = si.next_cover(cover, set(extended), length)
+            cover = fmt.next_cover(cover, set(extended), length)
     got = js_page.evaluate("""async (cases) => {
         const e = await import("./js/search-engine.js");
         return cases.map(([length, cover, extended]) => e.nextCover(cover, extended, length));
     }""", [[n, [list(s) for s in c], [list(s) for s in x]] for n, c, x in cases])
     assert len(cases) > 200
     for (length, cover, extended), js in zip(cases, got):
-        assert [tuple(s) for s in js] == si.next_cover(cover, set(extended), length)
+        assert [tuple(s) for s in js] == fmt.next_cover(cover, set(extended), length)
     firsts = js_page.evaluate("""async () => {
         const e = await import("./js/search-engine.js");
         return Array.from({ length: 20 }, (_, n) => e.firstCover(n + 1));
     }""")
-    assert [[tuple(s) for s in f] for f in firsts] == [si.first_cover(n + 1) for n in range(20)]
+    assert [[tuple(s) for s in f] for f in firsts] == [fmt.first_cover(n + 1) for n in range(20)]

@@ -7,9 +7,10 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from sitebuild import search_index as si
-from yingkou_archive import search_tokens as st
-from search_support import js_page  # noqa: F401  (a fixture)
+from search.extract import read_article_page
+from search.grams import TABLE_SIZE, normalization_table
+from search import tokens as st
+from tests.search_support import js_page  # noqa: F401  (a fixture)
 
 SAMPLES = [
     "营商环境",
@@ -106,8 +107,8 @@ def test_runs_are_normalized_substrings_and_match(text):
 
 
 def test_numpy_normalization_table_equals_the_rule():
-    table = si.normalization_table()
-    for code in range(si.TABLE_SIZE):
+    table = normalization_table()
+    for code in range(TABLE_SIZE):
         ch = chr(code)
         norm = st.normalize_char(ch)
         expected = ord(norm) if st.is_token_char(norm) else 0
@@ -122,7 +123,7 @@ def test_article_page_reader_takes_the_article_only():
     <div class="article-body"><p>第一段<b>营</b>口</p><script>var x = "脚本";</script>
     <figure><img alt="图>" src="a.png"><figcaption>图片说明</figcaption></figure></div>
     </article><aside>相关文章</aside></body></html>"""
-    page = si.read_article_page(html, "2023/04/x/")
+    page = read_article_page(html, "2023/04/x/")
     assert page.title == "标题&营口"
     assert page.topics == ["生态环境", "乡村振兴"] and page.agencies == []
     assert "第一段营口" in page.text and "图片说明" in page.text

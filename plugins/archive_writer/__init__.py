@@ -41,7 +41,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.writers import Writer
 
-from sitebuild.unchanged import write_or_link
+from fileutil import write_or_link
 
 PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
 CARRY_OVER_SETTING = "ARCHIVE_CARRY_OVER"

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sitebuild import search_index as si
-from yingkou_archive import search_tokens as st
+from . import format as si
+from . import tokens as st
 
-FACETS = si.FACETS + ("year",)
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -165,7 +164,7 @@ class SearchIndex:
     def _read_attrs(self) -> dict[str, list[list[int]]]:
         raw = _unpack((self.folder / si.ATTRS_NAME).read_bytes())
         out, at, n = {}, 0, self.docs
-        for facet in si.FACETS:
+        for facet in self.manifest["facets"]:  # in the order of attrs.bin
             width = self.manifest["facets"][facet]["width"]
             counts = np.frombuffer(raw, np.uint8, n, at)
             total = int(counts.sum())

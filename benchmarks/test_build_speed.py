@@ -8,7 +8,8 @@ import pytest
 import yaml
 from rich.console import Console
 
-from sitebuild.bench_build import PHASES, run_bench, to_hugo, update_docs
+from benchmarks.build_speed import PHASES, run_bench, update_docs
+from benchmarks.hugo import to_hugo
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,131 @@
+"""The index format: what the writer promises and both readers rely on.
+
+Everything the browser (``theme/static/js/search-engine.js``) must agree on
+is defined here once: file names, the gram keys, the shard hash and the
+query covers.  The numbers a reader needs travel in ``manifest.json``
+(:func:`manifest_format`), so the JavaScript never keeps its own copy, and
+it refuses an index whose ``version`` it does not know.  docs/search.md
+describes the files byte by byte.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+SEARCH_DIR = "search"
+MANIFEST_NAME = "manifest.json"
+T2S_NAME = "t2s.json"
+ATTRS_NAME = "attrs.bin"
+SHARD_DIR = "shard"
+POS_DIR = "pos"
+DOC_DIR = "doc"
+T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
+# Bump on any change a reader must know about; search-engine.js lists the
+# versions it reads (SUPPORTED_VERSIONS) and refuses others.
+FORMAT_VERSION = 4
+# A 3-gram in at least this many documents keeps its positions in a file of
+# its own (pos/<key hex>.bin) instead of its shard's positions file, so a
+# query pays for a common 3-gram's positions only when it needs them and its
+# shard-mates never do (docs/search.md, "The index", positions file).
+POS_SPLIT_DOCS = 400
+
+# Fibonacci hashing multiplier (2**64 / golden ratio, odd): a bijection on
+# uint64 that spreads neighbouring keys over all shards.
+FIB = 0x9E3779B97F4A7C15
+MASK64 = (1 << 64) - 1
+# Length tags: 1-grams are bare code points (< 2**21), 2-grams have bit 62,
+# 3-grams bit 63 (their 63 packed bits never reach bit 63 themselves since
+# code points are < 2**21, so they stay below 2**63 + 2**60).  Longer grams
+# (extensions) are hashed into [3 * 2**62, 2**64).  No two ranges overlap,
+# and the grams with positions (3 characters and more) sort last.
+TAG2 = 1 << 62
+TAG3 = 1 << 63
+TAG_LONG = 3 << 62
+BASE_GRAM = 3  # every 1-, 2- and 3-gram is indexed
+# Extended grams grow up to this many characters (search/postings.py).
+LONGEST_GRAM = 6
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+# Level 6: shards 0.7 % larger than level 9 but gzip five times faster.
+GZIP_LEVEL = 6
+
+
+class FormatError(ValueError):
+    pass
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Deterministic gzip (no timestamp): same input, same bytes."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def gram_key(gram: str) -> int:
+    """The uint64 key of a normalized gram: exact for 1 to 3 token
+    characters, a 62-bit FNV-1a hash of the code points for longer grams
+    (a collision among the few hundred thousand extensions is about as
+    likely as 1 in 10**7 for a whole archive)."""
+    cps = [ord(c) for c in gram]
+    if len(cps) == 1:
+        return cps[0]
+    if len(cps) == 2:
+        return TAG2 | cps[0] << 21 | cps[1]
+    if len(cps) == 3:
+        return TAG3 | cps[0] << 42 | cps[1] << 21 | cps[2]
+    if len(cps) <= LONGEST_GRAM:
+        h = FNV_OFFSET
+        for cp in cps:
+            h = ((h ^ cp) * FNV_PRIME) & MASK64
+        return TAG_LONG | h >> 2
+    raise FormatError(f"a gram has 1 to {LONGEST_GRAM} characters: {gram!r}")
+
+
+def shard_of(key: int, bits: int) -> int:
+    """Which shard file holds a gram key (Fibonacci hashing)."""
+    return ((key * FIB) & MASK64) >> (64 - bits) if bits else 0
+
+
+def first_cover(length: int) -> list[tuple[int, int]]:
+    """The first lookups of a run of ``length`` characters, as [start, end)
+    spans: the run itself up to 3 characters, else 3-grams tiling it
+    (starts 0, 3, 6, ... and length - 3)."""
+    if length <= BASE_GRAM:
+        return [(0, length)]
+    starts = list(range(0, length - BASE_GRAM + 1, BASE_GRAM))
+    if starts[-1] != length - BASE_GRAM:
+        starts.append(length - BASE_GRAM)
+    return [(a, a + BASE_GRAM) for a in starts]
+
+
+def next_cover(cover: list[tuple[int, int]], extended: set[tuple[int, int]],
+               length: int) -> list[tuple[int, int]]:
+    """The next lookups after a round: each extended span grows by one
+    character (to the right while it can, else to the left; its extension is
+    indexed), then spans whose characters the others cover are dropped
+    (the newest, growing ones first, then from the right).  The same in
+    search-engine.js; docs/search.md, "Queries"."""
+    grown = []
+    for a, b in cover:
+        if (a, b) in extended:
+            a, b = (a, b + 1) if b < length else (a - 1, b)
+        if (a, b) not in grown:
+            grown.append((a, b))
+    if (0, length) in grown:
+        return [(0, length)]
+    settled = [s for s in grown if s in cover]
+    for span in sorted(grown, key=lambda s: (s in settled, -s[0], -s[1])):
+        others = [s for s in grown if s != span]
+        if all(any(a <= i < b for a, b in others) for i in range(*span)):
+            grown.remove(span)
+    return sorted(grown)
+
+
+def doc_file_names(months: list[list[int]]) -> list[str]:
+    """Doc file name of every id: ``<yyyymm>-<k>.bin``, k counted from the
+    month's oldest document.  A new article renames only the documents of
+    its own month that are newer than it (none when it is the newest), so
+    the other doc files keep their bytes and are linked, not rewritten;
+    numbering across the whole archive shifted every newer file."""
+    names = []
+    for month, start, end in months:
+        names += [f"{month}-{end - 1 - i}.bin" for i in range(start, end)]
+    return names

@@ -1,0 +1,214 @@
+"""Postings: per gram, the ascending documents that hold it, by shard.
+
+Per gram, the ascending doc ids, each stored as ``id * 2 + in_title``,
+delta-encoded as LEB128 varints; beside them the positions of 3-grams that
+are not extended.  A gram lives in shard ``(key * FIB) mod 2**64 >> (64 -
+bits)`` (Fibonacci hashing, recomputed in the browser with BigInt); ``bits``
+is chosen from the corpus size so a shard is ~5-8 KB gzipped, and checked
+against the real postings (:func:`sized_blocks`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from .arrays import Pieces, index_in, take_segments, varints
+from .extract import ArticlePage
+from .format import BASE_GRAM, FIB, LONGEST_GRAM
+from .grams import Corpus, batches
+
+# Extensions: a gram of BASE_GRAM or more characters that occurs at least
+# EXTEND_OCCURRENCES times is "extended": every gram one character longer
+# that contains it at either end is indexed too, up to LONGEST_GRAM
+# characters, and it keeps no positions (a query always replaces it by an
+# extension).  So no query needs the positions of a very common gram: they
+# were most of the first-query bytes at 50,000 articles (营口市: 550 KB).
+EXTEND_OCCURRENCES = 20_000
+
+# A shard aims at this many bytes before gzip; gzip shrinks shards about
+# 1.8 times, so they end near 5-8 KB on the wire (docs/search.md).  A long
+# run may look up ten grams over its rounds, so small shards pay: at 50,000
+# articles 22,000 gave the worst first query 290 KB, 11,000 gave 252 KB.
+SHARD_TARGET_RAW = 11_000
+# Raw shard bytes per searchable character, measured on the synthetic
+# corpus (docs/search.md); used to pick the shard count before building.
+RAW_BYTES_PER_CHAR = 1.3
+MAX_SHARD_BITS = 16
+
+
+@dataclass
+class Postings:
+    """Grams of one block of shards, in shard order (then key order)."""
+
+    keys: np.ndarray      # uint64, one per gram
+    shards: np.ndarray    # shard of each gram
+    lengths: np.ndarray   # postings bytes per gram
+    data: np.ndarray      # uint8, varint postings of all grams, gram after gram
+    pos_lengths: np.ndarray  # position bytes per gram (0 unless 3+ characters, not extended)
+    pos_data: np.ndarray     # uint8, positions of all grams, gram after gram
+    extended: np.ndarray     # bool per gram: its one-character extensions are indexed
+
+
+def shard_bits_for(chars: int) -> int:
+    """Shard count (as a power of two) for a corpus of ``chars`` characters."""
+    shards = chars * RAW_BYTES_PER_CHAR / SHARD_TARGET_RAW
+    return max(0, min(MAX_SHARD_BITS, round(math.log2(shards)) if shards > 1 else 0))
+
+
+def _block_postings(corpus: Corpus, pieces: list[Pieces], bits: int) -> Postings:
+    """Merge one block's sorted batch pieces into grams and postings."""
+    concat = np.concatenate([p.composites for p in pieces])
+    order = np.argsort(concat, kind="stable")  # timsort: merges the sorted runs
+    merged = concat[order]
+    pay_lengths, pay_data = take_segments(
+        np.concatenate([p.lengths for p in pieces]), np.concatenate([p.data for p in pieces]), order)
+    shift = np.uint64(corpus.doc_bits + 1)
+    tagged = merged >> shift
+    value = merged & np.uint64((1 << (corpus.doc_bits + 1)) - 1)
+    # stored value: id * 2 + in_title (the composite had not-in-title)
+    value = (value & ~np.uint64(1)) | (~value & np.uint64(1))
+    first = np.ones(len(merged), dtype=bool)
+    first[1:] = tagged[1:] != tagged[:-1]
+    starts = np.flatnonzero(first)
+    keys = corpus.keys_of(tagged[starts])
+    extended = index_in(corpus.extended, tagged[starts]) >= 0
+    delta = value.copy()
+    delta[1:] -= value[:-1]
+    delta[starts] = value[starts]
+    data, nbytes = varints(delta)
+    lengths = np.add.reduceat(nbytes, starts)
+    pos_lengths = np.add.reduceat(pay_lengths, starts)
+    shards = shards_of(keys, bits)
+    order = np.lexsort((keys, shards))  # hashed long keys: sort them inside the shard
+    lengths, data = take_segments(lengths, data, order)
+    pos_lengths, pos_data = take_segments(pos_lengths, pay_data, order)
+    return Postings(keys[order], shards[order], lengths, data, pos_lengths, pos_data,
+                    extended[order])
+
+
+def shards_of(keys: np.ndarray, bits: int) -> np.ndarray:
+    if not bits:
+        return np.zeros(len(keys), dtype=np.uint32)
+    return ((keys * np.uint64(FIB)) >> np.uint64(64 - bits)).astype(np.uint32)
+
+
+def build_postings(pages: list[ArticlePage], bits: int, workers: int = 2):
+    """Postings of all grams, yielded per block of shards (block order = shard order).
+
+    The 1- and 2-grams of every batch, then level by level from 3
+    characters to LONGEST_GRAM: one pass counts the level's grams per hash
+    bucket, a second makes their postings (positions only for grams that
+    are not extended), and the next level looks only at the positions where
+    an extended gram starts or ends.
+    """
+    corpus = Corpus(pages)
+    block_bits = min(bits, 4)
+    blocks: list[list[Pieces]] = [[] for _ in range(1 << block_bits)]
+
+    def route(pieces: Pieces) -> None:
+        if not len(pieces.composites):
+            return
+        which = _block_of(corpus, pieces.composites, bits, block_bits)
+        order = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[order], np.arange(len(blocks) + 1))
+        for b in range(len(blocks)):
+            if bounds[b + 1] > bounds[b]:
+                part = order[bounds[b]:bounds[b + 1]]
+                lengths, data = take_segments(pieces.lengths, pieces.data, part)
+                blocks[b].append(Pieces(pieces.composites[part], lengths, data))
+
+    pool = ThreadPoolExecutor(workers)  # numpy sorts and zlib release the GIL
+    try:
+        texts = []
+        for pieces, text in pool.map(lambda b: corpus.short_grams(*b), list(batches(pages))):
+            route(pieces)
+            texts.append(text)
+            del pieces
+        for n in range(BASE_GRAM, LONGEST_GRAM + 1):
+            if n > BASE_GRAM and not len(corpus.extended_at[n - 1]):
+                break
+            _index_level(pool, corpus, texts, n, route)
+        del texts
+        corpus.extended = np.sort(np.concatenate(list(corpus.extended_at.values())))
+        work = [pieces for pieces in blocks if pieces]
+        yield from pool.map(lambda pieces: _block_postings(corpus, pieces, bits), work)
+    finally:
+        pool.shutdown()
+
+
+def _index_level(pool, corpus: Corpus, texts: list, n: int, route) -> None:
+    """The grams of n >= 3 characters of every batch, routed to their blocks."""
+    if n > BASE_GRAM:
+        corpus.check_parents(n)
+        list(pool.map(partial(corpus.mark_extended, n=n - 1), texts))
+    # a gram is extended when its bucket holds EXTEND_OCCURRENCES
+    # occurrences: counted before the positions, which it then skips
+    heavy = sum(pool.map(partial(corpus.count_buckets, n=n), texts)) >= EXTEND_OCCURRENCES
+    level = list(pool.map(partial(corpus.level_pieces, n=n, heavy=heavy), texts))
+    corpus.settle_level(n, [extended for _, extended, _ in level], [grams for _, _, grams in level])
+    for pieces, _, _ in level:
+        for part in pieces:
+            route(part)
+
+
+def _block_of(corpus: Corpus, pairs: np.ndarray, bits: int, block_bits: int) -> np.ndarray:
+    if not block_bits:
+        return np.zeros(len(pairs), dtype=np.uint8)
+    # pairs are sorted by gram: compute each distinct gram's shard once
+    tagged = pairs >> np.uint64(corpus.doc_bits + 1)
+    first = np.ones(len(tagged), dtype=bool)
+    first[1:] = tagged[1:] != tagged[:-1]
+    starts = np.flatnonzero(first)
+    shards = shards_of(corpus.keys_of(tagged[starts]), bits)
+    runs = np.diff(np.append(starts, len(tagged)))
+    return np.repeat((shards >> np.uint32(bits - block_bits)).astype(np.uint8), runs)
+
+
+def _raw_size(block: Postings) -> int:
+    """Shard bytes of a block before gzip (headers and varint lengths approximate)."""
+    return int(8 * len(block.keys) + len(block.keys) + block.lengths.sum())
+
+
+def _reshard(block: Postings, bits: int) -> Postings:
+    """The same grams ordered for ``bits`` shards: by shard, then key."""
+    shards = shards_of(block.keys, bits)
+    order = np.lexsort((block.keys, shards))
+    lengths, data = take_segments(block.lengths, block.data, order)
+    pos_lengths, pos_data = take_segments(block.pos_lengths, block.pos_data, order)
+    return Postings(block.keys[order], shards[order], lengths, data, pos_lengths, pos_data,
+                    block.extended[order])
+
+
+def _concatenate(blocks: list[Postings]) -> Postings:
+    return Postings(*(np.concatenate([getattr(b, f) for b in blocks]) for f in
+                      ("keys", "shards", "lengths", "data", "pos_lengths", "pos_data", "extended")))
+
+
+def sized_blocks(pages: list[ArticlePage], bits: int, workers: int = 2):
+    """(final bits, blocks): postings per block of shards, with the shard
+    count checked against the real postings.
+
+    ``bits`` comes from a bytes-per-character constant measured on synthetic
+    text; real prose has several times more distinct grams per character.
+    Blocks split the grams by hash, so the first one is a fair sample of
+    the whole: when it says the shards would be off by more than a factor
+    of two, the grams are regrouped for the shard count the data asks for.
+    """
+    blocks = build_postings(pages, bits, workers)
+    first = next(blocks, None)
+    if first is None:
+        return bits, iter(())
+    sampled = 1 << min(bits, 4)  # the first block holds 1/sampled of the grams
+    wanted = math.log2(max(1.0, _raw_size(first) * sampled / SHARD_TARGET_RAW))
+    if abs(wanted - bits) <= 1:
+        return bits, itertools.chain([first], blocks)
+    final = max(0, min(MAX_SHARD_BITS, round(wanted)))
+    if min(final, 4) == min(bits, 4):  # blocks still hold whole shards
+        return final, (_reshard(b, final) for b in itertools.chain([first], blocks))
+    return final, iter([_reshard(_concatenate([first, *blocks]), final)])
