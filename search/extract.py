@@ -145,7 +145,7 @@ def _save_page_cache(cache_dir: Path | None, entries: dict) -> None:
     os.replace(temporary, cache_dir / PAGE_CACHE_NAME)
 
 
-def read_site(site_dir: Path, workers: int = 2, cache_dir: Path | None = None,
+def read_site(site_dir: Path, workers: int, cache_dir: Path | None = None,
               carried: tuple[Path, list[str]] | None = None,
               ) -> tuple[list[ArticlePage], list[bytes]]:
     """Every article page of the site in id order, and its packed doc file.

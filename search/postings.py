@@ -98,7 +98,7 @@ def shards_of(keys: np.ndarray, bits: int) -> np.ndarray:
     return ((keys * np.uint64(FIB)) >> np.uint64(64 - bits)).astype(np.uint32)
 
 
-def build_postings(pages: list[ArticlePage], bits: int, workers: int = 2):
+def build_postings(pages: list[ArticlePage], bits: int, workers: int):
     """Postings of all grams, yielded per block of shards (block order = shard order).
 
     The 1- and 2-grams of every batch, then level by level from 3
@@ -190,7 +190,7 @@ def _concatenate(blocks: list[Postings]) -> Postings:
                       ("keys", "shards", "lengths", "data", "pos_lengths", "pos_data", "extended")))
 
 
-def sized_blocks(pages: list[ArticlePage], bits: int, workers: int = 2):
+def sized_blocks(pages: list[ArticlePage], bits: int, workers: int):
     """(final bits, blocks): postings per block of shards, with the shard
     count checked against the real postings.
 

@@ -85,7 +85,7 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
     return head + lens.tobytes() + data.tobytes(), split
 
 
-def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int = 2) -> dict:
+def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int) -> dict:
     """Write every shard and positions file; returns sizes for the stats
     and the shard count used (``bits``, or what the postings asked for)."""
     bits, blocks = sized_blocks(pages, bits, workers)
@@ -246,27 +246,31 @@ def _index_files(out: Path) -> list[Path]:
 
 
 def write_search_index(site_dir: Path, cache_dir: Path | None = None,
-                       previous_site: Path | None = None, carried: list[str] = ()) -> dict:
+                       previous_site: Path | None = None, carried: list[str] = (),
+                       workers: int | None = None) -> dict:
     """Index the article pages of ``site_dir`` into ``site_dir/search/``.
 
     ``cache_dir`` keeps what was read from each page between builds;
     unchanged doc files are linked from ``previous_site`` (the last output),
     where the ``carried`` pages (not yet in ``site_dir``) are read.
     Returns stats: records, seconds, bytes and files of the index, sizes.
+    ``workers`` (default: one per core) share the reading and the postings;
+    the files do not depend on it.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    pages, packed_docs = read_site(site_dir, cache_dir=Path(cache_dir) if cache_dir else None,
-                                   carried=(Path(previous_site), list(carried)) if carried else None)
+    workers = workers or os.cpu_count() or 1
+    pages, packed_docs = read_site(site_dir, workers, Path(cache_dir) if cache_dir else None,
+                                   (Path(previous_site), list(carried)) if carried else None)
     read_seconds = time.perf_counter() - started
     previous = Path(previous_site) / SEARCH_DIR if previous_site else None
-    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, previous)
+    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, previous, workers)
     stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3))
     return stats
 
 
 def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None,
-                previous: Path | None = None) -> dict:
+                previous: Path | None = None, workers: int | None = None) -> dict:
     """Write the index of ``pages`` (in id order) into ``out``."""
     # out may also hold the search page (search/index.html): replace only
     # the index's own files
@@ -278,7 +282,7 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     if packed_docs is None:
         packed_docs = [gzip_bytes(doc_bytes(p)) for p in pages]
     chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
-    shards = write_shards(pages, out, shard_bits_for(chars))
+    shards = write_shards(pages, out, shard_bits_for(chars), workers or os.cpu_count() or 1)
     bits = shards["bits"]
     values = facet_values(pages)
     attrs = gzip_bytes(attrs_bytes(pages, values))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sitebuild.precompress import precompress_tree
 from fileutil import same_bytes
+from plugins.pelican_internals import forget_unfinished_sitemap
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +175,7 @@ def build_site(
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from plugins.archive_writer import CARRY_OVER_SETTING, ON_ARTICLE_PAGES_SETTING
+    from plugins.archive_writer import CARRY_OVER_SETTING, article_pages_written
 
     settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
     base = read_settings(str(settings_file))
@@ -201,13 +202,14 @@ def build_site(
     settings = read_settings(str(settings_file), override=override)
     # Unchanged article pages the writer leaves for _carry_over.  Not with
     # precompression: their .gz/.br siblings would have to be carried too.
-    carried: list[str] | None = [] if previous and not settings.get("PRECOMPRESS") else None
-    settings[CARRY_OVER_SETTING] = carried
-    indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]), previous, carried)
-    if search:
-        # the writer calls this once every article page is written, and the
-        # index is made in a child process while list pages are rendered
-        settings[ON_ARTICLE_PAGES_SETTING] = indexer.start
+    settings[CARRY_OVER_SETTING] = bool(previous and not settings.get("PRECOMPRESS"))
+    carried_pages: list[str] = []
+    indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]), previous, carried_pages)
+
+    def on_article_pages(_writer, carried=(), **_):
+        carried_pages.extend(carried)
+        if search:  # made in a child process while the list pages are rendered
+            indexer.start()
 
     recorder = _Recorder()
     root = logging.getLogger()
@@ -220,6 +222,7 @@ def build_site(
     # build's time for 60 MB of uncollected cycles (docs/benchmarks.md).
     collecting = gc.isenabled()
     gc.disable()
+    article_pages_written.connect(on_article_pages)
     try:
         pelican = Pelican(settings)
         pelican.run()
@@ -238,15 +241,16 @@ def build_site(
         if previous:
             phase = time.perf_counter()
             _keep_unchanged_files(work_dir, previous)
-            _carry_over(carried or [], previous, work_dir)
+            _carry_over(carried_pages, previous, work_dir)
             result.phases["keep-unchanged"] = time.perf_counter() - phase
         _swap_into_place(work_dir, output_dir)
     except BaseException:
         indexer.stop()
         shutil.rmtree(work_dir, ignore_errors=True)
-        _forget_failed_run()
+        forget_unfinished_sitemap()
         raise
     finally:
+        article_pages_written.disconnect(on_article_pages)
         root.removeHandler(recorder)
         if collecting:
             gc.enable()
@@ -267,32 +271,18 @@ def skip_cleanup_at_exit() -> None:
     gc.freeze()
 
 
-def _forget_failed_run() -> None:
-    """Reset plugin state a failed run leaves behind.
-
-    pelican-sitemap remembers the Pelican instance of the run in progress and
-    only writes (and resets) on the ``finalized`` signal, which a failed run
-    never sends; the next build in the same process (tests, livereload) would
-    then silently write no sitemap.
-    """
-    from pelican.plugins.sitemap import sitemap
-
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
-
-
 class _SearchIndexer:
     """The search index of the work folder, made in a forked child process.
 
-    Started by the writer plugin as soon as every article page is in place
-    (the index reads only those), it runs while Pelican renders list pages,
-    feeds and the sitemap; :meth:`result` waits for it.  Not started (a site
-    without article jobs, or a plugin setup without the writer), it runs
-    in this process when the result is asked for.
+    Started when the writer plugin says every article page is in place
+    (``article_pages_written``; the index reads only those), it runs while
+    Pelican renders list pages, feeds and the sitemap; :meth:`result` waits
+    for it.  Not started (a plugin setup without the writer), it runs in
+    this process when the result is asked for.
     """
 
     def __init__(self, site_dir: Path, cache_dir: Path, previous: Path | None,
-                 carried: list[str] | None):
+                 carried: list[str]):
         self.args = (site_dir, cache_dir, previous, carried)
         self.process = None
         self.pipe = None
@@ -321,7 +311,7 @@ class _SearchIndexer:
         from search.write import write_search_index
 
         site_dir, cache_dir, previous, carried = self.args
-        return write_search_index(site_dir, cache_dir, previous, list(carried or []))
+        return write_search_index(site_dir, cache_dir, previous, list(carried))
 
     def result(self) -> dict:
         if self.process is None:

@@ -26,6 +26,7 @@ from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from plugins.pelican_internals import wrap_file_stamps
 from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
@@ -246,17 +247,16 @@ def share_file_stamps(generator):
     above, saving the cache); the hash cannot change within one build.
     """
     stamps: dict[str, bytes] = {}
-    for cacher in (generator, generator.readers):
-        stamp_of = getattr(cacher, "_filestamp_func", None)
-        if stamp_of is None:
-            continue
 
-        def shared(filename, stamp_of=stamp_of):
+    def shared(stamp_of):
+        def stamp(filename):
             if filename not in stamps:
                 stamps[filename] = stamp_of(filename)
             return stamps[filename]
+        return stamp
 
-        cacher._filestamp_func = shared
+    for cacher in (generator, generator.readers):
+        wrap_file_stamps(cacher, shared)
 
 
 def use_archive_reader(readers):

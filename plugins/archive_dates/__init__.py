@@ -16,6 +16,8 @@ from itertools import groupby
 
 from pelican import signals
 
+from plugins.pelican_internals import date_undated_sitemap_pages
+
 GRANULARITIES = {
     "year": (lambda a: (a.date.year,), "ARCHIVE_YEAR"),
     "month": (lambda a: (a.date.year, a.date.month), "ARCHIVE_MONTH"),
@@ -71,13 +73,8 @@ def date_lists_by_newest_article(generator):
     their lastmod is the newest article's date.  pelican-sitemap gives pages
     without a date the time its module was imported, so sitemap.xml changed
     on every build (and every deploy sent it) although nothing else did."""
-    if not generator.articles:
-        return
-    try:
-        from pelican.plugins.sitemap import sitemap
-    except ImportError:  # no sitemap plugin installed: nothing to date
-        return
-    sitemap.generator.now = max(article.date for article in generator.articles)
+    if generator.articles:
+        date_undated_sitemap_pages(max(article.date for article in generator.articles))
 
 
 def register():

@@ -3,8 +3,9 @@
 An article lists its former URLs in ``Aliases:``; a term lists its former
 slugs in ``old_slugs`` in taxonomy.yml.  Each old URL gets a small page that
 redirects to the current one (meta refresh plus a link, and a canonical
-link for search engines).  The pages are written directly rather than
-through ``Writer.write_file`` so they stay out of the sitemap.
+link for search engines).  The pages are written through the writer's
+overwrite guard but not ``Writer.write_file``, so they stay out of the
+sitemap.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import posixpath
 
 from pelican import signals
+
+from plugins.pelican_internals import open_through_guard
 
 from yingkou_archive.errors import ContentError, Problem
 
@@ -65,7 +68,7 @@ def write_redirects(generator, writer):
         raise ContentError(problems)
     template = generator.get_template("redirect")
     settings = generator.settings
-    for old, new, _ in redirects:
+    for old, new, source in redirects:
         target = _relative(old, new) if settings["RELATIVE_URLS"] else f"{settings['SITEURL']}/{new}"
         html = template.render(
             generator.context,
@@ -74,7 +77,7 @@ def write_redirects(generator, writer):
         )
         path = os.path.join(writer.output_path, old, "index.html")
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
+        with open_through_guard(writer, path, source) as handle:
             handle.write(html)
 
 

@@ -6,9 +6,9 @@ global:
 * **Parallel rendering.**  ``write_file`` calls are queued while the
   generators run and rendered at the ``finalized`` signal by forked worker
   processes, one per core (Jinja rendering is most of a build's time and
-  Pelican does it on one core).  Article pages are rendered first, then the
-  build's ``ARCHIVE_ON_ARTICLE_PAGES`` callback starts the search index,
-  then the list pages.  The parent sends ``content_written`` for every
+  Pelican does it on one core).  Article pages are rendered first, then
+  :data:`article_pages_written` is sent (the build starts the search index
+  on it), then the list pages.  The parent sends ``content_written`` for every
   file, as Pelican would have, so plugins such as the sitemap still see
   each page.
 * **List items rendered once.**  ``article_item_once`` renders an article's
@@ -22,11 +22,13 @@ global:
   issue page, the settings, the templates and the code.  A key over those is
   kept per page in ``.render-keys.json`` inside the output (so it always
   describes exactly that output); a page whose key is unchanged is linked
-  from the previous output without rendering.  When the build offers a
-  carry-over list (``ARCHIVE_CARRY_OVER``, see sitebuild/build.py) such a
-  page is only listed there: the build moves its whole folder over once
-  every step has succeeded, which costs a rename instead of a new folder
-  (creating 10,000 folders was a second of every incremental build).
+  from the previous output without rendering.  With ``ARCHIVE_CARRY_OVER``
+  such a page is only named in :data:`article_pages_written`: the build
+  moves its whole folder over once every step has succeeded, which costs a
+  rename instead of a new folder (creating 10,000 folders was a second of
+  every incremental build).
+* **Pelican's overwrite guard kept.**  Writing one output file twice fails
+  the build naming both sources, also when two worker processes wrote them.
 """
 
 from __future__ import annotations
@@ -38,14 +40,20 @@ import os
 from multiprocessing import get_context
 from pathlib import Path
 
+from blinker import signal
 from pelican import signals
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from fileutil import write_or_link
+from plugins.pelican_internals import overridden_files, written_files
+from yingkou_archive.errors import ArchiveError
 
 PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
 CARRY_OVER_SETTING = "ARCHIVE_CARRY_OVER"
-ON_ARTICLE_PAGES_SETTING = "ARCHIVE_ON_ARTICLE_PAGES"
+# Sent once per build (sender: the writer) when every article page is in
+# the output folder, with ``carried``: the unchanged article pages left in
+# the previous output for the build to move over (ARCHIVE_CARRY_OVER).
+article_pages_written = signal("archive-article-pages-written")
 RENDER_KEYS_FILE = ".render-keys.json"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CODE_FOLDERS = ("plugins", "yingkou_archive")
@@ -57,6 +65,12 @@ PARALLEL_MIN_PAGES = 200
 _current_writer: "ArchiveWriter | None" = None
 # The writer whose queue forked workers render.
 _active_writer: "ArchiveWriter | None" = None
+
+
+class OutputClashError(FileOverwriteFailedError, ArchiveError):
+    """Two sources would write one output file (Pelican's own error type,
+    so code that catches it still does, and ours, so the editor gets the
+    message and not a traceback)."""
 
 
 class _KeepIfUnchanged(io.StringIO):
@@ -77,8 +91,7 @@ def _site_key(settings) -> str:
     digest = hashlib.sha1()
     plain = {k: v for k, v in settings.items()
              if isinstance(v, (str, int, float, bool, type(None), list, tuple))
-             and k not in (PREVIOUS_OUTPUT_SETTING, CARRY_OVER_SETTING, ON_ARTICLE_PAGES_SETTING,
-                          "OUTPUT_PATH", "CACHE_PATH")}
+             and k not in (PREVIOUS_OUTPUT_SETTING, CARRY_OVER_SETTING, "OUTPUT_PATH", "CACHE_PATH")}
     digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
     folders = [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]
     for folder in folders:
@@ -115,35 +128,64 @@ def article_page_key(site_key: str, name: str, article, brief) -> str:
 class ArchiveWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
-        self.previous_output = (settings or {}).get(PREVIOUS_OUTPUT_SETTING)
+        settings = settings or {}
+        self.previous_output = settings.get(PREVIOUS_OUTPUT_SETTING)
+        self.carry_over = bool(settings.get(CARRY_OVER_SETTING)) and bool(self.previous_output)
         # names of unchanged pages the build moves over from the previous output
-        self.carry_over: list[str] | None = (settings or {}).get(CARRY_OVER_SETTING)
+        self.carried: list[str] = []
         self.jobs: list[tuple[tuple, dict]] = []
         self.deferring = True
-        self.site_key = _site_key(settings or {}) if settings else ""
+        self.site_key = _site_key(settings) if settings else ""
         self.previous_keys = self._load_previous_keys()
         self.render_keys: dict[str, str] = {}
+        # output path -> the source that wrote it, for the overwrite guard
+        self.sources: dict[str, str] = {}
+        self.current_source = "Pelican"
         global _current_writer
         _current_writer = self
 
     def _open_w(self, filename, encoding, override=False):
-        # Pelican's rule: a file written with override=True is kept
-        if filename in self._overridden_files and not override:
+        if not self.claim(filename, self.current_source, override):
             return open(os.devnull, "w", encoding=encoding)
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
         previous = None
         if self.previous_output:
             previous = os.path.join(self.previous_output,
                                     os.path.relpath(filename, self.output_path))
         return _KeepIfUnchanged(filename, previous, encoding)
 
+    def claim(self, path: str, source: str, override: bool = False) -> bool:
+        """Pelican's overwrite guard (``Writer._open_w``), naming both
+        sources: a second write of a path fails, unless exactly one of the
+        writes has ``override``; False means "skip this write" (an earlier
+        write overrode it)."""
+        written, overridden = written_files(self), overridden_files(self)
+        if path in overridden and not override:
+            return False
+        if path in overridden or (path in written and not override):
+            shown = os.path.relpath(path, self.output_path)
+            raise OutputClashError(
+                f"{shown}: 两处内容要写到同一个输出文件：{self.sources.get(path, 'Pelican')} 和 {source}")
+        if override:
+            overridden.add(path)
+        written.add(path)
+        self.sources[path] = source
+        return True
+
     def write_file(self, name, template, context, *args, **kwargs):
         if self.deferring and name:
             self.jobs.append(((name, template, context, *args), kwargs))
             return
         return super().write_file(name, template, context, *args, **kwargs)
+
+    def job_source(self, index) -> str:
+        """What a queued page is made from, as an editor would name it."""
+        args, kwargs = self.jobs[index]
+        item = kwargs.get("article") or kwargs.get("page")
+        if item is not None and getattr(item, "source_path", None):
+            base = os.path.dirname(os.path.abspath(self.settings.get("PATH", ".")))
+            return os.path.relpath(item.source_path, base)
+        url = kwargs.get("url")
+        return f"模板 {getattr(args[1], 'name', args[1])}" + (f"（/{url}）" if url else "")
 
     def _load_previous_keys(self) -> dict[str, str]:
         if not self.previous_output:
@@ -174,12 +216,12 @@ class ArchiveWriter(Writer):
             previous = os.path.join(self.previous_output or "", name)
             if self.previous_keys.get(name) == key and os.path.isfile(previous):
                 path = os.path.join(self.output_path, name)
-                if self.carry_over is not None:
-                    self.carry_over.append(name)
+                self.claim(path, self.job_source(index))
+                if self.carry_over:
+                    self.carried.append(name)
                 else:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
                     os.link(previous, path)
-                self._written_files.add(path)
                 reused.append((index, [path]))
             else:
                 remaining.append(index)
@@ -199,11 +241,14 @@ class ArchiveWriter(Writer):
 
     def _run_jobs(self, indices) -> list[tuple[int, list[str]]]:
         done = []
+        written = written_files(self)
         for index in indices:
             args, kwargs = self.jobs[index]
-            before = set(self._written_files)
+            before = set(written)
+            self.current_source = self.job_source(index)
             super().write_file(*args, **kwargs)
-            done.append((index, sorted(self._written_files - before)))
+            done.append((index, sorted(written - before)))
+        self.current_source = "Pelican"
         return done
 
     def _is_article_page(self, index) -> bool:
@@ -223,16 +268,21 @@ class ArchiveWriter(Writer):
             shares = _balanced_shares(weights, workers)
             with get_context("fork").Pool(workers) as pool:
                 # workers' signals stayed in the workers
-                return [r for share in pool.map(_render_share, shares) for r in share]
+                done = [r for share in pool.map(_render_share, shares) for r in share]
         finally:
             _active_writer = None
+        # each worker guarded only its own writes: now all of them together
+        for index, paths in done:
+            for path in paths:
+                self.claim(path, self.job_source(index))
+        return done
 
     def flush(self):
         """Render every queued page, on all cores when there are enough.
 
-        Article pages come first; then the build's ``ARCHIVE_ON_ARTICLE_PAGES``
-        callback (if any) is told that every article page is in place, so the
-        search index can be made while the list pages are rendered.
+        Article pages come first; then :data:`article_pages_written` says
+        every article page is in place, so the search index can be made
+        while the list pages are rendered.
         """
         self.deferring = False
         announce = self._reuse_unchanged()
@@ -240,14 +290,11 @@ class ArchiveWriter(Writer):
         for index in self._remaining:
             (articles if self._is_article_page(index) else others).append(index)
         announce += self._render(articles)
-        on_article_pages = self.settings.get(ON_ARTICLE_PAGES_SETTING)
-        if on_article_pages is not None:
-            on_article_pages()
+        article_pages_written.send(self, carried=list(self.carried))
         announce += self._render(others)
         for index, paths in sorted(announce):
             args, kwargs = self.jobs[index]
             for path in paths:
-                self._written_files.add(path)
                 signals.content_written.send(path, context=dict(kwargs))
         self._save_render_keys()
         self.jobs = []
