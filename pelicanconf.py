@@ -8,6 +8,7 @@ import os
 
 from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS
 from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL
+from yingkou_archive.kinds import TAXONOMY_KINDS as _TAXONOMY_KINDS
 
 SITENAME = "营口新闻档案"
 SITESUBTITLE = "按专题、地区、部门和日期浏览营口地方新闻"
@@ -166,3 +167,5 @@ def _asset_version(path):
 
 
 JINJA_FILTERS = {"jsonld_person": _jsonld_person, "asset_version": _asset_version}
+# The kinds of terms (topic, district, agency) every template loops over.
+JINJA_GLOBALS = {"taxonomy_kinds": _TAXONOMY_KINDS}

@@ -124,8 +124,9 @@ def new(c, title, topic, district, agency="", date=None, authors="", source=""):
             _fail(ArchiveError(message))
         day = parsed.date()
     try:
-        path = new_article(CONTENT, load_vocabulary(CONTENT / "taxonomy.yml"), title, topic,
-                           district, agency, day, authors, source)
+        terms = {"topic": topic, "district": district, "agency": agency}
+        path = new_article(CONTENT, load_vocabulary(CONTENT / "taxonomy.yml"), title, terms, day,
+                           authors, source)
     except ArchiveError as error:
         _fail(error)
     print(f"已创建 {path.relative_to(ROOT)}")

@@ -102,7 +102,7 @@ def test_unlisted_agency_slug_clash_fails(tmp_path):
     """)
     vocabulary = load_vocabulary(path)
     with pytest.raises(VocabularyError, match="营口市试场局"):
-        vocabulary.add_unlisted_agency("营口市试场局")
+        vocabulary.add_unlisted("agency", "营口市试场局")
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -136,8 +136,8 @@ def test_parse_source_metadata_block():
 def test_read_article_canonicalises_aliases(vocabulary):
     raw = "Title: t\nDate: 2024-01-02\nTopic: 营商环境\nDistrict: 鲅鱼圈\nAgency: 市发改委\n\nx"
     result = read_article(raw.encode(), "a.md", vocabulary)
-    assert result.meta.districts == ["鲅鱼圈区"]
-    assert result.meta.agencies == ["营口市发展和改革委员会"]
+    assert result.meta.terms["district"] == ["鲅鱼圈区"]
+    assert result.meta.terms["agency"] == ["营口市发展和改革委员会"]
     assert result.meta.slug == "a"
 
 

@@ -28,7 +28,7 @@ def vocabulary(content_copy):
 
 def test_new_article_passes_check_and_builds(content_copy, vocabulary, tmp_path):
     path = new_article(content_copy, vocabulary, "营口港开通新航线 助力外贸发展",
-                       "港口物流、对外开放", "鲅鱼圈", agency="营口港集团",
+                       {"topic": "港口物流、对外开放", "district": "鲅鱼圈", "agency": "营口港集团"},
                        date=dt.date(2024, 5, 6), authors="王晓东")
     assert path == content_copy / "articles/2024/05/2024-05-06-ying-kou-gang-kai-tong-xin-hang-xian.md"
     text = path.read_text(encoding="utf-8")
@@ -42,10 +42,10 @@ def test_new_article_passes_check_and_builds(content_copy, vocabulary, tmp_path)
 
 
 def test_new_never_overwrites(content_copy, vocabulary):
-    first = new_article(content_copy, vocabulary, "同一个标题", "营商环境", "站前区",
+    first = new_article(content_copy, vocabulary, "同一个标题", {"topic": "营商环境", "district": "站前区"},
                         date=dt.date(2024, 5, 6))
     first.write_text(first.read_text(encoding="utf-8") + "编辑改过的正文\n", encoding="utf-8")
-    second = new_article(content_copy, vocabulary, "同一个标题", "营商环境", "站前区",
+    second = new_article(content_copy, vocabulary, "同一个标题", {"topic": "营商环境", "district": "站前区"},
                          date=dt.date(2024, 5, 6))
     assert second != first and second.name.endswith("-2.md")
     assert "编辑改过的正文" in first.read_text(encoding="utf-8")
@@ -53,7 +53,7 @@ def test_new_never_overwrites(content_copy, vocabulary):
 
 def test_new_rejects_unknown_topic_with_suggestion(content_copy, vocabulary):
     with pytest.raises(ArchiveError, match="是不是“营商环境”"):
-        new_article(content_copy, vocabulary, "标题", "营商环镜", "站前区")
+        new_article(content_copy, vocabulary, "标题", {"topic": "营商环镜", "district": "站前区"})
     assert not list((content_copy / "articles").rglob("*biao-ti*"))
 
 

@@ -12,6 +12,7 @@ import pytest
 from tests.helpers import parse_page
 
 from yingkou_archive.content_check import article_url, check_content
+from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
 from yingkou_archive.vocabulary import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +31,8 @@ def vocabulary():
     return load_vocabulary(ROOT / "content" / "taxonomy.yml")
 
 
-def _counts(report, field):
-    return Counter(name for meta in report.articles for name in getattr(meta, field))
+def _counts(report, kind):
+    return Counter(name for meta in report.articles for name in meta.terms[kind])
 
 
 def _listed_titles(page: Path) -> list[str]:
@@ -47,7 +48,7 @@ def _newest_first(report, titles):
 
 def test_topic_page_paginates_twenty_per_page_newest_first(demo_site, report, vocabulary):
     topic = vocabulary.find("topic", "港口物流")
-    count = _counts(report, "topics")["港口物流"]
+    count = _counts(report, "topic")["港口物流"]
     assert count > 20, "the demo must have a topic with more than one page"
     first = demo_site / "topics" / topic.slug / "index.html"
     second = demo_site / "topics" / topic.slug / "page" / "2" / "index.html"
@@ -60,17 +61,13 @@ def test_topic_page_paginates_twenty_per_page_newest_first(demo_site, report, vo
     assert not (demo_site / "topics" / topic.slug / "page" / "3").exists()
 
 
-@pytest.mark.parametrize("kind,field,folder", [
-    ("topic", "topics", "topics"),
-    ("district", "districts", "districts"),
-    ("agency", "agencies", "agencies"),
-])
-def test_every_term_has_page_and_feed_with_its_articles(demo_site, report, vocabulary,
-                                                         kind, field, folder):
-    counts = _counts(report, field)
+@pytest.mark.parametrize("kind", TAXONOMY_KINDS, ids=KINDS)
+def test_every_term_has_page_and_feed_with_its_articles(demo_site, report, vocabulary, kind):
+    folder = kind.plural
+    counts = _counts(report, kind.name)
     assert counts
     for name, count in counts.items():
-        slug = vocabulary.find(kind, name).slug
+        slug = vocabulary.find(kind.name, name).slug
         page = demo_site / folder / slug / "index.html"
         assert page.exists(), name
         assert f"共 {count} 篇文章" in page.read_text(encoding="utf-8")
@@ -78,16 +75,14 @@ def test_every_term_has_page_and_feed_with_its_articles(demo_site, report, vocab
         entries = feed.findall(f"{ATOM}entry")
         assert len(entries) == min(count, 50)
         titles = {e.find(f"{ATOM}title").text for e in entries}
-        expected = {m.title for m in report.articles if name in getattr(m, field)}
+        expected = {m.title for m in report.articles if name in m.terms[kind.name]}
         assert titles <= expected
 
 
 def test_overview_pages_list_every_term_with_count(demo_site, report, vocabulary):
-    for kind, field, folder in (("topic", "topics", "topics"),
-                                ("district", "districts", "districts"),
-                                ("agency", "agencies", "agencies")):
+    for kind, folder in ((k.name, k.plural) for k in TAXONOMY_KINDS):
         html = (demo_site / folder / "index.html").read_text(encoding="utf-8")
-        counts = _counts(report, field)
+        counts = _counts(report, kind)
         for term in vocabulary.terms[kind]:
             assert term.name in html
             count = counts.get(term.name, 0)
@@ -102,7 +97,7 @@ def test_district_overview_lists_its_agencies(demo_site, report, vocabulary):
     html = (demo_site / "districts" / "index.html").read_text(encoding="utf-8")
     sections = html.split('<li class="district">')[1:]
     by_district = {re.search(r"<h2>(?:<a [^>]*>)?([^<]+)", s).group(1): s for s in sections}
-    used = _counts(report, "agencies")
+    used = _counts(report, "agency")
     for agency in vocabulary.terms["agency"]:
         if used.get(agency.name):
             assert agency.name in by_district[agency.district], agency.name
@@ -129,7 +124,7 @@ def test_article_page_markup_contract(demo_site, report):
         assert parsed.articles == 1
         inside = "".join(parsed.text_in_article)
         assert meta.title in inside
-        for name in meta.topics + meta.districts + meta.agencies:
+        for name in sum(meta.terms.values(), []):
             assert name in inside
         html = page.read_text(encoding="utf-8")
         article_html = html[html.index("<article"):html.index("</article>")]
@@ -206,7 +201,7 @@ def test_home_page_has_latest_browse_and_search(demo_site, report):
     newest = max(report.articles, key=lambda m: m.date)
     assert newest.title in html
     assert re.search(r'<form class="hero-search" role="search" action="(\./)?search/"', html)
-    for topic in {t for m in report.articles for t in m.topics}:
+    for topic in {t for m in report.articles for t in m.terms["topic"]}:
         assert topic in html
 
 

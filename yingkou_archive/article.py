@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
-from .vocabulary import KIND_LABELS, SLUG_RE, Vocabulary, pinyin_slug
+from .kinds import BY_NAME, KIND_LABELS, KINDS, TAXONOMY_KINDS
+from .vocabulary import SLUG_RE, Vocabulary, pinyin_slug
 
 # The metadata block follows Python-Markdown's "meta" extension: "Key: value"
 # lines, continuation lines indented four spaces, ended by a blank line.
@@ -37,8 +38,8 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.S)
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
-REQUIRED = ("title", "date", "topic", "district")
-LIST_FIELDS = ("topic", "district", "agency", "authors")
+REQUIRED = ("title", "date", *(kind.name for kind in TAXONOMY_KINDS if kind.required))
+LIST_FIELDS = (*KINDS, "authors")
 
 
 @dataclass
@@ -57,9 +58,8 @@ class ArticleMeta:
     title: str
     date: dt.datetime
     slug: str
-    topics: list[str]
-    districts: list[str]
-    agencies: list[str] = field(default_factory=list)
+    # kind name (yingkou_archive/kinds.py) -> canonical term names
+    terms: dict[str, list[str]]
     authors: list[str] = field(default_factory=list)
     source: str = ""
     summary: str = ""
@@ -169,11 +169,12 @@ def _resolve_terms(kind, value, vocabulary, path, problems, warnings):
     names = []
     for name in split_list(value):
         term = vocabulary.find(kind, name)
-        if term is None and kind == "agency":
+        if term is None and BY_NAME[kind].open_vocabulary:
+            label = KIND_LABELS[kind]
             warnings.append(
-                Problem(path, f"部门“{name}”不在词表中（仍会生成部门页，请补进 taxonomy.yml）")
+                Problem(path, f"{label}“{name}”不在词表中（仍会生成{label}页，请补进 taxonomy.yml）")
             )
-            term = vocabulary.add_unlisted_agency(name)
+            term = vocabulary.add_unlisted(kind, name)
         if term is None:
             allowed = "、".join(vocabulary.names(kind))
             guess = vocabulary.suggest(kind, name)
@@ -220,19 +221,14 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
             problems.append(Problem(path, message))
 
     terms = {}
-    for kind in ("topic", "district"):
-        label = KIND_LABELS[kind]
-        if not split_list(fields.get(kind, "")):
-            allowed = "、".join(vocabulary.names(kind))
-            problems.append(
-                Problem(path, f"缺少 {kind.title()}（{label}），可用：{allowed}")
-            )
-            terms[kind] = []
+    for kind in TAXONOMY_KINDS:
+        value = fields.get(kind.name, "")
+        if kind.required and not split_list(value):
+            allowed = "、".join(vocabulary.names(kind.name))
+            problems.append(Problem(path, f"缺少 {kind.field}（{kind.label}），可用：{allowed}"))
+            terms[kind.name] = []
         else:
-            terms[kind] = _resolve_terms(kind, fields[kind], vocabulary, path, problems, warnings)
-    agencies = _resolve_terms(
-        "agency", fields.get("agency", ""), vocabulary, path, problems, warnings
-    )
+            terms[kind.name] = _resolve_terms(kind.name, value, vocabulary, path, problems, warnings)
 
     slug, message = article_slug(fields, path)
     if message:
@@ -249,16 +245,13 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
             aliases.append(url)
     if problems:
         return ReadResult(None, source, problems, warnings)
-    known = {"title", "date", "topic", "district", "agency", "authors", "slug",
-             "source", "summary", "aliases"}
+    known = {"title", "date", *KINDS, "authors", "slug", "source", "summary", "aliases"}
     meta = ArticleMeta(
         path=path,
         title=title,
         date=date,
         slug=slug,
-        topics=terms["topic"],
-        districts=terms["district"],
-        agencies=agencies,
+        terms=terms,
         authors=split_list(fields.get("authors", fields.get("author", ""))),
         source=plain_text(fields.get("source", "")),
         summary=fields.get("summary", "").strip(),

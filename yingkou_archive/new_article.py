@@ -7,25 +7,26 @@ from pathlib import Path
 
 from .article import split_list
 from .errors import ArchiveError
-from .vocabulary import KIND_LABELS, Vocabulary, pinyin_slug
+from .kinds import TAXONOMY_KINDS
+from .vocabulary import Vocabulary, pinyin_slug
 
 # Enough pinyin syllables to recognise the story in a file list, short
 # enough for a readable URL.
 SLUG_SYLLABLES = 8
 
 
-def _canonical(vocabulary: Vocabulary, kind: str, value: str, required: bool) -> list[str]:
+def _canonical(vocabulary: Vocabulary, kind, value: str) -> list[str]:
     names = []
     for name in split_list(value or ""):
-        term = vocabulary.find(kind, name)
-        if term is None and kind != "agency":
-            guess = vocabulary.suggest(kind, name)
+        term = vocabulary.find(kind.name, name)
+        if term is None and not kind.open_vocabulary:
+            guess = vocabulary.suggest(kind.name, name)
             hint = f"，是不是“{guess}”？" if guess else ""
-            allowed = "、".join(vocabulary.names(kind))
-            raise ArchiveError(f"未知{KIND_LABELS[kind]}“{name}”{hint}（可用：{allowed}）")
+            allowed = "、".join(vocabulary.names(kind.name))
+            raise ArchiveError(f"未知{kind.label}“{name}”{hint}（可用：{allowed}）")
         names.append(term.name if term else name)
-    if required and not names:
-        raise ArchiveError(f"至少需要一个{KIND_LABELS[kind]}")
+    if kind.required and not names:
+        raise ArchiveError(f"至少需要一个{kind.label}")
     return names
 
 
@@ -34,17 +35,17 @@ def article_file_slug(title: str, date: dt.date) -> str:
     return f"{date:%Y-%m-%d}-" + "-".join(w for w in words if w)
 
 
-def new_article(content_dir: Path, vocabulary: Vocabulary, title: str, topic: str,
-                district: str, agency: str = "", date: dt.date | None = None,
-                authors: str = "", source: str = "") -> Path:
-    """Write a new article skeleton and return its path; never overwrites."""
+def new_article(content_dir: Path, vocabulary: Vocabulary, title: str, terms: dict[str, str],
+                date: dt.date | None = None, authors: str = "", source: str = "") -> Path:
+    """Write a new article skeleton and return its path; never overwrites.
+
+    ``terms``: kind name -> the names typed for it (e.g. "营商环境、港口物流").
+    """
     title = title.strip()
     if not title:
         raise ArchiveError("标题不能为空")
     date = date or dt.date.today()
-    topics = _canonical(vocabulary, "topic", topic, required=True)
-    districts = _canonical(vocabulary, "district", district, required=True)
-    agencies = _canonical(vocabulary, "agency", agency, required=False)
+    chosen = {kind: _canonical(vocabulary, kind, terms.get(kind.name, "")) for kind in TAXONOMY_KINDS}
     folder = content_dir / "articles" / f"{date:%Y}" / f"{date:%m}"
     stem = article_file_slug(title, date)
     path = folder / f"{stem}.md"
@@ -55,11 +56,8 @@ def new_article(content_dir: Path, vocabulary: Vocabulary, title: str, topic: st
     lines = [
         f"Title: {title}",
         f"Date: {date:%Y-%m-%d}",
-        f"Topic: {'、'.join(topics)}",
-        f"District: {'、'.join(districts)}",
     ]
-    if agencies:
-        lines.append(f"Agency: {'、'.join(agencies)}")
+    lines += [f"{kind.field}: {'、'.join(names)}" for kind, names in chosen.items() if names]
     if authors:
         lines.append(f"Authors: {authors}")
     if source:

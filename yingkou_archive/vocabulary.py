@@ -1,4 +1,4 @@
-"""The archive's controlled vocabulary: topics, districts and agencies.
+"""The archive's controlled vocabulary: the terms of each kind (yingkou_archive/kinds.py).
 
 Loaded from one YAML file (``content/taxonomy.yml``).  Every term carries an
 explicit ASCII slug because Pelican's slugify merges homophones
@@ -17,14 +17,9 @@ import yaml
 from pypinyin import Style, lazy_pinyin
 
 from .errors import VocabularyError
+from .kinds import BY_NAME, KIND_LABELS, KINDS, TAXONOMY_KINDS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-# The three taxonomies, in the order the site shows them.  ``key`` is the
-# metadata field an article uses, ``label`` the Chinese name readers see.
-KINDS = ("topic", "district", "agency")
-KIND_LABELS = {"topic": "专题", "district": "地区", "agency": "部门"}
-_SECTION = {"topic": "topics", "district": "districts", "agency": "agencies"}
 
 
 @dataclass(frozen=True)
@@ -106,23 +101,24 @@ class Vocabulary:
             return None
         return self._lookup[(kind, close[0])].name
 
-    def add_unlisted_agency(self, name: str) -> Term:
-        """Register an agency an article names that the file does not list.
+    def add_unlisted(self, kind: str, name: str) -> Term:
+        """Register a term of an open kind (agencies) that an article names
+        and the file does not list.
 
         It gets a pinyin slug; if that slug is already taken the build must
-        fail rather than merge two agencies into one page.
+        fail rather than merge two terms into one page.
         """
-        existing = self.find("agency", name)
+        existing = self.find(kind, name)
         if existing:
             return existing
-        term = Term(kind="agency", name=name, slug=pinyin_slug(name), listed=False)
-        clash = next((t for t in self.terms["agency"] if t.slug == term.slug), None)
+        term = Term(kind=kind, name=name, slug=pinyin_slug(name), listed=False)
+        clash = next((t for t in self.terms[kind] if t.slug == term.slug), None)
         if clash:
             raise VocabularyError(
-                f"部门“{name}”自动生成的 slug“{term.slug}”与“{clash.name}”相同；"
+                f"{KIND_LABELS[kind]}“{name}”自动生成的 slug“{term.slug}”与“{clash.name}”相同；"
                 f"请把“{name}”写进 {self.source} 并给它一个不同的 slug"
             )
-        self.terms["agency"].append(term)
+        self.terms[kind].append(term)
         self._index(term)
         return term
 
@@ -169,10 +165,11 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
     except yaml.YAMLError as exc:
         raise VocabularyError(f"{path}: YAML 格式错误：{exc}") from None
     if not isinstance(data, dict):
-        raise VocabularyError(f"{path}: 应包含 topics、districts、agencies 三节")
+        sections = "、".join(kind.plural for kind in TAXONOMY_KINDS)
+        raise VocabularyError(f"{path}: 应包含 {sections} {len(TAXONOMY_KINDS)} 节")
     terms: dict[str, list[Term]] = {}
     for kind in KINDS:
-        section = _SECTION[kind]
+        section = BY_NAME[kind].plural
         entries = data.get(section) or []
         if not isinstance(entries, list):
             raise VocabularyError(f"{path}: {section} 应为列表")

@@ -31,6 +31,7 @@ from yingkou_archive.article import internal_links, missing_links, plain_text, r
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
+from yingkou_archive.kinds import TAXONOMY_KINDS
 from yingkou_archive.sanitize import clean_html
 from yingkou_archive.vocabulary import load_vocabulary
 
@@ -155,9 +156,7 @@ class ArchiveMarkdownReader(MarkdownReader):
             "title": meta.title,
             "date": self.process_metadata("date", meta.date.isoformat(sep=" ")),
             "slug": meta.slug,
-            "topics": meta.topics,
-            "districts": meta.districts,
-            "agencies": meta.agencies,
+            **{kind.plural: meta.terms[kind.name] for kind in TAXONOMY_KINDS},
             "aliases": meta.aliases,
             "source": meta.source,
             "summary": summary,

@@ -36,7 +36,7 @@ def collect_redirects(generator):
         for term in index.terms:
             if term.articles:
                 for old in term.term.old_slugs:
-                    redirects.append((f"{index.spec.folder}/{old}/", term.url, vocabulary_file))
+                    redirects.append((f"{index.kind.plural}/{old}/", term.url, vocabulary_file))
     return redirects
 
 
@@ -44,7 +44,7 @@ def _live_urls(generator) -> set[str]:
     urls = {a.url for a in generator.articles + generator.hidden_articles}
     urls |= {p.url for p in generator.context.get("pages", [])}
     for index in getattr(generator, "archive_taxonomies", []):
-        urls |= {t.url for t in index.terms} | {index.spec.url}
+        urls |= {t.url for t in index.terms} | {index.url}
     return urls
 
 

@@ -1,8 +1,8 @@
-"""Pelican adapter: topic, district and agency pages from one table.
+"""Pelican adapter: a page per term of every kind, from one table.
 
-Each row of ``ARCHIVE_TAXONOMIES`` (see :data:`DEFAULT_TAXONOMIES`) names an
-article attribute holding canonical term names (set by the archive_content
-reader) and a URL folder.  For every row this plugin
+Each row of :data:`yingkou_archive.kinds.TAXONOMY_KINDS` names an article
+attribute holding canonical term names (set by the archive_content reader)
+and a URL folder.  For every kind this plugin
 
 * wraps each term in a :class:`TaxonomyTerm` (a Pelican ``URLWrapper``
   whose slug comes from the vocabulary file, never from slugify);
@@ -22,52 +22,32 @@ from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
 from yingkou_archive.errors import ContentError, Problem
+from yingkou_archive.kinds import TAXONOMY_KINDS, TaxonomyKind
 from yingkou_archive.monthly_chart import monthly_chart_svg
 from yingkou_archive.related import related_indices
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TAXONOMIES = (
-    {"kind": "topic", "attribute": "topics", "label": "专题", "folder": "topics"},
-    {"kind": "district", "attribute": "districts", "label": "地区", "folder": "districts"},
-    {"kind": "agency", "attribute": "agencies", "label": "部门", "folder": "agencies"},
-)
 RELATED_LIMIT = 5
 
 
-@dataclass(frozen=True)
-class TaxonomySpec:
-    kind: str
-    attribute: str
-    label: str
-    folder: str
-
-    @property
-    def url(self) -> str:
-        return f"{self.folder}/"
-
-    @property
-    def save_as(self) -> str:
-        return f"{self.folder}/index.html"
-
-
 class TaxonomyTerm(URLWrapper):
-    """One topic, district or agency, with its articles (newest first)."""
+    """One term (a topic, a district, …) with its articles (newest first)."""
 
-    def __init__(self, term, spec: TaxonomySpec, settings):
+    def __init__(self, term, kind: TaxonomyKind, settings):
         super().__init__(term.name, settings)
         self.slug = term.slug
         self.term = term
-        self.spec = spec
+        self.kind = kind
         self.articles = []
         # districts: the agencies that belong to them (filled in later)
         self.agencies = []
 
     # URLWrapper derives URLs from <CLASSNAME>_URL settings; terms take
-    # theirs from the table row instead, so one class serves all three.
+    # theirs from the kind instead, so one class serves every kind.
     @property
     def url(self) -> str:
-        return f"{self.spec.folder}/{self.slug}/"
+        return f"{self.kind.plural}/{self.slug}/"
 
     @property
     def save_as(self) -> str:
@@ -86,22 +66,22 @@ class TaxonomyTerm(URLWrapper):
         return len(self.articles)
 
     def __hash__(self):
-        return hash((self.spec.kind, self.slug))
+        return hash((self.kind.name, self.slug))
 
     def __eq__(self, other):
         if isinstance(other, TaxonomyTerm):
-            return (self.spec.kind, self.slug) == (other.spec.kind, other.slug)
+            return (self.kind.name, self.slug) == (other.kind.name, other.slug)
         return NotImplemented
 
     def __lt__(self, other):
-        return (self.spec.kind, self.slug) < (other.spec.kind, other.slug)
+        return (self.kind.name, self.slug) < (other.kind.name, other.slug)
 
 
 @dataclass
 class TaxonomyIndex:
-    """All terms of one taxonomy, in vocabulary order, for templates."""
+    """All terms of one kind, in vocabulary order, for templates."""
 
-    spec: TaxonomySpec
+    kind: TaxonomyKind
     terms: list[TaxonomyTerm] = field(default_factory=list)
 
     @property
@@ -110,11 +90,11 @@ class TaxonomyIndex:
 
     @property
     def url(self) -> str:
-        return self.spec.url
+        return self.kind.url
 
-
-def taxonomy_specs(settings) -> list[TaxonomySpec]:
-    return [TaxonomySpec(**row) for row in settings.get("ARCHIVE_TAXONOMIES", DEFAULT_TAXONOMIES)]
+    @property
+    def save_as(self) -> str:
+        return f"{self.kind.url}index.html"
 
 
 def _shown_path(article) -> str:
@@ -127,37 +107,37 @@ def build_taxonomies(generator):
     vocabulary = settings["ARCHIVE_VOCABULARY_LOADED"]
     indexes = []
     problems = []
-    for spec in taxonomy_specs(settings):
-        wrappers = {t.name: TaxonomyTerm(t, spec, settings) for t in vocabulary.terms[spec.kind]}
+    for kind in TAXONOMY_KINDS:
+        wrappers = {t.name: TaxonomyTerm(t, kind, settings) for t in vocabulary.terms[kind.name]}
         for article in generator.articles:  # newest first already
             terms = []
-            for name in getattr(article, spec.attribute, []):
+            for name in getattr(article, kind.plural, []):
                 name = str(name)
                 if name not in wrappers:
-                    found = vocabulary.find(spec.kind, name)
-                    if found is None and spec.kind == "agency":
-                        found = vocabulary.add_unlisted_agency(name)
+                    found = vocabulary.find(kind.name, name)
+                    if found is None and kind.open_vocabulary:
+                        found = vocabulary.add_unlisted(kind.name, name)
                     if found is None:
-                        problems.append(Problem(_shown_path(article), f"未知{spec.label}“{name}”"))
+                        problems.append(Problem(_shown_path(article), f"未知{kind.label}“{name}”"))
                         continue
-                    wrappers.setdefault(found.name, TaxonomyTerm(found, spec, settings))
+                    wrappers.setdefault(found.name, TaxonomyTerm(found, kind, settings))
                     name = found.name
                 terms.append(wrappers[name])
             for term in terms:
                 term.articles.append(article)
-            setattr(article, spec.attribute, terms)
-        indexes.append(TaxonomyIndex(spec, list(wrappers.values())))
+            setattr(article, kind.plural, terms)
+        indexes.append(TaxonomyIndex(kind, list(wrappers.values())))
     if problems:
         raise ContentError(problems)
     _attach_agencies_to_districts(indexes)
     _attach_related(generator.articles)
     generator.archive_taxonomies = indexes
     generator.context["taxonomies"] = indexes
-    generator.context["taxonomy"] = {index.spec.kind: index for index in indexes}
+    generator.context["taxonomy"] = {index.kind.name: index for index in indexes}
 
 
 def _attach_agencies_to_districts(indexes):
-    by_kind = {index.spec.kind: index for index in indexes}
+    by_kind = {index.kind.name: index for index in indexes}
     if "district" not in by_kind or "agency" not in by_kind:
         return
     districts = {term.name: term for term in by_kind["district"].terms}
@@ -177,9 +157,9 @@ def _attach_agencies_to_districts(indexes):
 def _attach_related(articles):
     term_sets = [
         frozenset(
-            (spec_attr, term.slug)
-            for spec_attr in ("topics", "districts", "agencies")
-            for term in getattr(article, spec_attr, [])
+            (kind.plural, term.slug)
+            for kind in TAXONOMY_KINDS
+            for term in getattr(article, kind.plural, [])
         )
         for article in articles
     ]
@@ -214,15 +194,15 @@ def write_taxonomies(generator, writer):
                 term.feed_url,
                 term.feed_url,
                 feed_type="atom",
-                feed_title=f"{index.spec.label}：{term.name}",
+                feed_title=f"{index.kind.label}：{term.name}",
             )
         write(
-            index.spec.save_as,
+            index.save_as,
             overview_template,
             generator.context,
             taxonomy=index,
-            url=index.spec.url,
-            page_name=index.spec.folder,
+            url=index.url,
+            page_name=index.kind.plural,
         )
 
 

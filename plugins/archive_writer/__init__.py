@@ -47,6 +47,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from fileutil import write_or_link
 from plugins.pelican_internals import overridden_files, written_files
 from yingkou_archive.errors import ArchiveError
+from yingkou_archive.kinds import TAXONOMY_KINDS
 
 PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
 CARRY_OVER_SETTING = "ARCHIVE_CARRY_OVER"
@@ -107,8 +108,11 @@ def _brief(article) -> tuple:
     if article is None:
         return ()
     return (article.url, article.title, article.date_iso, article.source_hash,
-            tuple((t.name, t.url) for t in article.topics),
-            tuple((t.name, t.url) for t in article.districts))
+            *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
+
+
+def _terms(article, kind) -> tuple:
+    return tuple((t.name, t.url) for t in getattr(article, kind.plural, []))
 
 
 def article_page_key(site_key: str, name: str, article, brief) -> str:
@@ -116,7 +120,7 @@ def article_page_key(site_key: str, name: str, article, brief) -> str:
     issue = getattr(article, "issue", None)
     parts = (
         site_key, name, brief(article),
-        tuple((t.name, t.url) for t in getattr(article, "agencies", [])),
+        *(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief),
         tuple(brief(r) for r in getattr(article, "related_articles", [])),
         brief(getattr(article, "next_article", None)),
         brief(getattr(article, "prev_article", None)),
