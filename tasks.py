@@ -210,10 +210,14 @@ def _ensure_chromium(c):
     raise Exit(f"浏览器测试需要 {CHROMIUM}：请先运行 sudo apt-get install -y chromium", code=1)
 
 
-@task(help={"args": "extra pytest arguments, e.g. -k search"})
-def test(c, args=""):
+@task(help={"args": "extra pytest arguments, e.g. -k search",
+            "quick": "leave out the browser and slow tests (the fast local loop)"})
+def test(c, args="", quick=False):
     """Run all tests (installs Debian's chromium first if missing and root)."""
-    _ensure_chromium(c)
+    if quick:
+        args = f'-m "not browser and not slow" {args}'
+    else:
+        _ensure_chromium(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 
 

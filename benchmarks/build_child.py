@@ -135,7 +135,7 @@ class PhaseClock:
             "search": search,
             "swap": swap,
         }
-        rounded = lambda d: {k: round(v, 3) for k, v in d.items()}  # noqa: E731
+        rounded = lambda d: {k: round(v, 3) for k, v in d.items()}
         return rounded(phases), rounded(detail)
 
 

@@ -322,8 +322,7 @@ class _Steps:
     """A rich progress display: one line per step, pages written so far."""
 
     def __init__(self, console):
-        from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn,
-                                   TimeElapsedColumn)
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                  BarColumn(), TextColumn("{task.fields[status]}"),

@@ -6,6 +6,7 @@ both are measured the same way.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -134,9 +135,9 @@ def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
 
     ``on_line`` receives each stdout line as it comes; stderr goes to ``log``.
     """
-    err = open(log, "ab") if log else subprocess.DEVNULL
     started = time.perf_counter()
-    try:
+    with contextlib.ExitStack() as stack:
+        err = stack.enter_context(open(log, "ab")) if log else subprocess.DEVNULL
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env,
                                 cwd=cwd, text=True, encoding="utf-8", errors="replace")
         with TreeSampler(proc.pid) as sampler:
@@ -145,9 +146,6 @@ def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
                     on_line(line.rstrip("\n"))
             proc.stdout.close()
             code = proc.wait()
-    finally:
-        if log:
-            err.close()
     return Measured(time.perf_counter() - started, code, sampler.peak_mb(proc.pid),
                     sampler.peak_mb(exclude_root=True), mb(sampler.concurrent))
 
@@ -178,8 +176,8 @@ def machine_facts() -> dict:
     cpu = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((l.split(":", 1)[1].strip() for l in cpuinfo.read_text().splitlines()
-                    if l.startswith("model name")), "")
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                    if line.startswith("model name")), "")
 
     def ver(name):
         try:

@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from search import tokens as st
@@ -66,10 +67,10 @@ def make_queries(texts: dict[str, str], per_kind: int, seed: int = 7) -> list[tu
     runs = [r for url in rng.sample(urls, min(len(urls), 400)) for r in st.runs(texts[url])]
     segmented = [_segment(r, words, longest) for r in runs]
     found_words = sorted({w for seg in segmented for w in seg if w in words})
-    pairs = sorted({a + b for seg in segmented for a, b in zip(seg, seg[1:])
+    pairs = sorted({a + b for seg in segmented for a, b in pairwise(seg)
                     if a in words and b in words})
     if not pairs:  # fall back to neighbouring segments of any kind
-        pairs = sorted({a + b for seg in segmented for a, b in zip(seg, seg[1:])
+        pairs = sorted({a + b for seg in segmented for a, b in pairwise(seg)
                         if len(a) + len(b) >= 3})
     queries = [("word", w) for w in rng.sample(found_words, min(per_kind, len(found_words)))]
     queries += [("phrase", p) for p in rng.sample(pairs, min(per_kind, len(pairs)))]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 
-
 # -- pelican/writers.py: Writer ------------------------------------------------
 
 def written_files(writer) -> set[str]:

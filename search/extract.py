@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yingkou_archive.kinds import TAXONOMY_KINDS
+
 from .format import gzip_bytes
 
 ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
@@ -34,9 +36,8 @@ class ArticlePage:
     text: str  # the <article> text without the title, blocks on new lines
     body_start: int = 0  # where the article body (after the metadata line) starts in text
     date: str = ""
-    topics: list[str] = field(default_factory=list)
-    districts: list[str] = field(default_factory=list)
-    agencies: list[str] = field(default_factory=list)
+    # kind name (yingkou_archive/kinds.py) -> term names, from data-<plural>
+    terms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def searchable(self) -> str:
@@ -98,9 +99,7 @@ def read_article_page(page_html: str, url: str) -> ArticlePage | None:
         text=f"{head}\n{body}" if head and body else head or body,
         body_start=len(head) + 1 if head and body else 0,
         date=attrs.get("data-date", ""),
-        topics=_split_terms(attrs.get("data-topics", "")),
-        districts=_split_terms(attrs.get("data-districts", "")),
-        agencies=_split_terms(attrs.get("data-agencies", "")),
+        terms={kind.name: _split_terms(attrs.get(f"data-{kind.plural}", "")) for kind in TAXONOMY_KINDS},
     )
 
 
@@ -209,9 +208,11 @@ def order_pages(pages: list[ArticlePage]) -> list[ArticlePage]:
 
 
 def doc_bytes(page: ArticlePage) -> bytes:
-    """A document's display data: everything a result line shows."""
+    """A document's display data: everything a result line shows (the
+    terms of the kinds shown in lists, joined, by kind name)."""
     head, body = page.text[:page.body_start], page.text[page.body_start:]
-    data = {"u": page.url, "t": page.title, "d": page.date,
-            "p": "、".join(page.topics), "r": "、".join(page.districts),
+    terms = {kind.name: "、".join(page.terms.get(kind.name, [])) for kind in TAXONOMY_KINDS
+             if kind.in_brief and page.terms.get(kind.name)}
+    data = {"u": page.url, "t": page.title, "d": page.date, "k": terms,
             "h": head.strip(), "b": body.strip()}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -21,8 +21,9 @@ POS_DIR = "pos"
 DOC_DIR = "doc"
 T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
 # Bump on any change a reader must know about; search-engine.js lists the
-# versions it reads (SUPPORTED_VERSIONS) and refuses others.
-FORMAT_VERSION = 4
+# versions it reads (SUPPORTED_VERSIONS) and refuses others.  5: facets as a
+# list with labels, the format numbers in the manifest, doc terms by kind.
+FORMAT_VERSION = 5
 # A 3-gram in at least this many documents keeps its positions in a file of
 # its own (pos/<key hex>.bin) instead of its shard's positions file, so a
 # query pays for a common 3-gram's positions only when it needs them and its
@@ -38,6 +39,7 @@ MASK64 = (1 << 64) - 1
 # code points are < 2**21, so they stay below 2**63 + 2**60).  Longer grams
 # (extensions) are hashed into [3 * 2**62, 2**64).  No two ranges overlap,
 # and the grams with positions (3 characters and more) sort last.
+CODE_POINT_BITS = 21
 TAG2 = 1 << 62
 TAG3 = 1 << 63
 TAG_LONG = 3 << 62
@@ -59,6 +61,17 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
+def manifest_format() -> dict:
+    """The numbers a reader needs for keys, shards and covers, for
+    ``manifest.json``.  64-bit values are hex strings: a JSON number holds
+    53 bits exactly."""
+    return {
+        "fib": hex(FIB), "tag2": hex(TAG2), "tag3": hex(TAG3), "tagLong": hex(TAG_LONG),
+        "fnvOffset": hex(FNV_OFFSET), "fnvPrime": hex(FNV_PRIME), "codePointBits": CODE_POINT_BITS,
+        "baseGram": BASE_GRAM, "longestGram": LONGEST_GRAM, "posSplit": POS_SPLIT_DOCS,
+    }
+
+
 def gram_key(gram: str) -> int:
     """The uint64 key of a normalized gram: exact for 1 to 3 token
     characters, a 62-bit FNV-1a hash of the code points for longer grams
@@ -68,9 +81,9 @@ def gram_key(gram: str) -> int:
     if len(cps) == 1:
         return cps[0]
     if len(cps) == 2:
-        return TAG2 | cps[0] << 21 | cps[1]
+        return TAG2 | cps[0] << CODE_POINT_BITS | cps[1]
     if len(cps) == 3:
-        return TAG3 | cps[0] << 42 | cps[1] << 21 | cps[2]
+        return TAG3 | cps[0] << 2 * CODE_POINT_BITS | cps[1] << CODE_POINT_BITS | cps[2]
     if len(cps) <= LONGEST_GRAM:
         h = FNV_OFFSET
         for cp in cps:

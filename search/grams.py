@@ -124,7 +124,7 @@ class Corpus:
         cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         return self.table[np.minimum(cps, TABLE_SIZE - 1)], texts
 
-    def short_grams(self, first_id: int, batch: list[ArticlePage]) -> tuple["Pieces", "BatchText"]:
+    def short_grams(self, first_id: int, batch: list[ArticlePage]) -> tuple[Pieces, BatchText]:
         """Sorted, distinct composites (tagged dense gram, doc, not-in-title)
         of a batch's 1- and 2-grams, and the batch's text (kept for the
         longer grams, level by level)."""
@@ -143,7 +143,7 @@ class Corpus:
         head = np.concatenate([unigrams, bigrams])
         return Pieces(head, np.zeros(len(head), np.int64), np.zeros(0, np.uint8)), text
 
-    def grams_at(self, text: "BatchText", n: int) -> tuple[np.ndarray, np.ndarray]:
+    def grams_at(self, text: BatchText, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, tagged grams) of a batch's indexed n-grams, n >= 3:
         every 3-gram; longer, the extensions of extended (n-1)-grams."""
         if n == BASE_GRAM:
@@ -152,12 +152,12 @@ class Corpus:
             return where, tagged[where]
         return self._extension_windows(text, n)
 
-    def count_buckets(self, text: "BatchText", n: int) -> np.ndarray:
+    def count_buckets(self, text: BatchText, n: int) -> np.ndarray:
         """Occurrences of the batch's n-grams per hash bucket."""
         return np.bincount(_bucket(self.grams_at(text, n)[1]), minlength=1 << BUCKET_BITS)
 
-    def level_pieces(self, text: "BatchText", n: int, heavy: np.ndarray
-                     ) -> tuple[list["Pieces"], np.ndarray, np.ndarray]:
+    def level_pieces(self, text: BatchText, n: int, heavy: np.ndarray
+                     ) -> tuple[list[Pieces], np.ndarray, np.ndarray]:
         """A batch's n-grams (n >= 3) as pieces: composites with positions,
         except the extended grams (in a heavy bucket, shorter than
         LONGEST_GRAM), which have none.  Also the distinct extended grams
@@ -195,7 +195,7 @@ class Corpus:
         if len(self.extended_at[n - 1]) >= 1 << (self.gram_bits - self.width - 1):
             raise SearchIndexError(f"搜索索引：{n - 1} 字的扩展词过多（{len(self.extended_at[n - 1])}）")
 
-    def _extension_windows(self, text: "BatchText", n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _extension_windows(self, text: BatchText, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions where an n-gram extends an extended (n-1)-gram, and its tagged id.
 
         The id is (parent, side, char): the extended gram at the same start
@@ -244,7 +244,7 @@ class Corpus:
         digits = [(tagged >> np.uint64(self.width * (n - 1 - k))) & mask for k in range(n)]
         return np.column_stack([self.cp_of_dense[d.astype(np.int64)] for d in digits])
 
-    def mark_extended(self, text: "BatchText", n: int) -> None:
+    def mark_extended(self, text: BatchText, n: int) -> None:
         """Each position's index among the extended n-grams (-1: none), for
         the next level."""
         where, tagged = self.grams_at(text, n)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,17 +43,28 @@ class SearchIndex:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.manifest = json.loads((self.folder / si.MANIFEST_NAME).read_text(encoding="utf-8"))
+        if self.manifest.get("version") != si.FORMAT_VERSION:
+            raise si.FormatError(f"{self.folder}: 索引格式 {self.manifest.get('version')}，"
+                                 f"本程序只读格式 {si.FORMAT_VERSION}")
+        if self.manifest.get("format") != si.manifest_format():
+            raise si.FormatError(f"{self.folder}: manifest.json 的 format 与本程序的索引格式不一致")
+        self.facets = {facet["name"]: facet for facet in self.manifest["facets"]}
         self.docs = self.manifest["docs"]
         self.bits = self.manifest["shardBits"]
         self._attrs = self._read_attrs()
         self._doc_names: list[str] | None = None
+        self._shards: dict[int, dict] = {}
 
     # ------------------------------------------------------------ postings --
 
-    @lru_cache(maxsize=None)
     def _shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]], bool]]:
         """key -> (postings values, positions per posting or [] for grams
-        without positions, extended)."""
+        without positions, extended); each shard read once."""
+        if shard not in self._shards:
+            self._shards[shard] = self._read_shard(shard)
+        return self._shards[shard]
+
+    def _read_shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]], bool]]:
         raw = _unpack((self.folder / si.SHARD_DIR / f"{shard:x}.bin").read_bytes())
         n, lens_bytes = np.frombuffer(raw, "<u4", 2)
         lo = np.frombuffer(raw, "<u4", n, 8).astype(np.uint64)
@@ -69,7 +79,7 @@ class SearchIndex:
             at += length >> 1
         extended = [bool(length & 1) for length in lengths]
         positions = self._positions(shard, keys, postings, extended)
-        return {k: (v, positions.get(k, []), e) for k, v, e in zip(keys, postings, extended)}
+        return {k: (v, positions.get(k, []), e) for k, v, e in zip(keys, postings, extended, strict=True)}
 
     def _positions(self, shard, keys, postings, extended) -> dict[int, list[list[int]]]:
         raw = _unpack((self.folder / si.POS_DIR / f"{shard:x}.bin").read_bytes())
@@ -77,10 +87,10 @@ class SearchIndex:
         lengths = _varints(raw[8:8 + lens_bytes])
         at = 8 + lens_bytes
         out = {}
-        split = self.manifest["posSplit"]
+        split = self.manifest["format"]["posSplit"]
         first = len(keys) - m
         for key, values, length, is_extended in zip(keys[first:], postings[first:], lengths,
-                                                    extended[first:]):
+                                                    extended[first:], strict=True):
             entry = raw[at:at + length]
             at += length
             if is_extended:  # no positions: a query uses its extensions instead
@@ -110,9 +120,9 @@ class SearchIndex:
 
     def positions(self, gram: str) -> dict[int, list[int]]:
         """doc -> positions of a normalized gram of 3+ characters in the
-        document's searchable text."""
+        document's searchable text (none for an extended gram)."""
         values, lists, _ = self._entry(gram)
-        return {v >> 1: p for v, p in zip(values, lists)}
+        return {v >> 1: p for v, p in zip(values, lists, strict=bool(lists))}
 
     def cover(self, phrase: str) -> list[tuple[int, int]]:
         """The spans a run is finally looked up as (si.first_cover, then
@@ -164,15 +174,15 @@ class SearchIndex:
     def _read_attrs(self) -> dict[str, list[list[int]]]:
         raw = _unpack((self.folder / si.ATTRS_NAME).read_bytes())
         out, at, n = {}, 0, self.docs
-        for facet in self.manifest["facets"]:  # in the order of attrs.bin
-            width = self.manifest["facets"][facet]["width"]
+        for facet, spec in self.facets.items():  # in the order of attrs.bin
+            width = spec["width"]
             counts = np.frombuffer(raw, np.uint8, n, at)
             total = int(counts.sum())
             values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, at + n)
             at += n + total * width
             at += -at % 4
             ends = np.cumsum(counts)
-            out[facet] = [values[e - c:e].tolist() for c, e in zip(counts.tolist(), ends.tolist())]
+            out[facet] = [values[e - c:e].tolist() for c, e in zip(counts.tolist(), ends.tolist(), strict=True)]
         years = [0] * n
         for year, start, end in self.manifest["years"]:
             years[start:end] = [year] * (end - start)
@@ -182,7 +192,7 @@ class SearchIndex:
     def values_of(self, doc: int, facet: str) -> list[str]:
         if facet == "year":
             return [str(y) for y in self._attrs["year"][doc]]
-        names = self.manifest["facets"][facet]["values"]
+        names = self.facets[facet]["values"]
         return [names[i] for i in self._attrs[facet][doc]]
 
     def passes(self, doc: int, filters: dict[str, str]) -> bool:

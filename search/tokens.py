@@ -14,7 +14,7 @@ segment at all; it matches runs of characters exactly:
 
 A query is cut into runs of token characters; all runs must match.  A page
 matches a query exactly when each run is a substring of a run of the page's
-normalized text: the index (sitebuild/search_index.py) answers exactly this,
+normalized text: the index (search/write.py) answers exactly this,
 and the benchmark's truth uses the same definition.
 
 The browser mirror is ``theme/static/js/search-tokens.js``; keep the two in
@@ -59,7 +59,7 @@ def t2s_map() -> dict[str, str]:
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - OpenCC contract
         raise RuntimeError("OpenCC changed the number of lines while converting")
-    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
 
 
 def t2s_json() -> str:

@@ -28,16 +28,31 @@ from pathlib import Path
 import numpy as np
 
 from fileutil import write_or_link
+from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
 
+from . import format as fmt
 from . import tokens as st
 from .arrays import varints
 from .extract import ArticlePage, doc_bytes, read_site
-from .format import (ATTRS_NAME, DOC_DIR, FORMAT_VERSION, LONGEST_GRAM, MANIFEST_NAME, POS_DIR,
-                     POS_SPLIT_DOCS, SEARCH_DIR, SHARD_DIR, T2S_DIR, T2S_NAME, TAG3, doc_file_names,
-                     gzip_bytes)
+from .format import (
+    ATTRS_NAME,
+    DOC_DIR,
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    POS_DIR,
+    SEARCH_DIR,
+    SHARD_DIR,
+    T2S_DIR,
+    T2S_NAME,
+    TAG3,
+    doc_file_names,
+    gzip_bytes,
+    manifest_format,
+)
 from .postings import shard_bits_for, sized_blocks
 
-FACETS = ("topic", "district", "agency")
+# The facets, in the order of attrs.bin and of the manifest's list.
+FACETS = KINDS
 
 
 def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
@@ -71,7 +86,7 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
     bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     first = len(keys) - int(three.sum())
     own = [] if counts is None else np.flatnonzero(
-        (counts[three] >= POS_SPLIT_DOCS) & (lengths > 0)).tolist()
+        (counts[three] >= fmt.POS_SPLIT_DOCS) & (lengths > 0)).tolist()
     split = [(int(keys[first + j]), data[bounds[j]:bounds[j + 1]].tobytes()) for j in own]
     if own:
         keep = np.ones(len(data), dtype=bool)
@@ -155,14 +170,10 @@ def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
     for facet in FACETS:
         counts: dict[str, int] = {}
         for page in pages:
-            for value in _page_facet(page, facet):
+            for value in page.terms.get(facet, []):
                 counts[value] = counts.get(value, 0) + 1
         out[facet] = sorted(counts, key=lambda v: (-counts[v], v))
     return out
-
-
-def _page_facet(page: ArticlePage, facet: str) -> list[str]:
-    return {"topic": page.topics, "district": page.districts, "agency": page.agencies}[facet]
 
 
 def attrs_bytes(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes:
@@ -175,8 +186,9 @@ def attrs_bytes(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes
     parts = []
     for facet in FACETS:
         index = {v: i for i, v in enumerate(values[facet])}
-        counts = np.fromiter((min(255, len(_page_facet(p, facet))) for p in pages), np.uint8, len(pages))
-        ids = [index[v] for p in pages for v in _page_facet(p, facet)[:255]]
+        counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8,
+                             len(pages))
+        ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
         dtype = "<u1" if len(index) <= 256 else "<u2"
         part = counts.tobytes() + np.array(ids, dtype=dtype).tobytes()
         parts.append(part + b"\0" * (-len(part) % 4))
@@ -291,12 +303,13 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
     doc_total = write_docs(packed_docs, doc_file_names(months), out, previous)
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
-        "version": FORMAT_VERSION, "build": build, "docs": len(pages),
-        "shardBits": bits, "longestGram": LONGEST_GRAM, "posSplit": POS_SPLIT_DOCS,
-        "facets": {f: {"values": values[f], "width": 1 if len(values[f]) <= 256 else 2}
-                   for f in FACETS},
+        "version": FORMAT_VERSION, "build": build, "docs": len(pages), "shardBits": bits,
+        "format": manifest_format(),
+        "facets": [{"name": kind.name, "label": kind.label, "values": values[kind.name],
+                    "width": 1 if len(values[kind.name]) <= 256 else 2} for kind in TAXONOMY_KINDS],
         "years": year_ranges(pages), "months": months,
-        "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()), "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
+        "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()),
+        "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
     }
     (out / MANIFEST_NAME).write_text(
         json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

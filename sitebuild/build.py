@@ -22,9 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitebuild.precompress import precompress_tree
 from fileutil import same_bytes
 from plugins.pelican_internals import forget_unfinished_sitemap
+from sitebuild.precompress import precompress_tree
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

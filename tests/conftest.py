@@ -1,4 +1,5 @@
-"""Shared fixtures: the demo archive built once into a temporary folder."""
+"""Shared fixtures: the demo archive built once into a temporary folder, and
+a Chromium page for running the browser-side search modules."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from sitebuild.build import build_site
+from tests.browser import launch_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
+JS_DIR = ROOT / "theme" / "static" / "js"
 
 DEMO_CONTENT = ROOT / "content"
 
@@ -28,3 +31,40 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(DEMO_CONTENT, target)
     return target
+
+
+# ``js_page`` is a Chromium page served from a folder that holds a copy of
+# theme/static/js/ (as ``js/``) and whatever a test writes into
+# ``js_page.folder``; module code is run with ``page.evaluate`` and
+# ``import("./js/...")``.  No node needed.
+@pytest.fixture(scope="module")
+def js_page(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("js")
+    shutil.copytree(JS_DIR, folder / "js")
+    (folder / "index.html").write_text("<!doctype html><meta charset=utf-8><title>t</title>",
+                                       encoding="utf-8")
+    server = serve(folder)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            page.folder = folder
+            yield page
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# Tests that drive Chromium, marked so `invoke test --quick` can leave them
+# out (pyproject.toml declares the markers).
+BROWSER_FIXTURES = {"js_page", "browser", "page"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import brotli
 import datetime as dt
 import gzip
 import re
 
+import brotli
 import pytest
-from tests.helpers import tree_digest
 from invoke import Context, Exit
-from tests.test_bad_content import CASES, GOOD
 
 import tasks
 from sitebuild.build import build_site
 from sitebuild.publish import publish_to_folder
+from tests.helpers import tree_digest
+from tests.test_bad_content import CASES, GOOD
 from yingkou_archive.content_check import check_content
 from yingkou_archive.errors import ArchiveError, ContentError
 from yingkou_archive.new_article import new_article

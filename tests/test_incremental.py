@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.helpers import tree_digest
 
 from sitebuild.build import build_site
+from tests.helpers import tree_digest
 
 NEW = """Title: 站前区新增三处口袋公园 {n}
 Date: 2024-12-2{n}

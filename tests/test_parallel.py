@@ -6,12 +6,11 @@ import multiprocessing
 import re
 
 import pytest
-from tests.helpers import tree_digest
 
 from plugins import archive_content, archive_writer
 from sitebuild.build import build_site
+from tests.helpers import tree_digest
 from yingkou_archive.synthetic import generate_archive
-
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ contains the query, normalized the way search normalizes.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from urllib.parse import quote
@@ -18,8 +19,6 @@ import pytest
 from tests.browser import launch_chromium, serve
 from tests.search_truth import article_texts, doc_urls, relevant
 from yingkou_archive.synthetic import generate_archive
-
-
 
 EXTRA = {
     "2025/12/title-match.md": """Title: 海铁联运新线路开通 营商环境再提升
@@ -198,7 +197,7 @@ def test_title_matches_rank_first_then_newest(page, base, truth):
     titles = page.eval_on_selector_all(".search-result-title", "hs => hs.map(h => h.textContent)")
     in_title = [("海铁联运" in t) for t in titles]
     assert in_title == sorted(in_title, reverse=True)
-    body_dates = [d for d, t in zip(dates, in_title) if not t]
+    body_dates = [d for d, t in zip(dates, in_title, strict=True) if not t]
     assert body_dates == sorted(body_dates, reverse=True)
 
 
@@ -337,6 +336,30 @@ def test_works_from_a_sub_folder(browser, site, tmp_path):
         href = page.get_attribute(".search-result-title a", "href")
         assert "/archive/" in page.eval_on_selector(".search-result-title a", "a => a.href")
         assert href
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_index_of_another_format_is_refused_with_a_message(browser, site, tmp_path):
+    """A page from one build meeting the index of another (a half-finished
+    deploy, an old cached page): the format version says so, and the page
+    tells the reader instead of reading the files wrongly."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    manifest_file = copy / "search" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["version"] += 1
+    manifest_file.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    server = serve(copy)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={quote('营商环境')}")
+        wait_done(page)
+        assert page.get_attribute("#search-app", "data-state") == "error"
+        assert "版本不一致" in page.inner_text("#search-status")
+        assert page.locator(".search-result").count() == 0
         page.close()
     finally:
         server.shutdown()

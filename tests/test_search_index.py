@@ -14,28 +14,27 @@ import gzip
 import math
 
 import pytest
-from tests.search_support import js_page  # noqa: F401  (a fixture)
 
 import search.grams
 import search.postings
 import search.write
 from search import format as fmt
-from search.extract import ArticlePage, order_pages
-from search.write import write_index
-from search.reader import SearchIndex
 from search import tokens as st
+from search.extract import ArticlePage, order_pages
+from search.reader import SearchIndex
+from search.write import write_index
 
 PAGES = [
     ArticlePage("2024/05/a/", "营商环境持续优化", "2024年5月1日\n满意率达到95%，覆盖率达到70%。",
-                   date="2024-05-01", topics=["营商环境"], districts=["站前区"], agencies=["营口市政府"]),
+                   date="2024-05-01", terms={"topic": ["营商环境"], "district": ["站前区"], "agency": ["营口市政府"]}),
     ArticlePage("2023/03/b/", "港口物流", "集装箱吞吐量增长 营商环境再提升，满意率达到70%。",
-                   date="2023-03-02", topics=["港口物流", "营商环境"], districts=["鲅鱼圈区"]),
+                   date="2023-03-02", terms={"topic": ["港口物流", "营商环境"], "district": ["鲅鱼圈区"]}),
     ArticlePage("2023/03/c/", "老照片", "展板写着“營口港百年”，GDP和12345热线。",
-                   date="2023-03-02", topics=["文化旅游"], districts=["站前区"]),
+                   date="2023-03-02", terms={"topic": ["文化旅游"], "district": ["站前区"]}),
     ArticlePage("2022/01/d/", "5G基站", "新建5G基站258座，CPU和AI企业落户；乡村振兴长效机制；全面振兴",
-                   date="2022-01-09", topics=["科技创新"], districts=["老边区"], agencies=["营口市政府"]),
+                   date="2022-01-09", terms={"topic": ["科技创新"], "district": ["老边区"], "agency": ["营口市政府"]}),
     ArticlePage("2021/07/e/", "长效机制", "乡村振兴取得成效，建立长效机制；营商，环境",
-                   date="2021-07-30", topics=["乡村振兴"], districts=["老边区"]),
+                   date="2021-07-30", terms={"topic": ["乡村振兴"], "district": ["老边区"]}),
 ]
 
 QUERIES = ["营商环境", "营商", "营", "商环", "意率达到7", "率达到7", "满意率达到", "营口港百年", "營口港",
@@ -135,9 +134,9 @@ def test_doc_files_are_named_per_month_so_an_older_article_renames_few(tmp_path)
     assert sorted(before) == ["202107-0.bin", "202201-0.bin", "202303-0.bin", "202303-1.bin",
                               "202405-0.bin"]
     older = ArticlePage("2023/03/a-new/", "补记", "三月的补记。", date="2023-03-01",
-                           topics=["营商环境"], districts=["站前区"])
+                           terms={"topic": ["营商环境"], "district": ["站前区"]})
     newest = ArticlePage("2024/06/n/", "新的一篇", "六月的新闻。", date="2024-06-01",
-                            topics=["营商环境"], districts=["站前区"])
+                            terms={"topic": ["营商环境"], "district": ["站前区"]})
     after = doc_files(PAGES + [older, newest], tmp_path / "after")
     changed = {name for name in after if before.get(name) != after[name]}
     # the older article is the oldest of its month: it takes k = 0 and only
@@ -202,7 +201,7 @@ def test_browser_reader_agrees(js_page, index_dir):
         return { out, doc: await index.doc(0), docs };
     }""", cases)
     assert got["docs"] == [index.doc(i)["u"] for i in range(index.docs)] == [p.url for p in PAGES]
-    for (query, filters, sort), js in zip(cases, got["out"]):
+    for (query, filters, sort), js in zip(cases, got["out"], strict=True):
         assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
     assert got["doc"]["u"] == "2024/05/a/" and got["doc"]["t"] == "营商环境持续优化"
     # counts: per facet, over results passing the other facets' filters
@@ -230,16 +229,16 @@ def assert_exact_in_both_readers(js_page, out, queries):
         for (const q of queries) out.push(Array.from((await index.search(t.parseQuery(q))).ids));
         return out;
     }""", queries)
-    for query, ids in zip(queries, got):
+    for query, ids in zip(queries, got, strict=True):
         assert ids == index.search(query), query
 
 
 def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
-    monkeypatch.setattr(search.write, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
+    monkeypatch.setattr(fmt, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
     out = tmp_path / "search"
     write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
-    assert index.manifest["posSplit"] == 2
+    assert index.manifest["format"]["posSplit"] == 2
     own = fmt.gram_key("营商环")  # in two documents
     assert (out / fmt.POS_DIR / f"{own:x}.bin").exists()
     assert not (out / fmt.POS_DIR / f"{fmt.gram_key('营口港'):x}.bin").exists()  # in one
@@ -253,7 +252,7 @@ def test_t2s_pieces_make_up_the_map(index_dir):
     pairs = {}
     for block in manifest["t2sBlocks"]:
         text = json.loads((index_dir / "t2s" / f"{block:x}.json").read_text(encoding="utf-8"))["pairs"]
-        chunk = dict(zip(text[::2], text[1::2]))
+        chunk = dict(zip(text[::2], text[1::2], strict=True))
         assert all(ord(a) >> 8 == block for a in chunk)
         pairs.update(chunk)
     assert pairs == st.t2s_map()
@@ -349,10 +348,10 @@ def test_cover_rules_are_the_same_in_javascript(js_page):
         return cases.map(([length, cover, extended]) => e.nextCover(cover, extended, length));
     }""", [[n, [list(s) for s in c], [list(s) for s in x]] for n, c, x in cases])
     assert len(cases) > 200
-    for (length, cover, extended), js in zip(cases, got):
+    for (length, cover, extended), js in zip(cases, got, strict=True):
         assert [tuple(s) for s in js] == fmt.next_cover(cover, set(extended), length)
     firsts = js_page.evaluate("""async () => {
         const e = await import("./js/search-engine.js");
-        return Array.from({ length: 20 }, (_, n) => e.firstCover(n + 1));
+        return Array.from({ length: 20 }, (_, n) => e.firstCover(n + 1, 3));
     }""")
     assert [[tuple(s) for s in f] for f in firsts] == [fmt.first_cover(n + 1) for n in range(20)]

@@ -7,10 +7,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
+from search import tokens as st
 from search.extract import read_article_page
 from search.grams import TABLE_SIZE, normalization_table
-from search import tokens as st
-from tests.search_support import js_page  # noqa: F401  (a fixture)
 
 SAMPLES = [
     "营商环境",
@@ -125,7 +124,7 @@ def test_article_page_reader_takes_the_article_only():
     </article><aside>相关文章</aside></body></html>"""
     page = read_article_page(html, "2023/04/x/")
     assert page.title == "标题&营口"
-    assert page.topics == ["生态环境", "乡村振兴"] and page.agencies == []
+    assert page.terms == {"topic": ["生态环境", "乡村振兴"], "district": ["营口市"], "agency": []}
     assert "第一段营口" in page.text and "图片说明" in page.text
     assert "导航" not in page.text and "相关" not in page.text and "脚本" not in page.text
     assert page.text[page.body_start:].startswith("第一段")
@@ -146,7 +145,7 @@ def test_javascript_mirror_agrees_with_python(js_page):
             matches: t.findMatches(s, t.parseQuery(s))}));
     }""", [pairs, samples, config])
     keys = set(st.t2s_map())
-    for sample, js in zip(samples, results):
+    for sample, js in zip(samples, results, strict=True):
         assert js["runs"] == st.runs(sample), sample
         assert tuple(js["query"]) == st.parse_query(sample).phrases, sample
         assert js["norm"] == st.normalize(sample), sample

@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.helpers import parse_page
 
+from tests.helpers import parse_page
 from yingkou_archive.content_check import article_url, check_content
 from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
 from yingkou_archive.vocabulary import load_vocabulary

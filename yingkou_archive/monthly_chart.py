@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable
 
 WIDTH = 600
 HEIGHT = 80

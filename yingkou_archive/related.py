@@ -9,7 +9,7 @@ order; the best candidates are then the first indices at the highest score.
 
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 

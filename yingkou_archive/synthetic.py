@@ -172,7 +172,7 @@ class ArticleGenerator:
             t for d in self.districts for t in d.towns]
         return _Context(self._date(), topics, districts, agencies, words, towns)
 
-    def _slots(self, ctx: _Context) -> "_Slots":
+    def _slots(self, ctx: _Context) -> _Slots:
         """Values for a template's {slots}, drawn only when the template asks."""
         r = self.rng
         agency_pool = [a.name for a in ctx.agencies] or [a.name for a in self.agencies]

@@ -52,7 +52,7 @@ class Vocabulary:
     def __post_init__(self):
         for kind in KINDS:
             self.terms.setdefault(kind, [])
-        for kind, terms in self.terms.items():
+        for terms in self.terms.values():
             for term in terms:
                 self._index(term)
         self.check_slugs()

@@ -118,7 +118,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         self.problems.extend(problems)
         raise ContentError(problems)
 
-    def prepare(self, source_path) -> "Prepared":
+    def prepare(self, source_path) -> Prepared:
         """Validate and render one article: the expensive, Pelican-free part.
 
         Returns only picklable values, so it can run in worker processes.

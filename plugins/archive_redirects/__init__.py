@@ -16,7 +16,6 @@ import posixpath
 from pelican import signals
 
 from plugins.pelican_internals import open_through_guard
-
 from yingkou_archive.errors import ContentError, Problem
 
 

@@ -164,7 +164,7 @@ def _attach_related(articles):
         for article in articles
     ]
     newness = [article.date.timestamp() for article in articles]
-    for article, related in zip(articles, related_indices(term_sets, newness, RELATED_LIMIT)):
+    for article, related in zip(articles, related_indices(term_sets, newness, RELATED_LIMIT), strict=True):
         article.related_articles = [articles[i] for i in related]
 
 

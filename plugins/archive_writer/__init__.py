@@ -63,9 +63,9 @@ PARALLEL_MIN_PAGES = 200
 
 # The writer of the run in progress (Pelican keeps it in a local variable;
 # the ``finalized`` signal that flushes it only carries the Pelican object).
-_current_writer: "ArchiveWriter | None" = None
+_current_writer: ArchiveWriter | None = None
 # The writer whose queue forked workers render.
-_active_writer: "ArchiveWriter | None" = None
+_active_writer: ArchiveWriter | None = None
 
 
 class OutputClashError(FileOverwriteFailedError, ArchiveError):

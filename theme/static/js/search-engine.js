@@ -1,7 +1,9 @@
 // The search engine, browser side: reads the static index written by
-// sitebuild/search_index.py (format: docs/search.md) and answers queries
-// exactly.  sitebuild/search_reader.py is the same reader in Python; tests
-// check that the two agree.
+// search/write.py (format: docs/search.md) and answers queries exactly.
+// search/reader.py is the same reader in Python; tests check that the two
+// agree.  The numbers of the format (hashing, key tags, gram lengths) come
+// from the index's manifest.json, never from a copy here; an index of a
+// version this file does not know is refused.
 //
 // A query's phrases (normalized runs, from search-tokens.js) are looked up
 // as grams: a run of up to 3 characters is one gram; a longer run is 3-grams
@@ -11,15 +13,25 @@
 // until every gram is rare enough to have positions, or one gram is the run.
 // Documents are numbered newest first, so ascending id is "newest first".
 
-const FIB = 0x9E3779B97F4A7C15n;
+// The index format versions this reader understands (search/format.py).
+export const SUPPORTED_VERSIONS = [5];
 const MASK64 = (1n << 64n) - 1n;
-const TAG2 = 1n << 62n;
-const TAG3 = 1n << 63n;
-const TAG_LONG = 3n << 62n;
-const BASE_GRAM = 3;
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const FACETS = ["topic", "district", "agency"];
+
+// An index this page cannot read: another format version, or a manifest
+// without what the format needs.
+export class IndexFormatError extends Error {}
+
+// The key and cover rules of an index, from its manifest's "format"
+// (search/format.py manifest_format; 64-bit numbers come as hex strings).
+export function keyRules(format) {
+  if (!format || typeof format.fib !== "string") throw new IndexFormatError("manifest.json: no format");
+  return {
+    fib: BigInt(format.fib), tag2: BigInt(format.tag2), tag3: BigInt(format.tag3),
+    tagLong: BigInt(format.tagLong), fnvOffset: BigInt(format.fnvOffset),
+    fnvPrime: BigInt(format.fnvPrime), cpBits: BigInt(format.codePointBits),
+    baseGram: format.baseGram, longestGram: format.longestGram, posSplit: format.posSplit,
+  };
+}
 
 // Our .bin files are gzip (hosts serve them as they are); if a host already
 // decompressed one, use it as it is.
@@ -33,29 +45,31 @@ async function fetchBinary(url) {
 }
 
 // Exact keys up to 3 characters; longer grams: 62-bit FNV-1a of the code
-// points (gram_key in search_index.py).
-export function gramKey(gram) {
+// points (gram_key in search/format.py).
+export function gramKey(gram, rules) {
   const cps = Array.from(gram, (ch) => BigInt(ch.codePointAt(0)));
+  const w = rules.cpBits;
   if (cps.length === 1) return cps[0];
-  if (cps.length === 2) return TAG2 | (cps[0] << 21n) | cps[1];
-  if (cps.length === 3) return TAG3 | (cps[0] << 42n) | (cps[1] << 21n) | cps[2];
-  let h = FNV_OFFSET;
-  for (const cp of cps) h = ((h ^ cp) * FNV_PRIME) & MASK64;
-  return TAG_LONG | (h >> 2n);
+  if (cps.length === 2) return rules.tag2 | (cps[0] << w) | cps[1];
+  if (cps.length === 3) return rules.tag3 | (cps[0] << (2n * w)) | (cps[1] << w) | cps[2];
+  let h = rules.fnvOffset;
+  for (const cp of cps) h = ((h ^ cp) * rules.fnvPrime) & MASK64;
+  return rules.tagLong | (h >> 2n);
 }
 
-export function shardOf(key, bits) {
-  return bits ? Number(((key * FIB) & MASK64) >> BigInt(64 - bits)) : 0;
+export function shardOf(key, bits, rules) {
+  return bits ? Number(((key * rules.fib) & MASK64) >> BigInt(64 - bits)) : 0;
 }
 
-// The first lookups of a run of `length` characters as [start, end) spans;
+// The first lookups of a run of `length` characters as [start, end) spans:
+// the run itself up to `base` characters, else base-grams tiling it;
 // first_cover() in Python.
-export function firstCover(length) {
-  if (length <= BASE_GRAM) return [[0, length]];
+export function firstCover(length, base) {
+  if (length <= base) return [[0, length]];
   const starts = [];
-  for (let a = 0; a + BASE_GRAM <= length; a += BASE_GRAM) starts.push(a);
-  if (starts[starts.length - 1] !== length - BASE_GRAM) starts.push(length - BASE_GRAM);
-  return starts.map((a) => [a, a + BASE_GRAM]);
+  for (let a = 0; a + base <= length; a += base) starts.push(a);
+  if (starts[starts.length - 1] !== length - base) starts.push(length - base);
+  return starts.map((a) => [a, a + base]);
 }
 
 // The next lookups: extended spans grow one character (right while they can,
@@ -243,8 +257,14 @@ function intersect(a, b) {
 
 export class SearchIndex {
   constructor(baseUrl, manifest) {
+    if (!SUPPORTED_VERSIONS.includes(manifest.version)) {
+      throw new IndexFormatError(`manifest.json: index format ${manifest.version}, ` +
+        `this page reads ${SUPPORTED_VERSIONS.join(", ")}`);
+    }
     this.base = baseUrl;
     this.manifest = manifest;
+    this.rules = keyRules(manifest.format);
+    this.facets = manifest.facets.map((facet) => facet.name); // the order of attrs.bin
     this.docs = manifest.docs;
     this.bits = manifest.shardBits;
     this.files = new Map(); // path -> promise of the parsed file
@@ -288,8 +308,7 @@ export class SearchIndex {
     const n = this.docs;
     const out = {};
     let at = 0;
-    for (const facet of FACETS) {
-      const { width, values } = this.manifest.facets[facet];
+    for (const { name: facet, width, values } of this.manifest.facets) {
       const counts = new Uint8Array(buffer, at, n);
       const offsets = new Uint32Array(n + 1);
       for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + counts[i];
@@ -312,7 +331,7 @@ export class SearchIndex {
     return out;
   }
 
-  // A gram of 3+ characters in posSplit or more documents has its positions
+  // A gram of 3+ characters in rules.posSplit or more documents has its positions
   // in a file of its own (pos/<key hex>.bin, the bare entry; such keys are
   // >= 2^63, so never a shard number); others are in the shard's.
   ownPositions(key) {
@@ -322,7 +341,7 @@ export class SearchIndex {
   // Positions of a plan step's gram in each of its documents (positionsAt;
   // the file is fetched only when needed; never for an extended gram).
   async stepPositions(step) {
-    if (step.postings.length >= this.manifest.posSplit) {
+    if (step.postings.length >= this.rules.posSplit) {
       const bytes = await this.ownPositions(step.key);
       return positionsAt(bytes, 0, bytes.length, step.postings);
     }
@@ -333,8 +352,8 @@ export class SearchIndex {
 
   // Look up one gram: its shard, postings and extended flag.
   async lookup(offset, gram) {
-    const key = gramKey(gram);
-    const step = { offset, key, shard: shardOf(key, this.bits) };
+    const key = gramKey(gram, this.rules);
+    const step = { offset, key, shard: shardOf(key, this.bits, this.rules) };
     const shard = await this.shard(step.shard);
     step.index = findKey(shard, key);
     step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
@@ -347,7 +366,7 @@ export class SearchIndex {
   // is extended (one round of shard downloads each); [] when a gram is absent.
   async cover(phrase) {
     const chars = Array.from(phrase);
-    let spans = firstCover(chars.length);
+    let spans = firstCover(chars.length, this.rules.baseGram);
     for (;;) {
       const plan = await Promise.all(spans.map(([a, b]) => this.lookup(a, chars.slice(a, b).join(""))));
       if (plan.some((step) => !step.postings.length)) return [];
@@ -413,7 +432,7 @@ export class SearchIndex {
   // among results passing the *other* filters (so other values stay
   // visible and their counts say what choosing them would give).
   filterAndCount(attrs, ids, hits, filters) {
-    const facets = [...FACETS, "year"];
+    const facets = [...this.facets, "year"];
     const wanted = facets.map((f) => (filters[f] ? this.valueId(attrs, f, filters[f]) : null));
     const counts = facets.map((f) => new Uint32Array(f === "year" ? attrs.year.names.length + 1 : attrs[f].names.length));
     const kept = [];
@@ -484,8 +503,9 @@ export class SearchIndex {
     return `${month}-${end - 1 - id}.bin`;
   }
 
-  // A document's display data: {u, t, d, p, r, h, b} (url, title, date,
-  // topics, districts, metadata line, body text), fetched when shown.
+  // A document's display data: {u, t, d, k, h, b} (url, title, date, terms
+  // of the kinds shown in lists by kind name, metadata line, body text),
+  // fetched when shown.
   doc(id) {
     return this.load(`doc/${this.docFileName(id)}`,
       (buffer) => JSON.parse(new TextDecoder().decode(buffer)));

@@ -1,6 +1,6 @@
 // The search tokenization rule, browser side.
 //
-// This mirrors yingkou_archive/search_tokens.py line for line; the build
+// This mirrors search/tokens.py line for line; the build
 // indexes text with the Python version and the search page cuts queries with
 // this one, so the two must agree (tests/test_search_tokens.py runs both on
 // the same samples, this one in Chromium).  In short: every Han character,
@@ -92,11 +92,12 @@ export function runs(text) {
   return found;
 }
 
-// The phrases of a query: distinct runs, longest first, none inside another.
+// The phrases of a query: distinct runs, longest first (ties in code point
+// order, as Python sorts strings), none inside another.
 export function parseQuery(text) {
   const cut = Array.from(text).slice(0, MAX_QUERY_CHARS).join("");
   const found = Array.from(new Set(runs(cut)));
-  found.sort((a, b) => lengthOf(b) - lengthOf(a) || (a < b ? -1 : a > b ? 1 : 0));
+  found.sort((a, b) => lengthOf(b) - lengthOf(a) || byCodePoint(a, b));
   const kept = [];
   for (const phrase of found) {
     if (!kept.some((longer) => longer.includes(phrase))) kept.push(phrase);
@@ -106,6 +107,15 @@ export function parseQuery(text) {
 
 function lengthOf(s) {
   return Array.from(s).length;
+}
+
+// JavaScript's < compares UTF-16 code units, which puts U+10000 and above
+// (surrogates D800-DFFF) before U+E000-FFFF; Python compares code points.
+function byCodePoint(a, b) {
+  const x = Array.from(a, (ch) => ch.codePointAt(0));
+  const y = Array.from(b, (ch) => ch.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
 }
 
 // Where the phrases occur in `text`: sorted, non-overlapping [start, end)

@@ -1,27 +1,25 @@
 // The search page: query box, results, facets, sorting and URL state.
 //
 // search-engine.js reads the static index in search/ (docs/search.md);
-// yingkou_archive/search_tokens.py and its mirror search-tokens.js decide
+// search/tokens.py and its mirror search-tokens.js decide
 // what a token is.  Every run of Han characters, letters and digits in the
 // query is found exactly as a substring (recall and precision against plain
 // substring search).  Nothing from a query or an article is
 // ever inserted as HTML: all text goes through textContent, highlights are
 // <mark> elements made with createElement.
 
-import { SearchIndex } from "./search-engine.js";
+import { IndexFormatError, SearchIndex } from "./search-engine.js";
 import { MAX_QUERY_CHARS, findMatches, needsT2S, parseQuery, setT2S } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
 const LIVE_DELAY_MS = 300;
-const FACETS = [
-  ["topic", "专题"],
-  ["district", "地区"],
-  ["agency", "部门"],
-  ["year", "年份"],
-];
 const SORTS = ["relevance", "newest", "oldest"];
 
 const app = document.getElementById("search-app");
+// [name, label] of each kind of term (yingkou_archive/kinds.py, written into
+// the page by the template), then the year.
+const KINDS = JSON.parse(app.dataset.kinds || "[]");
+const FACETS = [...KINDS, ["year", "年份"]];
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-q");
 const sortSelect = document.getElementById("search-sort");
@@ -166,7 +164,10 @@ async function run(state) {
     app.dataset.facets = "ready";
   } catch (error) {
     console.error(error);
-    finish(seq, { message: "搜索索引加载失败，请稍后刷新页面重试。", state, error: true });
+    const message = error instanceof IndexFormatError
+      ? "搜索索引与本页面的版本不一致（网站可能刚刚更新），请刷新页面；仍然如此，请告知网站管理员重新生成站点。"
+      : "搜索索引加载失败，请稍后刷新页面重试。";
+    finish(seq, { message, state, error: true });
   }
 }
 
@@ -211,7 +212,9 @@ function resultItem(doc, phrases) {
   time.dateTime = doc.d || "";
   time.textContent = chineseDate(doc.d);
   meta.append(time);
-  for (const [label, value] of [["专题", doc.p], ["地区", doc.r]]) {
+  const terms = doc.k || {};
+  for (const [name, label] of KINDS) {
+    const value = terms[name];
     if (!value) continue;
     const span = document.createElement("span");
     span.className = "search-result-term";
