@@ -67,11 +67,10 @@ def rebuild(c, content=None, output=None):
 
 @task(help={"port": f"port (default {PORT})", "output": "output folder"})
 def serve(c, port=PORT, output=None):
-    """Serve the built site on http://localhost:PORT/."""
-    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+    """Serve the built site on http://localhost:PORT/ as a static host would."""
+    from sitebuild.serve import SiteServer
 
-    root = str(Path(output or OUTPUT))
-    server = RootedHTTPServer(root, ("127.0.0.1", int(port)), ComplexHTTPRequestHandler)
+    server = SiteServer(Path(output or OUTPUT), int(port), verbose=True)
     print(f"在 http://localhost:{port}/ 预览（Ctrl+C 结束）")
     try:
         server.serve_forever()

@@ -172,13 +172,11 @@ def build_site(
     search: bool = True,
     overrides: dict | None = None,
 ) -> BuildResult:
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
     from plugins.archive_writer import CARRY_OVER_SETTING, article_pages_written
+    from plugins.pelican_run import read_build_settings, run_pelican
 
     settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
-    base = read_settings(str(settings_file))
+    base = read_build_settings(str(settings_file))
     content_dir = Path(content_dir or base["PATH"]).resolve()
     output_dir = Path(output_dir or base["OUTPUT_PATH"]).resolve()
     if not content_dir.is_dir():
@@ -199,7 +197,7 @@ def build_site(
         "ARCHIVE_PREVIOUS_OUTPUT": str(previous) if previous else None,
         **(overrides or {}),
     }
-    settings = read_settings(str(settings_file), override=override)
+    settings = read_build_settings(str(settings_file), override)
     # Unchanged article pages the writer leaves for _carry_over.  Not with
     # precompression: their .gz/.br siblings would have to be carried too.
     settings[CARRY_OVER_SETTING] = bool(previous and not settings.get("PRECOMPRESS"))
@@ -224,8 +222,7 @@ def build_site(
     gc.disable()
     article_pages_written.connect(on_article_pages)
     try:
-        pelican = Pelican(settings)
-        pelican.run()
+        run_pelican(settings)
         result.phases["pelican"] = time.perf_counter() - started
         if recorder.errors:
             raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
