@@ -31,3 +31,32 @@ def only_the_plugin_under_test():
             signal.disconnect(receiver)
     for signal, receiver in saved:
         signal.connect(receiver, weak=False)
+
+
+def tiny_settings(content, output, plugins, theme=None, **extra) -> dict:
+    """Pelican settings for a plugin test: just ``plugins``, no cache, no feeds
+    but the ones a test asks for, Pelican's own theme unless given one."""
+    from pelican.settings import read_settings
+
+    override = {
+        "PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False, "PLUGINS": list(plugins), "PLUGIN_PATHS": [],
+        "TIMEZONE": "Asia/Shanghai", "FEED_ALL_ATOM": None, "CATEGORY_FEED_ATOM": None,
+        "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
+        "DELETE_OUTPUT_DIRECTORY": False, "ARTICLE_PATHS": ["articles"], "PAGE_PATHS": ["pages"],
+        **extra}
+    if theme:
+        override["THEME"] = str(theme)
+    return read_settings(override=override)
+
+
+@pytest.fixture()
+def build_tiny_site():
+    """Build a tiny site with the given plugins (see tiny_settings)."""
+    from pelican import Pelican
+
+    def build(content, output, plugins, theme=None, **extra):
+        Pelican(tiny_settings(content, output, plugins, theme, **extra)).run()
+        return output
+
+    return build

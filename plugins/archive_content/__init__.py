@@ -26,6 +26,7 @@ from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from plugins.build_vocabulary import build_vocabulary
 from plugins.pelican_internals import wrap_file_stamps
 from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
 from yingkou_archive.content_check import url_collisions
@@ -33,25 +34,16 @@ from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
 from yingkou_archive.kinds import TAXONOMY_KINDS
 from yingkou_archive.sanitize import clean_html
-from yingkou_archive.vocabulary import load_vocabulary
 
 logger = logging.getLogger(__name__)
 
-VOCABULARY_KEY = "ARCHIVE_VOCABULARY_LOADED"
 SUMMARY_CHARS = 110
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 
-def vocabulary(settings):
-    """The vocabulary of this build, loaded once per Pelican run."""
-    return settings[VOCABULARY_KEY]
-
-
 def load_build_vocabulary(pelican):
-    path = pelican.settings.get("ARCHIVE_VOCABULARY") or os.path.join(
-        pelican.settings["PATH"], "taxonomy.yml"
-    )
-    pelican.settings[VOCABULARY_KEY] = load_vocabulary(path)
+    """Before any worker forks: they share the loaded vocabulary."""
+    build_vocabulary(pelican.settings)
 
 
 def derived_summary(body_html: str) -> str:
@@ -126,7 +118,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         shown = self._shown_path(source_path)
         with open(source_path, "rb") as handle:
             raw = handle.read()
-        result = read_article(raw, shown, vocabulary(self.settings))
+        result = read_article(raw, shown, build_vocabulary(self.settings))
         if result.problems:
             return Prepared(None, None, "", result.problems, result.warnings)
         links = self._links(result.source.body, source_path)
@@ -144,7 +136,7 @@ class ArchiveMarkdownReader(MarkdownReader):
         if self._is_page(source_path):
             shown = self._shown_path(source_path)
             with open(source_path, "rb") as handle:
-                result = read_article(handle.read(), shown, vocabulary(self.settings))
+                result = read_article(handle.read(), shown, build_vocabulary(self.settings))
             return self._read_page(result, source_path, shown)
         prepared = self.prepared.pop(source_path, None) or self.prepare(source_path)
         for warning in prepared.warnings:

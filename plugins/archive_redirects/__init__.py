@@ -16,6 +16,7 @@ import posixpath
 from pelican import signals
 
 from plugins.pelican_internals import open_through_guard
+from yingkou_archive.article import split_list
 from yingkou_archive.errors import ContentError, Problem
 
 
@@ -24,11 +25,20 @@ def _relative(from_url: str, to_url: str) -> str:
     return posixpath.relpath("/" + to_url, "/" + from_url.rstrip("/")).rstrip("/") + "/"
 
 
+def _aliases(article) -> list[str]:
+    """Old URLs of an article: the archive reader's checked list, or the
+    field as Pelican's own reader leaves it (a string)."""
+    aliases = getattr(article, "aliases", [])
+    if isinstance(aliases, str):
+        return [alias.strip("/") + "/" for alias in split_list(aliases)]
+    return list(aliases)
+
+
 def collect_redirects(generator):
     """(old url, new url, file that asked for it) for articles and terms."""
     redirects = []
     for article in generator.articles + generator.hidden_articles:
-        for alias in getattr(article, "aliases", []):
+        for alias in _aliases(article):
             redirects.append((alias, article.url, article.relative_source_path))
     vocabulary_file = os.path.join(os.path.basename(generator.settings["PATH"]), "taxonomy.yml")
     for index in getattr(generator, "archive_taxonomies", []):

@@ -21,6 +21,8 @@ from functools import partial
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
+from plugins.build_vocabulary import build_vocabulary
+from yingkou_archive.article import split_list
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.kinds import TAXONOMY_KINDS, TaxonomyKind
 from yingkou_archive.monthly_chart import monthly_chart_svg
@@ -97,6 +99,16 @@ class TaxonomyIndex:
         return f"{self.kind.url}index.html"
 
 
+def _term_names(article, kind: TaxonomyKind) -> list[str]:
+    """The names an article gives for a kind: the archive reader's list
+    (``topics``), else the field as Pelican's own reader leaves it
+    (``topic: "营商环境、港口物流"``)."""
+    names = getattr(article, kind.plural, None)
+    if names is None:
+        return split_list(str(getattr(article, kind.name, "") or ""))
+    return [str(name) for name in names]
+
+
 def _shown_path(article) -> str:
     return getattr(article, "relative_source_path", article.source_path)
 
@@ -104,15 +116,14 @@ def _shown_path(article) -> str:
 def build_taxonomies(generator):
     """Attach term objects to articles and collect each term's articles."""
     settings = generator.settings
-    vocabulary = settings["ARCHIVE_VOCABULARY_LOADED"]
+    vocabulary = build_vocabulary(settings)
     indexes = []
     problems = []
     for kind in TAXONOMY_KINDS:
         wrappers = {t.name: TaxonomyTerm(t, kind, settings) for t in vocabulary.terms[kind.name]}
         for article in generator.articles:  # newest first already
             terms = []
-            for name in getattr(article, kind.plural, []):
-                name = str(name)
+            for name in _term_names(article, kind):
                 if name not in wrappers:
                     found = vocabulary.find(kind.name, name)
                     if found is None and kind.open_vocabulary:

@@ -1,0 +1,63 @@
+"""The content plugin alone: the archive's reader with its rules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from yingkou_archive.errors import ContentError
+
+TEST_DATA = Path(__file__).resolve().parent / "test_data"
+SETTINGS = {"ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/", "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html",
+            "STATIC_PATHS": ["images"]}
+
+
+@pytest.fixture()
+def content(tmp_path) -> Path:
+    shutil.copytree(TEST_DATA / "content", tmp_path / "content")
+    return tmp_path / "content"
+
+
+def _build(build_tiny_site, content, out):
+    return build_tiny_site(content, out, ["plugins.archive_content"], TEST_DATA / "theme", **SETTINGS)
+
+
+def test_an_article_is_validated_resolved_and_made_safe(content, tmp_path, build_tiny_site):
+    out = _build(build_tiny_site, content, tmp_path / "out")
+    head, body = (out / "2024/06/beach/index.html").read_text(encoding="utf-8").split("\n", 1)
+    title, topics, districts, date, summary = head.split("|")
+    assert title == "红海滩观景栈道重新开放"  # markup in a title is removed
+    assert (topics, districts, date) == ("乡村振兴", "盖州市,鲅鱼圈区", "2024年6月1日")
+    assert summary.startswith("栈道全长三公里") and summary.endswith("…") and len(summary) <= 112
+    assert '<figure><img alt="退潮后的红海滩。" loading="lazy" src="/images/beach.png">' in body
+    assert "<figcaption>退潮后的红海滩。 本报记者 李卓 摄</figcaption>" in body
+    assert "<script" not in body and "alert" not in body and "第二段照常显示。" in body
+
+
+def test_every_bad_file_is_named_in_one_error(content, tmp_path, build_tiny_site):
+    folder = content / "articles"
+    (folder / "no-title.md").write_text("Date: 2024-06-02\nTopic: 乡村振兴\nDistrict: 盖州市\n\n正文。\n",
+                                        encoding="utf-8")
+    (folder / "bad-date.md").write_text("Title: 日期\nDate: 2024-02-30\nTopic: 乡村振兴\nDistrict: 盖州市\n\n正文。\n",
+                                        encoding="utf-8")
+    (folder / "lost-photo.md").write_text(
+        "Title: 照片\nDate: 2024-06-03\nTopic: 乡村振兴\nDistrict: 盖州市\n\n![图]({static}/images/gone.png)\n",
+        encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        _build(build_tiny_site, content, tmp_path / "out")
+    shown = {problem.path.rsplit("/", 1)[-1]: problem.message for problem in failure.value.problems}
+    assert set(shown) == {"no-title.md", "bad-date.md", "lost-photo.md"}
+    assert "缺少 Title" in shown["no-title.md"] and "没有 30 日" in shown["bad-date.md"]
+    assert "images/gone.png" in shown["lost-photo.md"]
+
+
+def test_two_files_for_one_url_fail_naming_both(content, tmp_path, build_tiny_site):
+    text = (content / "articles" / "beach.md").read_text(encoding="utf-8")
+    (content / "articles" / "beach-copy.md").write_text(text.replace("Date:", "Slug: beach\nDate:"),
+                                                       encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        _build(build_tiny_site, content, tmp_path / "out")
+    message = str(failure.value)
+    assert "beach.md" in message and "beach-copy.md" in message and "/2024/06/beach/" in message
