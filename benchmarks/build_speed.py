@@ -260,7 +260,7 @@ def docs_subsection(report: BenchReport) -> str:
 
 
 DOCS_INTRO = """\
-Measured with `invoke bench --articles N` (`sitebuild/bench_build.py`): a
+Measured with `invoke bench --articles N` (`benchmarks/build_speed.py`): a
 synthetic archive of N articles (`yingkou_archive.synthetic`, seed 1) is built
 from clean with `build_site` (site and search index), then 10 new articles are
 added and the same build runs again (same output folder and reader cache).

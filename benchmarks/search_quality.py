@@ -300,7 +300,7 @@ def report(figures: dict) -> str:
 
 
 SECTION_INTRO = (
-    "Produced by `invoke bench-search --articles N` (sitebuild/bench_search.py) on this "
+    "Produced by `invoke bench-search --articles N` (benchmarks/search_quality.py) on this "
     "machine: synthetic archive from yingkou_archive/synthetic.py (seed 1), built with the "
     "real build, queries run in headless Debian Chromium through the search page's own "
     "search function; truth = pages whose `<article>` text contains the query "
