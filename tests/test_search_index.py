@@ -304,7 +304,7 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
         head, _, body = markdown.partition("\n\n")
         title = next(line[6:].strip() for line in head.splitlines() if line.startswith("Title:"))
         pages.append(ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
-    monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 80)
+    monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 25)
     monkeypatch.setattr(search.grams, "BATCH_CHARS", 10_000)
     out = tmp_path / "search"
     write_index(order_pages(pages), out)

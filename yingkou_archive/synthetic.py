@@ -1,10 +1,17 @@
-"""A deterministic generator of realistic synthetic news articles.
+"""A deterministic generator of synthetic news articles with the statistics
+of real news prose.
 
 Benchmarks (search quality and speed, build speed) need archives of any size
-that look like the real thing: Chinese news prose about Yingkou, filed under
-the real vocabulary, with numbers and Latin mixed in (12345热线, 258亿元, GDP,
-5G).  The same ``seed`` always gives byte-identical files, so figures can be
-compared between runs.
+that look like the real thing to the code that indexes and renders them: in
+particular as many distinct characters, 2-grams and 3-grams per 1,000
+characters as real Chinese news prose (docs/benchmarks.md, "Benchmark
+text", has the measured figures).  The words come from jieba's dictionary
+(about 349,000 words with corpus frequencies; a benchmark dependency), drawn
+by frequency, mixed as news mixes them: each article keeps a small
+vocabulary of its own and repeats its phrases, names places, agencies and
+people of the archive's vocabulary, and carries numbers, amounts, dates and
+percentages; sentences and paragraphs vary in length.  The same ``seed``
+always gives byte-identical files.
 
 Every article is written in the site's Markdown format and passes
 :func:`yingkou_archive.article.read_article`.  No Pelican import here.
@@ -17,10 +24,14 @@ writes ``articles/YYYY/MM/<slug>.md`` plus a copy of ``taxonomy.yml``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import random
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .vocabulary import Term, Vocabulary, load_vocabulary
 
@@ -52,69 +63,57 @@ TOPIC_WORDS = {
 GENERIC_WORDS = ["高质量发展", "全面振兴", "新突破", "群众满意度", "工作方案", "专项行动", "责任清单", "重要举措",
                  "示范作用", "营口经验", "GDP", "APP", "统筹推进", "协调联动", "长效机制", "基层治理"]
 
-TITLE_TEMPLATES = [
-    "{district}{word}工作取得新进展",
-    "{town}{word}项目开工建设",
-    "{agency}部署{word}专项行动",
-    "{district}推进{word} 助力{word2}",
-    "{word}跑出“加速度”",
-    "{year}年{district}{word}成效明显",
-    "{district}：{word}按下“快进键”",
-    "聚焦{word} {district}打出组合拳",
-    "{town}探索{word}新路径",
-    "{agency}召开{word}推进会",
-    "前{month}个月{district}{word}同比增长{pct}",
-    "{word}让群众更有获得感",
-]
+# How the prose is mixed (calibrated against the demo articles, see
+# docs/benchmarks.md): words are drawn by frequency ** WORD_ALPHA; a word
+# slot repeats one of the article's earlier two-word phrases with
+# P_PHRASE, else takes one of the article's own words with P_LOCAL, else a
+# word of the whole dictionary.
+WORD_ALPHA = 1.0
+P_PHRASE = 0.2
+P_LOCAL = 0.5
+LOCAL_WORDS = 40
+# Parts of speech of jieba's dictionary that make an article's own words:
+# nouns, verbs, adjectives, place and organisation names.
+CONTENT_TAGS = ("n", "v", "a", "ns", "nt", "nz", "vn", "an")
 
-SENTENCE_TEMPLATES = [
-    "近日，{agency}召开{word}工作推进会，研究部署下一阶段重点任务。",
-    "记者从{agency}获悉，{year}年以来，{district}{word}累计完成投资{amount}亿元。",
-    "{town}把{word}作为重要抓手，推动{word2}取得实效。",
-    "截至{month}月底，全市{word}同比增长{pct}，高于全省平均水平。",
-    "“我们将持续推进{word}，让{word2}惠及更多群众。”{agency}负责人{person}表示。",
-    "据统计，{district}共办理{word}事项{num}件，群众满意率达到{pct}。",
-    "市民可通过12345热线或“营口政务服务”APP反映{word}方面的问题。",
-    "今年{district}计划实施{word}项目{small}个，总投资{amount}亿元。",
-    "在{town}，{word}已经成为带动{word2}的新引擎。",
-    "{district}坚持{word}与{word2}协同推进，全年GDP增长{pct}。",
-    "目前，{town}已建成5G基站{small}座，{word}覆盖率达到{pct}。",
-    "下一步，{agency}将围绕{word}，进一步完善{word2}长效机制。",
-    "{person}是{town}的一名基层干部，他说：“{word}做得好不好，群众最有发言权。”",
-    "{year}年{month}月，{district}与多家企业签订{word}合作协议，签约金额{amount}亿元。",
-    "该项目由{agency}牵头，预计{nextyear}年建成投用，建成后年产值可达{amount}亿元。",
-    "活动现场，工作人员向群众发放{word}宣传资料{num}份，解答咨询{small}人次。",
-    "{district}在全省率先推行{word}，办理时限压缩至{small}个工作日。",
-    "据介绍，营口港今年前{month}个月{word}达到{amount}万标准箱，同比增长{pct}。",
-    "{agency}相关负责人介绍，{word}是推动{district}高质量发展的关键一环。",
-    "围绕{word}，{town}组织开展专项检查{small}次，整改问题{num}个。",
-    "今年以来，{district}累计培育{word}企业{small}家，带动就业{num}人。",
-    "通过{word}，{town}村集体经济收入达到{amount}万元，比上年增加{pct}。",
-]
+
+@dataclass(frozen=True)
+class _Dictionary:
+    words: list[str]
+    cumulative: np.ndarray          # over all words, by frequency ** WORD_ALPHA
+    content_cumulative: np.ndarray  # over content words only
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> _Dictionary:
+    """jieba's dictionary: Han-only words with their frequencies."""
+    import jieba  # a benchmark dependency (requirements-dev.txt), imported when needed
+
+    words, weights, content = [], [], []
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            word, freq, tag = line.split()
+            if all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                words.append(word)
+                weights.append(float(freq) ** WORD_ALPHA)
+                content.append(tag.startswith(CONTENT_TAGS))
+    weights_array = np.array(weights)
+    cumulative = np.cumsum(weights_array)
+    content_cumulative = np.cumsum(np.where(content, weights_array, 0.0))
+    return _Dictionary(words, cumulative / cumulative[-1], content_cumulative / content_cumulative[-1])
 
 
 @dataclass
 class _Context:
-    """What one article is about: its terms and the words its prose uses."""
+    """What one article is about: its terms, places and words."""
 
     date: dt.datetime
     topics: list[Term]
     districts: list[Term]
     agencies: list[Term]
-    words: list[str]
     towns: list[str]
-
-
-class _Slots(dict):
-    """A template's slot values, each made on first use and then kept."""
-
-    def __init__(self, makers):
-        super().__init__()
-        self.makers = makers
-
-    def __missing__(self, key):
-        value = self[key] = self.makers[key]()
-        return value
+    local: list[str]        # the article's own words, used again and again
+    phrases: list[str]      # two-word phrases it has written, to repeat
 
 
 class ArticleGenerator:
@@ -123,12 +122,17 @@ class ArticleGenerator:
     def __init__(self, vocabulary: Vocabulary, seed: int = 1):
         self.vocabulary = vocabulary
         self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        self.words = _dictionary()
         self.topics = vocabulary.terms["topic"]
         self.districts = vocabulary.terms["district"]
         self.agencies = [a for a in vocabulary.terms["agency"] if a.listed]
-        self.citywide = [d for d in self.districts if d.citywide]
 
     # -- small random pieces -------------------------------------------------
+
+    def _draw(self, cumulative: np.ndarray, count: int) -> list[str]:
+        picks = np.searchsorted(cumulative, self.np_rng.random(count))
+        return [self.words.words[i] for i in picks]
 
     def _person(self) -> str:
         r = self.rng
@@ -136,18 +140,18 @@ class ArticleGenerator:
         return r.choice(SURNAMES) + given
 
     def _number(self) -> str:
+        """A figure as news prints them: 258亿元, 12.5%, 3.6万吨, 1200余人, 6月18日."""
         r = self.rng
-        return str(r.choice([r.randint(2, 99), r.randint(100, 9999), r.randint(10000, 99999)]))
-
-    def _amount(self) -> str:
-        """A money amount, sometimes with one decimal (258亿元, 12.5亿元)."""
-        r = self.rng
-        if r.random() < 0.4:
-            return f"{r.randint(1, 999)}.{r.randint(1, 9)}"
-        return str(r.randint(2, 9999))
-
-    def _pct(self) -> str:
-        return f"{self.rng.randint(1, 99)}.{self.rng.randint(0, 9)}%"
+        kind = r.random()
+        if kind < 0.25:
+            return f"{r.randint(1, 999)}.{r.randint(1, 9)}{r.choice(['亿元', '万元', '万吨', '万标准箱'])}"
+        if kind < 0.5:
+            return f"{r.randint(1, 99)}.{r.randint(0, 9)}%"
+        if kind < 0.7:
+            return f"{r.randint(2, 9999)}{r.choice(['个', '家', '人', '件', '项', '余人', '平方米'])}"
+        if kind < 0.85:
+            return f"{r.randint(1, 12)}月{r.randint(1, 28)}日"
+        return f"{r.randint(2015, 2025)}年"
 
     def _date(self) -> dt.datetime:
         start = dt.datetime(FIRST_YEAR, 1, 1)
@@ -162,65 +166,84 @@ class ArticleGenerator:
         topics = r.sample(self.topics, 2 if r.random() < 0.2 else 1)
         districts = r.sample(self.districts, 2 if r.random() < 0.15 else 1)
         district_names = {d.name for d in districts}
-        local = [a for a in self.agencies
-                 if a.district in district_names or (a.district == "营口市")]
-        agencies = r.sample(local, min(len(local), r.choice([0, 1, 1, 1, 2]))) if local else []
-        words: list[str] = []
-        for topic in topics:
-            words += TOPIC_WORDS.get(topic.name, []) + list(topic.keywords)
-        towns = [t for d in districts for t in d.towns] or [
-            t for d in self.districts for t in d.towns]
-        return _Context(self._date(), topics, districts, agencies, words, towns)
-
-    def _slots(self, ctx: _Context) -> _Slots:
-        """Values for a template's {slots}, drawn only when the template asks."""
-        r = self.rng
-        agency_pool = [a.name for a in ctx.agencies] or [a.name for a in self.agencies]
-        makers = {
-            "district": lambda: r.choice(ctx.districts).name,
-            "town": lambda: r.choice(ctx.towns),
-            "agency": lambda: r.choice(agency_pool),
-            "word": lambda: r.choice(ctx.words),
-            "word2": lambda: r.choice(ctx.words + GENERIC_WORDS),
-            "num": self._number,
-            "amount": self._amount,
-            "pct": self._pct,
-            "small": lambda: str(r.randint(2, 60)),
-            "year": lambda: str(ctx.date.year),
-            "nextyear": lambda: str(ctx.date.year + 1),
-            "month": lambda: str(r.randint(1, 12)),
-            "person": self._person,
-        }
-        return _Slots(makers)
+        near = [a for a in self.agencies if a.district in district_names or a.district == "营口市"]
+        agencies = r.sample(near, min(len(near), r.choice([0, 1, 1, 1, 2]))) if near else []
+        own = [w for topic in topics for w in TOPIC_WORDS.get(topic.name, []) + list(topic.keywords)]
+        local = r.sample(own, min(len(own), 8)) + self._draw(self.words.content_cumulative, LOCAL_WORDS)
+        towns = [t for d in districts for t in d.towns] or [t for d in self.districts for t in d.towns]
+        return _Context(self._date(), topics, districts, agencies, towns, local, [])
 
     # -- writing ------------------------------------------------------------
 
+    def _entity(self, ctx: _Context) -> str:
+        """A name the story is about: a place, an agency, a person, a figure."""
+        r = self.rng
+        kind = r.random()
+        if kind < 0.3:
+            return r.choice(ctx.districts).name
+        if kind < 0.45 and ctx.towns:
+            return r.choice(ctx.towns)
+        if kind < 0.6 and ctx.agencies:
+            return r.choice(ctx.agencies).name
+        if kind < 0.7:
+            return self._person()
+        return self._number()
+
+    def _clause(self, ctx: _Context) -> str:
+        r = self.rng
+        count = r.randint(2, 7)
+        fresh = iter(self._draw(self.words.cumulative, count))
+        words = []
+        for _ in range(count):
+            roll = r.random()
+            if ctx.phrases and roll < P_PHRASE:
+                words.append(r.choice(ctx.phrases))
+            elif roll < P_PHRASE + (1 - P_PHRASE) * P_LOCAL:
+                words.append(r.choice(ctx.local))
+            else:
+                words.append(next(fresh))
+        if r.random() < 0.35:
+            words.insert(r.randint(0, len(words)), self._entity(ctx))
+        if len(words) >= 2:
+            at = r.randint(0, len(words) - 2)
+            ctx.phrases.append(words[at] + words[at + 1])
+        return "".join(words)
+
+    def _sentence(self, ctx: _Context) -> str:
+        r = self.rng
+        clauses = [self._clause(ctx) for _ in range(r.choice([1, 2, 2, 3, 3, 4]))]
+        if len(clauses) > 2 and r.random() < 0.2:  # a list of items
+            clauses[1] = "、".join(self._clause(ctx) for _ in range(3))
+        if r.random() < 0.08:  # a quotation
+            return f"“{'，'.join(clauses)}。”{self._person()}说。"
+        return "，".join(clauses) + ("；" if r.random() < 0.05 else "。")
+
     def _body(self, ctx: _Context) -> str:
         r = self.rng
-        target = r.randint(300, 1500)
-        paragraphs: list[str] = []
-        length = 0
-        # Sentence by sentence until the target length: 300-1500 characters.
+        target = int(min(3000, max(250, r.lognormvariate(6.7, 0.5))))
+        paragraphs, length = [], 0
         while length < target:
-            sentences = []
-            for _ in range(r.randint(2, 5)):
-                sentence = r.choice(SENTENCE_TEMPLATES).format_map(self._slots(ctx))
-                if length + len(sentence) > 1500 and length >= 300:
-                    break
-                sentences.append(sentence)
-                length += len(sentence)
-            if not sentences:
-                break
-            paragraphs.append("".join(sentences))
+            paragraph = "".join(self._sentence(ctx) for _ in range(r.randint(1, 5)))
+            paragraphs.append(paragraph)
+            length += len(paragraph)
+        if r.random() < 0.5:
+            paragraphs[0] = f"本报讯（记者 {self._person()}）" + paragraphs[0]
         return "\n\n".join(paragraphs)
+
+    def _title(self, ctx: _Context) -> str:
+        r = self.rng
+        head = r.choice(ctx.districts).name if r.random() < 0.6 else r.choice(ctx.towns)
+        first = head + "".join(r.choice(ctx.local) for _ in range(r.randint(2, 4)))
+        if r.random() < 0.4:  # a title of two phrases, as papers print them
+            return first + " " + "".join(r.choice(ctx.local) for _ in range(r.randint(2, 3)))
+        return first
 
     def article(self, index: int) -> tuple[str, str]:
         """(relative path, file text) of article number ``index``."""
         ctx = self._context()
-        slots = self._slots(ctx)
-        title = self.rng.choice(TITLE_TEMPLATES).format_map(slots)
+        title = self._title(ctx)
         body = self._body(ctx)
-        summary = body.split("。", 1)[0] + "。"
+        summary = body.split("\n", 1)[0].split("。", 1)[0] + "。"
         date = ctx.date
         slug = f"{date:%Y-%m-%d}-{ctx.topics[0].slug}-{index:06d}"
         lines = [
@@ -242,10 +265,15 @@ class ArticleGenerator:
 
 
 def lexicon() -> list[str]:
-    """Every multi-character word the generator writes with (for benchmarks)."""
+    """Multi-character words the generator writes with most (for the search
+    benchmark's query sets): the topic words and the 20,000 most frequent
+    dictionary words."""
     words = set(GENERIC_WORDS)
     for values in TOPIC_WORDS.values():
         words.update(values)
+    dictionary = _dictionary()
+    by_weight = np.argsort(-np.diff(np.concatenate([[0.0], dictionary.cumulative])))[:20_000]
+    words.update(dictionary.words[i] for i in by_weight)
     return sorted(w for w in words if len(w) >= 2)
 
 
