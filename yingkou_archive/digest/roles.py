@@ -35,7 +35,7 @@ _COLUMN_LATIN = re.compile(rf"^[{CJK}·]{{2,10}}\s*[A-Z][A-Za-z]{{2,}}(?:\s+[A-Z
 # "■县区传真", "【民生视点】": a decorated short name is a column header.
 _COLUMN_DECORATED = re.compile(rf"^(?:[■□●◆◇★☆▌]\s*[{CJK}·]{{2,10}}|[【〖][{CJK}·]{{2,10}}[】〗])$")
 PAGE_CREDIT = re.compile(
-    r"^本版(?:稿件|文字|文章|内容)?由(?P<who>.+?)(?:采写|撰写|撰稿|采访)(?:整理)?[。.]?$")
+    r"^本版(?:稿件|文字|文章|内容)?(?:除署名外)?由(?P<who>.+?)(?:采写|撰写|撰稿|采访)(?:整理)?[。.]?$")
 PHOTO_CREDIT = re.compile(
     r"^本版(?:照片|图片|摄影)(?:除署名外)?由(?P<who>.+?)(?:提供|拍摄|摄)[。.]?$")
 _EDITOR = re.compile(
