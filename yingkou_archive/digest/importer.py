@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from ..article import parse_date, read_article
 from ..errors import ArchiveError
 from ..vocabulary import Vocabulary, load_vocabulary
-from .decode import decode_page
+from .decode import BIG5, decode_page
 from .epaper import parse_epaper
 from .model import DigestError, Page, Story
 from .tagging import Reason, Tagger
@@ -114,6 +114,8 @@ def read_page(path: Path) -> Page:
         is_html = True      # an e-paper page saved as .txt
     page = parse_epaper(text, path) if is_html else parse_text_page(text, path)
     page.encoding = encoding
+    if encoding == BIG5:
+        page.warnings.append("按 Big5（繁体中文）解码，并已转为简体字；请核对人名等专名")
     return page
 
 
