@@ -188,9 +188,15 @@ def test_force_rewrites_the_same_story_in_place(content):
     path = content / "articles/2024/06/lnrb-ykzb-20240618-yingkou-page-02.md"
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace("海铁联运班列再添新线路", "编辑改过的标题"), encoding="utf-8")
+    edited = path.read_text(encoding="utf-8")
     report = do_import(content, FIXTURES / SAMPLE, force=True)
-    assert len(report.by_status("replaced")) == 5
-    assert path.read_text(encoding="utf-8") == original
+    # only the edited file differs from what the import writes: it alone is
+    # rewritten, and what it held is kept outside content/
+    (replaced,) = report.by_status("replaced")
+    assert replaced.path == path and path.read_text(encoding="utf-8") == original
+    assert [o.reason for o in report.skipped] == ["内容与现有文件相同，未改动"] * 4
+    assert replaced.backup.read_text(encoding="utf-8") == edited
+    assert content not in replaced.backup.parents and str(replaced.backup) in replaced.reason
     assert len(articles(content)) == 5
 
 
