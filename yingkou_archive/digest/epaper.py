@@ -195,10 +195,13 @@ def _credits(author_field: str, meta: str) -> list[bylines.Credit]:
         names = [n for n in re.split(r"[\s、，,]+", author_field) if n]
         if names and all(re.fullmatch(rf"[{repair.CJK}·]{{2,4}}", n) for n in names):
             return [bylines.Credit("作者", n, "电子版作者字段") for n in names]
-    match = _AUTHOR.search(meta.replace("\xa0", " "))
-    if not match:
-        return []
-    return bylines.read_credits("作者：" + match["who"], "电子版作者行") or []
+    meta = meta.replace("\xa0", " ")
+    match = _AUTHOR.search(meta)
+    if match:
+        return bylines.read_credits("作者：" + match["who"], "电子版作者行") or []
+    # "本报记者 王晓东 2024年07月12日 第01版：要闻": the byline before the date
+    head = re.split(r"\d{4}\s*[-年/.]|第\s*[0-9A-Za-z]{1,3}\s*版", meta, maxsplit=1)[0]
+    return bylines.read_credits(head.strip(), "电子版作者行") or []
 
 
 # ----------------------------------------------------------------------
@@ -236,11 +239,11 @@ def _article_region(body: Tag | None, title_tag: Tag | None) -> Tag | None:
 def _blocks(body: Tag, region: Tag | None, path: Path, page: Page) -> list[Block]:
     """Paragraphs of the body and photos of the article, in source order."""
     region = region or body
-    captions, caption_nodes = _captions(region)
+    captions, caption_nodes = _captions(region, body)
     placed: list[tuple[tuple[int, int], Block]] = []
     paragraphs = body.find_all("p") or ([body] if body.get_text(strip=True) else [])
     for p in paragraphs:
-        if any(id(n) in caption_nodes for n in [p, *p.parents]) or _in_photo_table(p):
+        if any(id(n) in caption_nodes for n in [p, *p.parents]) or _in_photo_table(p, body):
             continue
         if p is body:
             for line in body.get_text("\n").split("\n"):
@@ -270,17 +273,26 @@ def _is_subhead(p: Tag, text: str) -> bool:
             and repair.heading_like(text))
 
 
-def _in_photo_table(tag: Tag) -> bool:
-    table = tag.find_parent("table")
-    return table is not None and table.find("img") is not None
+def _photo_table(table: Tag | None, body: Tag) -> bool:
+    """A table laying out photos and captions, not one laying out the page."""
+    if table is None or table.find("img") is None:
+        return False
+    if any(parent is table for parent in body.parents):
+        return False                  # the body sits inside it: page layout
+    images = len(table.find_all("img"))
+    return len(table.get_text(strip=True)) <= 200 * images
 
 
-def _captions(region: Tag) -> tuple[dict[int, str], set[int]]:
+def _in_photo_table(tag: Tag, body: Tag) -> bool:
+    return _photo_table(tag.find_parent("table"), body)
+
+
+def _captions(region: Tag, body: Tag) -> tuple[dict[int, str], set[int]]:
     """Each photo's own caption, and the nodes that hold captions."""
     captions: dict[int, str] = {}
     nodes: set[int] = set()
     tables = {id(img.find_parent("table")): img.find_parent("table")
-              for img in region.find_all("img") if img.find_parent("table") is not None}
+              for img in region.find_all("img") if _photo_table(img.find_parent("table"), body)}
     for table in tables.values():
         _pair_table(table, captions, nodes)
     for img in region.find_all("img"):

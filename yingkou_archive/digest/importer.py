@@ -70,11 +70,12 @@ class Outcome:
 class PageSummary:
     """One printed page of the run, for the summary table and the report."""
 
-    page: Page
+    page: Page                   # the text page, article page or 版面 page
     date: dt.date | None
     outcomes: list[Outcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    pages: list[Page] = field(default_factory=list)    # the pages read for it
 
     @property
     def characters(self) -> int:
@@ -305,14 +306,22 @@ def import_paths(paths: Iterable[str | Path], options: ImportOptions,
         except Exception as exc:  # noqa: BLE001 -- a parser bug must not stop the folder
             report.failed_pages.append(DigestError(path, f"读取时出错（程序错误，请报告）：{exc!r}"))
     for unit in _plan(pages, report):
-        for page in [unit.page, *unit.articles]:
-            report.pages += 1
-            if page.kind != "page_view":
-                run.import_page(page, unit.page if unit.articles else None)
-            if progress:
-                progress(page.path)
-        if unit.articles:
+        summary = PageSummary(unit.page, None)
+        report.summaries.append(summary)
+        report.pages += 1
+        if unit.page.kind == "page_view":
+            summary.warnings += unit.page.warnings + unit.page.view.notes
+            report.warnings += [f"{unit.page.path}: {w}" for w in unit.page.warnings]
+            for article in unit.articles:
+                report.pages += 1
+                run.import_page(article, summary, view=unit.page)
+                if progress:
+                    progress(article.path)
             run.add_issue_page(unit)
+        else:
+            run.import_page(unit.page, summary)
+        if progress:
+            progress(unit.page.path)
     run.write_issue_files()
     return report
 
@@ -331,20 +340,20 @@ class _Run:
         self.issues: dict[dt.date, list[issue_file.IssuePage]] = {}
         self.view_dates: dict[Path, dt.date] = {}
 
-    def import_page(self, page: Page, view: Page | None) -> None:
-        summary = PageSummary(page, None)
-        self.report.summaries.append(summary)
+    def import_page(self, page: Page, summary: PageSummary, view: Page | None = None) -> None:
+        summary.pages.append(page)
         try:
             fallback = self.view_dates.get(view.path) if view is not None else None
             if view is not None and fallback is None:
                 fallback = page_date(view, self.options)
                 self.view_dates[view.path] = fallback
-            date = summary.date = page_date(page, self.options, fallback)
+            date = page_date(page, self.options, fallback)
+            summary.date = summary.date or date
             if view is None:
                 page_identity(page)
             self._refuse_second_date(page, date)
         except DigestError as exc:
-            summary.error = exc.reason
+            summary.error = "；".join(filter(None, [summary.error, exc.reason]))
             self.report.failed_pages.append(exc)
             return
         summary.warnings += page.warnings
