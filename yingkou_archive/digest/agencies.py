@@ -27,7 +27,7 @@ from .repair import CJK
 
 # A bare "市" is the city only where a name may start: after punctuation or
 # one of these words ("据市交通运输局…", "由市政府…"), never inside 城市/盖州市.
-BEFORE_BARE_NAME = "据由和与及从在经向对让同会是将请、"
+BEFORE_BARE_NAME = "据由和与及从在经向对让同会是将请合赴到至给、"
 _NOT_IN_NAME = "的在了将向从把被是于到由已也就都还又并着过这那其该此各每年月日说称获悉介绍等和与及"
 
 

@@ -39,7 +39,7 @@ PAGE_CREDIT = re.compile(
 PHOTO_CREDIT = re.compile(
     r"^本版(?:照片|图片|摄影)(?:除署名外)?由(?P<who>.+?)(?:提供|拍摄|摄)[。.]?$")
 _EDITOR = re.compile(
-    r"^(?:责任编辑|编辑|责编|美编|版式|版式设计|校对|组版|制图|视觉|审读|审校|值班主任|"
+    r"^(?:本版)?(?:责任编辑|编辑|责编|美编|版式|版式设计|校对|组版|制图|视觉|审读|审校|值班主任|"
     r"值班编委|主编|终审|监制|图片编辑|摄影编辑|版面设计|排版)\s*[:：]")
 _COPYRIGHT = re.compile(
     r"版权所有|版权声明|未经.{0,8}(?:许可|授权|同意).{0,12}(?:转载|使用|复制)|Copyright|©|"
@@ -176,8 +176,10 @@ def _classify_one(line: Line, facts: PageFacts) -> None:
             line.credits, line.closing = credits, True
             return line.set("byline", "单独一行的文末署名：" + "、".join(f"{c.role} {c.name}" for c in credits))
     if repair.DATELINE.match(text):
-        line.credits = bylines.dateline_credits(text)
-        who = "，含署名" if line.credits else ""
+        _split_jumps_and_signoff(line)
+        own = bylines.dateline_credits(text)
+        line.credits = own + line.credits
+        who = "，含署名" if own else ""
         return line.set("dateline", f"电头（“{repair.DATELINE.match(text).group(0)[:12]}”）{who}")
     if is_caption(line):
         return line.set("caption", "图片说明：" + ("有摄影署名" if PHOTO_BY.search(text) else

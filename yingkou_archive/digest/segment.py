@@ -328,6 +328,8 @@ class _Assembler:
         self.note(line, "caption", line.reason)
 
     def on_table_title(self, line, lines, i):
+        if self.current is None or id(self.current) in self.closed:
+            return self.open_story(line, "表格上方的标题，上一篇已结束：表格自成一篇")
         self.blocks().append(Block("para", repair.clean_body(line.text)))
         self.note(line, "table_title", line.reason)
 
