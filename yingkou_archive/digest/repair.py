@@ -247,11 +247,21 @@ def repair_story(story) -> list[str]:
             warnings += [f"《{story.title}》删去了重复的文字：“{_short(p)}”" for p in dropped]
     seen: set[str] = set()
     kept = []
+    last_para = None
     for block in story.blocks:
         key = re.sub(r"\s+", "", block.text)
         if block.kind == "para" and key in seen and len(key) >= REPEAT_MIN:
             warnings.append(f"《{story.title}》删去了重复的段落：“{_short(block.text)}”")
             continue
+        if block.kind == "para" and last_para is not None:
+            overlap = _overlap(last_para.text, block.text)
+            if overlap:
+                warnings.append(f"《{story.title}》删去了上一段末尾重印的文字：“{_short(overlap)}”")
+                block.text = block.text[len(overlap):].lstrip()
+                if not block.text:
+                    continue
+        if block.kind == "para":
+            last_para = block
         # the same caption twice in a row is one photo printed once
         if block.kind == "caption" and kept and kept[-1].kind == "caption" \
                 and kept[-1].text == block.text and kept[-1].image == block.image:
@@ -261,6 +271,25 @@ def repair_story(story) -> list[str]:
         kept.append(block)
     story.blocks = kept
     return warnings
+
+
+def _overlap(previous: str, text: str) -> str:
+    """The end of ``previous`` printed again at the start of ``text``.
+
+    A column's last lines repeated at the top of the next column become the
+    start of a new paragraph once the line break between them is read as a
+    paragraph end.  Only a whole sentence or clause (starting after
+    punctuation) of at least ``REPEAT_MIN`` characters counts.
+    """
+    tail = previous[-REPEAT_MAX:]
+    starts = [0] + [m.end() for m in re.finditer(r"[。！？；，、：]", tail)]
+    for start in starts:
+        candidate = tail[start:].lstrip()
+        if len(candidate) < REPEAT_MIN or len(set(candidate)) < 5:
+            continue
+        if text.startswith(candidate):
+            return candidate
+    return ""
 
 
 def _short(text: str, n: int = 24) -> str:
