@@ -90,8 +90,9 @@ class AgencyFinder:
                 if self.city is not None and not name.startswith("营口"):
                     self._places.setdefault(self.city.name + name, term)
         self._places.update({"市": "市", "区": "区"})
-        self._pattern = re.compile(
-            rf"(?P<place>{_alternation(self._places).pattern})?(?P<kind>{_alternation(self._kinds).pattern})")
+        # kinds are found first, then the place that ends right before one
+        self._kind_re = _alternation(self._kinds)
+        self._place_lengths = sorted({len(p) for p in self._places}, reverse=True)
         districts = "|".join(re.escape(n) for n in sorted(self._places, key=len, reverse=True)
                              if len(n) > 1)
         self._lookalike = re.compile(
@@ -111,25 +112,24 @@ class AgencyFinder:
             found.append(Found(match.start(), term.name, f"词表{how}“{name}”（{where}）"))
             masked[match.start():match.end()] = "\0" * (match.end() - match.start())
         text_left = "".join(masked)
-        pos = 0
-        while True:
-            match = self._pattern.search(text_left, pos)
-            if match is None:
-                break
-            built = self._build(match, text_left, home, where)
+        for match in self._kind_re.finditer(text_left):
+            start = match.start()
+            place = next((text_left[start - n:start] for n in self._place_lengths
+                          if n <= start and text_left[start - n:start] in self._places), None)
+            built = self._build(place, match.group(0), start - len(place or ""), text_left, home, where)
+            if built is None and place is not None:     # "城市管理局": not 市 + 管理局
+                built = self._build(None, match.group(0), start, text_left, home, where)
             if built is None:
-                pos = match.start() + 1
                 continue
             found.append(built)
-            masked[match.start():match.end()] = "\0" * (match.end() - match.start())
-            pos = match.end()
+            masked[built.position:match.end()] = "\0" * (match.end() - built.position)
         lookalikes = [m.group(0) for m in self._lookalike.finditer("".join(masked))]
         return sorted(found, key=lambda f: f.position), lookalikes
 
-    def _build(self, match: re.Match, text: str, home: Home, where: str) -> Found | None:
-        place_text, kind_text = match["place"], match["kind"]
+    def _build(self, place_text: str | None, kind_text: str, start: int, text: str,
+               home: Home, where: str) -> Found | None:
         kind, short = self._kinds[kind_text]
-        if place_text in (None, "市", "区") and not name_may_start(text, match.start()):
+        if place_text in (None, "市", "区") and not name_may_start(text, start):
             return None
         if place_text is None:
             if short or not kind.bare:
@@ -152,15 +152,15 @@ class AgencyFinder:
         else:
             prefix = (self.city.name if self.city else "") + place.name
         full = prefix + kind.full(city_level)
-        raw = match.group(0)
+        raw = (place_text or "") + kind_text
         how_kind = f"部门类型“{kind.full(city_level)}”" + (f"（简称“{kind_text}”）" if short else "")
         term = self.vocabulary.find("agency", full)
         if term is not None:
             note = f"文中“{raw}”（{where}）：{how_place}+{how_kind}，即词表中的“{term.name}”"
-            return Found(match.start(), term.name, note)
+            return Found(start, term.name, note)
         note = (f"文中“{raw}”（{where}）：{how_place}+{how_kind}，构成“{full}”"
                 "（未列入词表，按部门类型表构成）")
-        return Found(match.start(), full, note)
+        return Found(start, full, note)
 
 
 def built_from_known_kind(name: str, vocabulary: Vocabulary) -> bool:

@@ -107,7 +107,10 @@ _SIGNOFF = re.compile(r"(?:(?<=[。！？!?”’」』…])|^)\s*[（(](?P<inne
 
 def split_signoff(text: str) -> tuple[str, list[Credit]]:
     """(text without its closing sign-off, the sign-off's credits)."""
-    match = _SIGNOFF.search(text)
+    if not text.endswith(("）", ")")):
+        return text, []
+    offset = max(0, len(text) - 48)      # a sign-off is short: look at the end only
+    match = _SIGNOFF.search(text, offset)
     if not match:
         return text, []
     inner = match["inner"].strip()

@@ -437,7 +437,8 @@ class _Run:
             outcome.reason = f"原文件已备份到 {outcome.backup}"
         if existing is not None:
             self.index.remove(existing)
-        self.index.add_text(target, text)
+        self.index.add_written(target, self.source, date, page.label, story.position, slug,
+                               _field_title(text), story_hash(story))
         outcome.status = "replaced" if replacing else "written"
         outcome.path = target
         return outcome
@@ -497,6 +498,12 @@ class _Run:
                 self.report.warnings.append(str(exc))
                 continue
             self.report.issue_files.append((path, status))
+
+
+def _field_title(text: str) -> str:
+    """The Title field as rendered (first line)."""
+    first = text.split("\n", 1)[0]
+    return first[len("Title: "):] if first.startswith("Title: ") else ""
 
 
 def parse_date_option(value: str | None) -> dt.date | None:

@@ -72,6 +72,7 @@ class Story:
     continued_from: list[str] = field(default_factory=list)  # 上接第1版 -> 第01版
     lines: list[LineNote] = field(default_factory=list)      # the page lines it came from
     notes: list[str] = field(default_factory=list)           # how it was split, bylines …
+    text_hash: str = ""         # writer.story_hash, once computed (the text no longer changes)
 
     @property
     def paragraphs(self) -> list[str]:

@@ -17,8 +17,9 @@ Every step is linear in the length of the page.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import deque
+from collections import Counter, deque
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Chinese punctuation: a space next to it is never meaningful either.
@@ -49,6 +50,7 @@ _DANGLING = "的地得和与及或在对为将把被从向于以由让使并而�
 HEADING_MAX = 40   # a printed heading is never longer than this
 REPEAT_MIN = 10    # shortest passage whose verbatim repeat counts as damage
 REPEAT_MAX = 4000  # longest passage looked for (a column's worth of text)
+OVERLAP_MAX = 400  # longest paragraph end looked for again at the next's start
 
 
 def clean_spaces(text: str) -> str:
@@ -182,55 +184,56 @@ def drop_adjacent_repeats(text: str, min_len: int = REPEAT_MIN) -> tuple[str, li
     must be at least ``min_len`` characters with five different characters,
     so "哈哈哈…" or a run of digits is never touched.
 
-    One pass: every window of ``min_len`` characters remembers where it was
-    last seen (within ``REPEAT_MAX``); a window seen exactly L characters
-    earlier, where the L characters before it equal the L after, is a copy.
+    Linear: both copies of a repeat start with the same window of
+    ``min_len`` characters, so only positions whose window occurs twice are
+    looked at (most paragraphs have none), each remembering where its window
+    was last seen; a window seen L characters earlier, where the L
+    characters before it equal the L after, starts a copy.
     """
-    if len(text) < 2 * min_len:
+    n = len(text)
+    if n < 2 * min_len:
         return text, []
+    windows = [text[i:i + min_len] for i in range(n - min_len + 1)]
+    counts = Counter(windows)
+    if len(counts) == len(windows):
+        return text, []
+    candidates = [i for i, window in enumerate(windows) if counts[window] > 1]
     out: list[str] = []       # pieces of the kept text
     dropped: list[str] = []
     seen: dict[str, deque] = {}
-    order: deque = deque()    # (position, window) to forget old windows
     kept_from = 0
-    i = 0
-    n = len(text)
-    while i <= n - min_len:
-        window = text[i:i + min_len]
+    k = 0
+    while k < len(candidates):
+        i = candidates[k]
+        k += 1
+        if i < kept_from:
+            continue
+        window = windows[i]
         found = 0
         for j in reversed(seen.get(window, ())):
             length = i - j
-            if length < min_len or j < kept_from:
+            if length < min_len or j < kept_from or length > REPEAT_MAX:
                 continue
             if text[j:i] == text[i:i + length] and len(set(text[j:i])) >= 5:
                 found = length
                 break
-        if found:
-            start = i - found
-            # report the passage from a word, not from the full stop before it
-            while (text[start] in CJK_PUNCT + "。，" and i + 1 + found <= n
-                   and text[start + 1:i + 1] == text[i + 1:i + 1 + found]):
-                start, i = start + 1, i + 1
-            passage = text[start:i]
-            end = i + found
-            while text[end:end + found] == passage:     # a third copy
-                end += found
-            out.append(text[kept_from:i])
-            dropped.append(passage)
-            kept_from = i = end
-            seen.clear()
-            order.clear()
+        if not found:
+            seen.setdefault(window, deque(maxlen=4)).append(i)
             continue
-        seen.setdefault(window, deque(maxlen=4)).append(i)
-        order.append((i, window))
-        while order and order[0][0] < i - REPEAT_MAX:
-            _, old = order.popleft()
-            positions = seen.get(old)
-            if positions and positions[0] < i - REPEAT_MAX:
-                positions.popleft()
-                if not positions:
-                    del seen[old]
-        i += 1
+        start = i - found
+        # report the passage from a word, not from the full stop before it
+        while (text[start] in CJK_PUNCT + "。，" and i + 1 + found <= n
+               and text[start + 1:i + 1] == text[i + 1:i + 1 + found]):
+            start, i = start + 1, i + 1
+        passage = text[start:i]
+        end = i + found
+        while text[end:end + found] == passage:     # a third copy
+            end += found
+        out.append(text[kept_from:i])
+        dropped.append(passage)
+        kept_from = end
+        seen.clear()
+        k = bisect.bisect_left(candidates, end)
     out.append(text[kept_from:])
     return "".join(out), dropped
 
@@ -281,7 +284,9 @@ def _overlap(previous: str, text: str) -> str:
     paragraph end.  Only a whole sentence or clause (starting after
     punctuation) of at least ``REPEAT_MIN`` characters counts.
     """
-    tail = previous[-REPEAT_MAX:]
+    tail = previous[-OVERLAP_MAX:]
+    if len(text) < REPEAT_MIN or text[:REPEAT_MIN] not in tail:
+        return ""
     starts = [0] + [m.end() for m in re.finditer(r"[。！？；，、：]", tail)]
     for start in starts:
         candidate = tail[start:].lstrip()

@@ -191,7 +191,9 @@ def _classify_one(line: Line, facts: PageFacts) -> None:
 def _split_jumps_and_signoff(line: Line) -> None:
     """A jump line or sign-off printed at the end (or start) of a paragraph."""
     text = line.text
-    for match in list(_JUMP.finditer(text)):
+    # a jump line sits at the very start or end: only those ends are read
+    ends = {m.span(): m for m in [*_JUMP.finditer(text, 0, 24), *_JUMP.finditer(text, max(0, len(text) - 24))]}
+    for match in sorted(ends.values(), key=lambda m: -m.start()):
         at_end = not text[match.end():].strip()
         at_start = not text[:match.start()].strip()
         if at_end or at_start:

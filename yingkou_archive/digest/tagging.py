@@ -66,6 +66,25 @@ class Tagger:
         self._places = place_names(vocabulary)
         self._place_re = _alternation(self._places)
         self.agencies = AgencyFinder(vocabulary)
+        # every topic keyword found in one pass over a text (longest first),
+        # each match also counting the keywords inside it (项目 in 重点项目)
+        keywords = sorted({k for t in vocabulary.terms["topic"] for k in t.keywords if k},
+                          key=lambda k: (-len(k), k))
+        self._keyword_re = re.compile("|".join(re.escape(k) for k in keywords)) if keywords else None
+        self._inside = {k: [(p, k.count(p)) for p in keywords if p in k] for k in keywords}
+        self._keyword_topics: dict[str, list[tuple[int, int]]] = {}
+        for order, term in enumerate(vocabulary.terms["topic"]):
+            for keyword_order, keyword in enumerate(term.keywords):
+                self._keyword_topics.setdefault(keyword, []).append((order, keyword_order))
+
+    def _keyword_counts(self, text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        if self._keyword_re is None:
+            return counts
+        for found in self._keyword_re.findall(text):
+            for keyword, times in self._inside[found]:
+                counts[keyword] = counts.get(keyword, 0) + times
+        return counts
 
     # ------------------------------------------------------------------
     def tag(self, story: Story) -> Tags:
@@ -87,15 +106,18 @@ class Tagger:
 
     # ------------------------------------------------------------------
     def _topics(self, sections, reasons) -> tuple[list[str], bool]:
+        terms = self.vocabulary.terms["topic"]
+        hits: dict[int, list] = {}
+        for where_order, (where, text) in enumerate(sections.items()):
+            for keyword, count in self._keyword_counts(text).items():
+                for order, keyword_order in self._keyword_topics[keyword]:
+                    hits.setdefault(order, []).append((keyword_order, where_order, keyword, count, where))
         scored = []
-        for order, term in enumerate(self.vocabulary.terms["topic"]):
-            score, evidence = 0, []
-            for keyword in term.keywords:
-                for where, text in sections.items():
-                    count = text.count(keyword)
-                    if count:
-                        score += count * WEIGHTS[where]
-                        evidence.append(f"关键词“{keyword}”×{count}（{WHERE[where]}）")
+        for order in sorted(hits):
+            term = terms[order]
+            found = sorted(hits[order])
+            score = sum(count * WEIGHTS[where] for _, _, _, count, where in found)
+            evidence = [f"关键词“{keyword}”×{count}（{WHERE[where]}）" for _, _, keyword, count, where in found]
             if score:
                 scored.append((-score, order, term, evidence))
         scored.sort(key=lambda item: item[:2])

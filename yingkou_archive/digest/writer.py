@@ -25,6 +25,7 @@ kept first (:func:`backup`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import os
@@ -44,11 +45,13 @@ from .tagging import Tags
 
 DEFAULT_SOURCE = "辽宁日报·营口专版"
 _DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+_WHITESPACE = re.compile(r"\s+")
 
 
 # ----------------------------------------------------------------------
 # identity and slug
 
+@functools.lru_cache(maxsize=64)
 def source_code(source: str) -> str:
     """Pinyin initials of the source: 辽宁日报·营口专版 -> lnrb-ykzb."""
     parts = []
@@ -126,6 +129,18 @@ class ArticleIndex:
             index.add_text(path, text)
         return index
 
+    def add(self, existing: Existing) -> None:
+        self.articles.append(existing)
+        for index, key in self._keys(existing):
+            index.setdefault(key, existing)
+
+    def add_written(self, path: Path, source: str, date: dt.date, page: str, position: int,
+                    slug: str, title: str, hashed: str) -> None:
+        """An article this run wrote (no need to read back what we rendered)."""
+        self.add(Existing(path=path, slug=slug, date=date, month=f"{date:%Y/%m}", source=source,
+                          page=page, position=str(position), title=_title_key(title),
+                          story_hash=hashed))
+
     def add_text(self, path: Path, text: str) -> None:
         fields = parse_source(text).fields
         slug, _ = article_slug(fields, str(path))
@@ -139,9 +154,7 @@ class ArticleIndex:
             title=_title_key(fields.get("title", "")),
             story_hash=fields.get("story_hash", "").strip(),
         )
-        self.articles.append(existing)
-        for index, key in self._keys(existing):
-            index.setdefault(key, existing)
+        self.add(existing)
 
     def _keys(self, a: Existing):
         yield self._by_place, (a.source, a.date, a.page, a.position)
@@ -191,7 +204,7 @@ class StoryMeta:
 
 
 def _one_line(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip()
+    return _WHITESPACE.sub(" ", value).strip() if value else ""
 
 
 def _field_text(value: str) -> str:
@@ -243,11 +256,14 @@ def render(story: Story, meta: StoryMeta, image_urls: dict[int, str]) -> str:
 
 def story_hash(story: Story) -> str:
     """A hash of the story's printed text (title and body), not of its place."""
+    if story.text_hash:
+        return story.text_hash
     digest = hashlib.sha256()
     for text in (story.title, *(b.text for b in story.blocks),
                  *(cell for b in story.blocks for row in b.rows for cell in row)):
-        digest.update(re.sub(r"\s+", "", text).encode("utf-8") + b"\0")
-    return digest.hexdigest()[:16]
+        digest.update(_WHITESPACE.sub("", text).encode("utf-8") + b"\0")
+    story.text_hash = digest.hexdigest()[:16]
+    return story.text_hash
 
 
 def _cell(text: str) -> str:
@@ -288,10 +304,26 @@ def article_path(content_dir: Path, date: dt.date, slug: str) -> Path:
 
 
 def write_new(path: Path, text: str) -> None:
-    """Create ``path``; fails if it exists (never clobber, even in a race)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    """Create ``path``; fails if it exists (never clobber, even in a race).
+
+    ``os.open`` with O_EXCL and one ``os.write``: file creation is the
+    costliest step of a large import, and this is its smallest form.
+    """
+    data = text.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
 
 
 def write_replacing(path: Path, text: str) -> None:
