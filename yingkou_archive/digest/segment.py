@@ -294,6 +294,8 @@ class _Assembler:
                 if role != "dateline":
                     self.closed.add(id(self.current))
             self._jumps(line)
+            for direction, label in line.jumps:
+                reason += f"；{'转至' if direction == 'to' else '接自'}{label}（转版行已从正文去掉）"
         self.note(line, role, reason)
 
     def _jumps(self, line: Line) -> None:
