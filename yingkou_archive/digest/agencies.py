@@ -107,6 +107,10 @@ class AgencyFinder:
             name = match.group(0)
             if name.startswith("市") and not name_may_start(text, match.start()):
                 continue
+            if name.startswith("市") and home.city is not None and not home.city.citywide:
+                continue        # 市… in a story about 盖州市 is 盖州市's: built below
+            if name.startswith("区") and home.district is not None:
+                continue
             term = self._listed[name]
             how = "名称" if name == term.name else "别名"
             found.append(Found(match.start(), term.name, f"词表{how}“{name}”（{where}）"))
