@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from digest_support import FIXTURES
-from yingkou_archive.digest import bylines, repair, roles
+
+from yingkou_archive.digest import bylines, repair
 from yingkou_archive.digest.importer import read_page
 
 

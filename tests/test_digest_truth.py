@@ -8,26 +8,22 @@ captions (with the photo each belongs to), and text that must not appear
 anywhere in a body (furniture, jump lines, bylines, navigation).  A check
 is one fact; a page's score is the share of its checks that hold.
 
-``python tests/test_digest_truth.py`` prints the scores (docs/importing.md
-reports them).
+``PYTHONPATH=. python tests/test_digest_truth.py`` prints the scores
+(docs/importing.md reports them).
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from digest_support import FIXTURES, body, field, make_content
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from digest_support import FIXTURES, body, field, make_content  # noqa: E402
-from yingkou_archive.article import split_list  # noqa: E402
-from yingkou_archive.digest.importer import ImportOptions, import_paths  # noqa: E402
+from yingkou_archive.article import split_list
+from yingkou_archive.digest.importer import ImportOptions, import_paths
 
 TRUTH = FIXTURES / "truth"
 TRUTH_FILES = sorted(TRUTH.glob("*.yml"))

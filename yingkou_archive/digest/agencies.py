@@ -149,9 +149,7 @@ class AgencyFinder:
         if place is None:
             return None
         city_level = bool(place.citywide)
-        if city_level:
-            prefix = place.name
-        elif county_level_city(place):
+        if city_level or county_level_city(place):
             prefix = place.name
         else:
             prefix = (self.city.name if self.city else "") + place.name

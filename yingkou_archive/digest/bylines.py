@@ -61,7 +61,7 @@ def _role_name(word: str) -> str:
         return "摄影"
     if "记者" in word:
         return "记者"
-    if word.startswith("作者") or word.startswith("文") or "撰稿" in word:
+    if word.startswith(("作者", "文")) or "撰稿" in word:
         return "作者"
     return "摄影" if word.startswith("图") else "作者"
 

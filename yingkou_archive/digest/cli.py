@@ -14,11 +14,23 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from ..errors import ArchiveError
-from .importer import ImportOptions, ImportReport, find_pages, import_paths, parse_date_option
+from .importer import (
+    ImportOptions,
+    ImportReport,
+    find_pages,
+    import_paths,
+    parse_date_option,
+)
 from .roles import ROLE_LABELS
 from .writer import DEFAULT_SOURCE
 

@@ -15,6 +15,7 @@ so it matches the vocabulary, and the import says so.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from pathlib import Path
 
@@ -38,7 +39,7 @@ _COMMON = (
     "直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计"
     "别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府研营口市县镇局委记者报讯项目企业"
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Control characters other than tab, newline, form feed and carriage return
 # do not occur in real pages; many of them mean a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
@@ -133,7 +134,7 @@ def _chinese_reading(raw: bytes, text: str, encoding: str, path) -> tuple[str, s
 
 def _looks_big5(raw: bytes) -> bool:
     """Lead bytes A4-C6 with a second byte 40-7E are Big5's hallmark."""
-    pairs = sum(1 for a, b in zip(raw, raw[1:], strict=False) if 0xA4 <= a <= 0xC6 and 0x40 <= b <= 0x7E)
+    pairs = sum(1 for a, b in itertools.pairwise(raw) if 0xA4 <= a <= 0xC6 and 0x40 <= b <= 0x7E)
     return pairs > len(raw) // 20
 
 

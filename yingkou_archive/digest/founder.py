@@ -19,8 +19,8 @@ from __future__ import annotations
 import html
 import re
 
-_PROPERTY_BLOCK = re.compile(r"<!--\s*enpproperty(?P<body>.*?)/enpproperty\s*-->", re.S | re.IGNORECASE)
-_FIELD = re.compile(r"<(?P<key>[a-z]+)>(?P<value>.*?)</(?P=key)>", re.S | re.IGNORECASE)
+_PROPERTY_BLOCK = re.compile(r"<!--\s*enpproperty(?P<body>.*?)/enpproperty\s*-->", re.DOTALL | re.IGNORECASE)
+_FIELD = re.compile(r"<(?P<key>[a-z]+)>(?P<value>.*?)</(?P=key)>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _CONTENT_START = re.compile(r"<!--\s*enpcontent\s*-->", re.IGNORECASE)
 _CONTENT_END = re.compile(r"<!--\s*/\s*enpcontent\s*-->", re.IGNORECASE)

@@ -30,8 +30,20 @@ from .model import DigestError, Page, Story
 from .page_view import PageView, parse_page_view
 from .tagging import Reason, Tagger, Tags
 from .text_page import parse_text_page
-from .writer import (DEFAULT_SOURCE, ArticleIndex, StoryMeta, article_path, backup, place_image,
-                     render, source_code, story_hash, story_slug, write_new, write_replacing)
+from .writer import (
+    DEFAULT_SOURCE,
+    ArticleIndex,
+    StoryMeta,
+    article_path,
+    backup,
+    place_image,
+    render,
+    source_code,
+    story_hash,
+    story_slug,
+    write_new,
+    write_replacing,
+)
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..errors import ArchiveError
@@ -103,4 +102,4 @@ class Page:
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
     lines: list[LineNote] = field(default_factory=list)   # every line with its role
-    view: "PageView | None" = None  # a 版面 page: its image, areas and articles
+    view: PageView | None = None  # a 版面 page: its image, areas and articles

@@ -53,10 +53,10 @@ def write_report(report: ImportReport, path: Path) -> Path:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>导入审阅报告</title><style>{_CSS}</style></head><body>",
         f"<h1>导入审阅报告{'（试运行，未写入）' if report.dry_run else ''}</h1>",
-        f"<p>生成于 {dt.datetime.now():%Y-%m-%d %H:%M}；版面 {len(report.summaries)} 个，"
-        f"文章 {len(report.outcomes)} 篇（{'将写入' if report.dry_run else '写入'} {len(report.written)}，"
-        f"跳过 {len(report.skipped)}，失败 {len(report.failed)}），"
-        f"无法导入的文件 {len(report.failed_pages)} 个。</p>",
+        (f"<p>生成于 {dt.datetime.now():%Y-%m-%d %H:%M}；版面 {len(report.summaries)} 个，"
+         f"文章 {len(report.outcomes)} 篇（{'将写入' if report.dry_run else '写入'} {len(report.written)}，"
+         f"跳过 {len(report.skipped)}，失败 {len(report.failed)}），"
+         f"无法导入的文件 {len(report.failed_pages)} 个。</p>"),
         _legend(), _summary_table(report),
     ]
     for error in report.failed_pages:
@@ -77,8 +77,8 @@ def _legend() -> str:
 
 
 def _summary_table(report: ImportReport) -> str:
-    rows = ["<table class=\"summary\"><tr><th>版面</th><th>文件</th><th>稿件</th><th>字数</th>"
-            "<th>标签</th><th>注意</th></tr>"]
+    rows = [("<table class=\"summary\"><tr><th>版面</th><th>文件</th><th>稿件</th><th>字数</th>"
+             "<th>标签</th><th>注意</th></tr>")]
     for summary in report.summaries:
         rows.append(
             f"<tr><td>{_e(summary.page.label)} {_e(summary.page.name)}</td><td>{_e(summary.page.path.name)}</td>"

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 
+from ..figures import CAPTION_CREDIT
 from . import bylines, repair
 from .model import Block, LineNote, Page, Story
 from .roles import PAGE_CREDIT, PHOTO_BY, PHOTO_CREDIT, SUBTITLE, SUMMARY_LABEL, Line
-from ..figures import CAPTION_CREDIT
 
 _SKIP = {"caption", "credit", "furniture"}
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|第[一二三四五六七八九十]+[，、]?)")
@@ -44,19 +44,19 @@ def rejoin(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         prev = out[-1] if out else None
+        indents = (prev.indent, line.indent) if prev is not None and use_indent else None
         if (prev is not None and prev.role in ("body", "dateline") and line.role == "body"
-                and not _has_signoff(prev)):
-            if (not any(d == "to" for d, _ in prev.jumps)
-                    and not any(d == "from" for d, _ in line.jumps)
-                    and repair.should_join(prev.text, line.text,
-                                           (prev.indent, line.indent) if use_indent else None)):
-                why = _join_reason(prev.text, line.text, (prev.indent, line.indent) if use_indent else None)
-                prev.text = repair.join(prev.text, line.text)
-                prev.numbers += line.numbers
-                prev.jumps += line.jumps
-                prev.credits = prev.credits + line.credits
-                prev.joins.append(f"接第{line.number}行（{why}）")
-                continue
+                and not _has_signoff(prev)
+                and not any(d == "to" for d, _ in prev.jumps)
+                and not any(d == "from" for d, _ in line.jumps)
+                and repair.should_join(prev.text, line.text, indents)):
+            why = _join_reason(prev.text, line.text, indents)
+            prev.text = repair.join(prev.text, line.text)
+            prev.numbers += line.numbers
+            prev.jumps += line.jumps
+            prev.credits = prev.credits + line.credits
+            prev.joins.append(f"接第{line.number}行（{why}）")
+            continue
         out.append(line)
     return out
 

@@ -115,7 +115,7 @@ class ArticleIndex:
     _by_hash: dict = field(default_factory=dict)
 
     @classmethod
-    def scan(cls, articles_dir: Path) -> "ArticleIndex":
+    def scan(cls, articles_dir: Path) -> ArticleIndex:
         index = cls()
         if not articles_dir.is_dir():
             return index
