@@ -179,3 +179,13 @@ def test_report_must_be_html(tmp_path, content):
     console = Console(record=True, width=200)
     assert run([PAGE], content_dir=str(content), report=tmp_path / "r.txt", console=console) == 2
     assert not Path(tmp_path / "r.txt").exists()
+
+
+def test_a_file_that_cannot_be_created_fails_that_story_only(content):
+    blocked = content / "articles" / "2024" / "07"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("not a folder", encoding="utf-8")
+    report = do_import(content, PAGE)
+    assert not report.ok and len(report.failed) == 5
+    assert all("无法写入" in o.reason and str(blocked) in o.reason for o in report.failed)
+    assert blocked.read_text(encoding="utf-8") == "not a folder"

@@ -15,7 +15,9 @@ a backup of what it replaces).
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,6 +307,14 @@ def import_paths(paths: Iterable[str | Path], options: ImportOptions,
     if vocabulary is None:
         vocabulary = load_vocabulary(content_dir / "taxonomy.yml")
     run = _Run(options, content_dir, vocabulary, report)
+    try:
+        _import_all(paths, run, report, progress)
+    finally:
+        run.writer.close()
+    return report
+
+
+def _import_all(paths, run: _Run, report: ImportReport, progress) -> None:
     files, errors = find_pages(paths)
     report.failed_pages += errors
     pages = []
@@ -329,13 +339,62 @@ def import_paths(paths: Iterable[str | Path], options: ImportOptions,
                 run.import_page(article, summary, view=unit.page)
                 if progress:
                     progress(article.path)
+            run.writer.flush()          # the issue file names only files that exist
             run.add_issue_page(unit)
         else:
             run.import_page(unit.page, summary)
         if progress:
             progress(unit.page.path)
+    run.writer.flush()
     run.write_issue_files()
-    return report
+
+
+class _Writer:
+    """Creates new article files on a thread of their own.
+
+    Creating a file is the costliest step of a large import (system time);
+    on its own thread it overlaps with reading and tagging the next stories.
+    Files are still created one at a time, in order, exclusively
+    (``write_new``); an outcome learns of a failure when :meth:`flush`
+    returns, before anyone reads it.
+    """
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(maxsize=512)
+        self._thread = threading.Thread(target=self._work, name="digest-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, outcome: Outcome, path: Path, text: str) -> None:
+        self._queue.put((outcome, path, text))
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is not None:
+                    self._write(*item)
+            finally:
+                self._queue.task_done()
+            if item is None:
+                return
+
+    @staticmethod
+    def _write(outcome: Outcome, path: Path, text: str) -> None:
+        try:
+            write_new(path, text)
+        except FileExistsError:
+            outcome.status, outcome.path = "skipped", path
+            outcome.reason = f"文件已存在：{path}；用 --force 覆盖"
+        except OSError as exc:
+            outcome.status, outcome.path = "failed", path
+            outcome.reason = f"无法写入 {path}：{exc.strerror or exc}"
+
+    def flush(self) -> None:
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
 
 
 class _Run:
@@ -351,6 +410,7 @@ class _Run:
         self.stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.issues: dict[dt.date, list[issue_file.IssuePage]] = {}
         self.view_dates: dict[Path, dt.date] = {}
+        self.writer = _Writer()
 
     def import_page(self, page: Page, summary: PageSummary, view: Page | None = None) -> None:
         summary.pages.append(page)
@@ -430,13 +490,10 @@ class _Run:
             outcome.status, outcome.path = "skipped", target
             outcome.reason = "内容与现有文件相同，未改动"
             return outcome
-        if not options.dry_run:
+        if not options.dry_run and replacing:
             try:
-                if replacing:
-                    outcome.backup = backup(target, self.content_dir, self.stamp)
-                    write_replacing(target, text)
-                else:
-                    write_new(target, text)
+                outcome.backup = backup(target, self.content_dir, self.stamp)
+                write_replacing(target, text)
             except FileExistsError:
                 outcome.status, outcome.path = "skipped", target
                 outcome.reason = f"文件已存在：{target}；用 --force 覆盖"
@@ -453,6 +510,8 @@ class _Run:
                                _field_title(text), story_hash(story))
         outcome.status = "replaced" if replacing else "written"
         outcome.path = target
+        if not options.dry_run and not replacing:
+            self.writer.put(outcome, target, text)      # created on the writer thread
         return outcome
 
     def _place_images(self, story: Story, date: dt.date) -> dict[int, str]:

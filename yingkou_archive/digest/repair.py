@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter, deque
+from collections import Counter
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Chinese punctuation: a space next to it is never meaningful either.
@@ -200,7 +200,7 @@ def drop_adjacent_repeats(text: str, min_len: int = REPEAT_MIN) -> tuple[str, li
     candidates = [i for i, window in enumerate(windows) if counts[window] > 1]
     out: list[str] = []       # pieces of the kept text
     dropped: list[str] = []
-    seen: dict[str, deque] = {}
+    seen: dict[str, list[int]] = {}   # window -> its last few positions
     kept_from = 0
     k = 0
     while k < len(candidates):
@@ -209,16 +209,25 @@ def drop_adjacent_repeats(text: str, min_len: int = REPEAT_MIN) -> tuple[str, li
         if i < kept_from:
             continue
         window = windows[i]
+        positions = seen.get(window)
+        if positions is None:
+            seen[window] = [i]
+            continue
         found = 0
-        for j in reversed(seen.get(window, ())):
+        for j in reversed(positions):
             length = i - j
-            if length < min_len or j < kept_from or length > REPEAT_MAX:
+            if length < min_len or j < kept_from or length > REPEAT_MAX or i + length > n:
+                continue
+            # cheap checks first: the copies end alike
+            if text[i - 1] != text[i + length - 1]:
                 continue
             if text[j:i] == text[i:i + length] and len(set(text[j:i])) >= 5:
                 found = length
                 break
         if not found:
-            seen.setdefault(window, deque(maxlen=4)).append(i)
+            positions.append(i)
+            if len(positions) > 4:
+                del positions[0]
             continue
         start = i - found
         # report the passage from a word, not from the full stop before it

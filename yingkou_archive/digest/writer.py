@@ -247,7 +247,7 @@ def render(story: Story, meta: StoryMeta, image_urls: dict[int, str]) -> str:
         ("Summary", escape_markdown(_one_line(story.summary))),
         ("Status", "draft" if tags.uncertain else ""),
     ]
-    lines = [f"{key}: {_one_line(value)}" for key, value in fields if _one_line(value)]
+    lines = [f"{key}: {value}" for key, value in ((k, _one_line(v)) for k, v in fields) if value]
     body = []
     for i, block in enumerate(story.blocks):
         body.append(_render_block(block, image_urls.get(i)))
