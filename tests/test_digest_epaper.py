@@ -75,6 +75,18 @@ def test_sec_line_byline_and_h3_kicker():
     assert story.kicker == "惠及企业职工1200余人" and story.authors == ["白雪"]
 
 
+def test_a_table_of_figures_in_an_epaper_body_stays_a_table(tmp_path):
+    page = tmp_path / "table-2024-07-12-03-01.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'></head><body><h1>上半年各区县地区生产总值</h1><div id='ozoom'>"
+        "<p>本报讯 上半年全市经济运行稳中有进。</p><table><tr><th>地区</th><th>增速</th></tr>"
+        "<tr><td>鲅鱼圈区</td><td>6.1%</td></tr><tr><td>大石桥市</td><td>5.4%</td></tr></table>"
+        "<p>下半年将继续发力。</p></div></body></html>", encoding="utf-8")
+    (story,) = read_page(page).stories
+    assert [b.kind for b in story.blocks] == ["para", "table", "para"]
+    assert story.blocks[1].rows == [["地区", "增速"], ["鲅鱼圈区", "6.1%"], ["大石桥市", "5.4%"]]
+
+
 # --- Big5 ----------------------------------------------------------------
 
 def test_big5_pages_are_converted_to_simplified():
@@ -90,6 +102,14 @@ def test_big5_labelled_gb2312_is_still_read_as_big5(tmp_path):
     wrong.write_bytes(raw)
     (story,) = read_page(wrong).stories
     assert story.title == "盖州市举办苹果采摘节"
+
+
+def test_damaged_big5_is_refused_naming_the_file(tmp_path):
+    raw = (FIXTURES / "big5-page-2024-07-16.txt").read_bytes()
+    damaged = tmp_path / "damaged-2024-07-16.txt"
+    damaged.write_bytes(raw[:300] + b"\xff\xfe" + raw[300:])
+    with pytest.raises(DigestError, match="damaged-2024-07-16.txt.*Big5"):
+        read_page(damaged)
 
 
 def test_gbk_page_is_not_taken_for_big5(tmp_path):

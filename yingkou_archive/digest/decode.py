@@ -92,6 +92,9 @@ def decode_page(raw: bytes, path: str | Path, html: bool = False) -> tuple[str, 
     big5 = _try(raw, BIG5)
     if big5 is not None:
         return _checked(_simplified(big5), path), BIG5
+    if _looks_big5(raw):
+        raise DigestError(path, "看起来是 Big5（繁体中文）编码，但其中有无法解码的字节（文件损坏？）；"
+                                "未导入。请用 UTF-8 另存后再导入")
     raise DigestError(path, "无法识别文件编码（试过 UTF-8、GBK/GB18030 与 Big5）")
 
 

@@ -241,9 +241,16 @@ def _blocks(body: Tag, region: Tag | None, path: Path, page: Page) -> list[Block
     region = region or body
     captions, caption_nodes = _captions(region, body)
     placed: list[tuple[tuple[int, int], Block]] = []
+    tables = [t for t in body.find_all("table") if _data_table(t)]
+    for table in tables:
+        rows = [[repair.clean_spaces(c.get_text(" ")) for c in row.find_all(["td", "th"])]
+                for row in table.find_all("tr")]
+        placed.append((_where(table), Block("table", "", rows=[r for r in rows if any(r)])))
+    in_table = {id(t) for t in tables}
     paragraphs = body.find_all("p") or ([body] if body.get_text(strip=True) else [])
     for p in paragraphs:
-        if any(id(n) in caption_nodes for n in [p, *p.parents]) or _in_photo_table(p, body):
+        if (any(id(n) in caption_nodes or id(n) in in_table for n in [p, *p.parents])
+                or _in_photo_table(p, body)):
             continue
         if p is body:
             for line in body.get_text("\n").split("\n"):
@@ -281,6 +288,16 @@ def _photo_table(table: Tag | None, body: Tag) -> bool:
         return False                  # the body sits inside it: page layout
     images = len(table.find_all("img"))
     return len(table.get_text(strip=True)) <= 200 * images
+
+
+def _data_table(table: Tag) -> bool:
+    """A table of figures in the body: rows of short cells, no photos, no nesting."""
+    if table.find("img") is not None or table.find("table") is not None:
+        return False
+    rows = [row.find_all(["td", "th"]) for row in table.find_all("tr")]
+    rows = [r for r in rows if r]
+    return (len(rows) >= 2 and max(len(r) for r in rows) >= 2
+            and all(len(repair.clean_spaces(c.get_text(" "))) <= 40 for r in rows for c in r))
 
 
 def _in_photo_table(tag: Tag, body: Tag) -> bool:
