@@ -172,14 +172,17 @@ class _Assembler:
         self.page_credits: list[bylines.Credit] = []
         self.photo_credit = ""
         self.expect_summary = False
+        self.pending: list[LineNote] = []    # kicker and column lines: the next story's
 
     # -- helpers ----------------------------------------------------------
-    def note(self, line: Line, role: str, reason: str) -> None:
+    def note(self, line: Line, role: str, reason: str, ahead: bool = False) -> None:
         if line.joins:
             reason += "；" + "；".join(line.joins)
         note = LineNote(line.number, role, line.text, reason)
         self.page.lines.append(note)
-        if self.current is not None:
+        if ahead:
+            self.pending.append(note)
+        elif self.current is not None:
             self.current.lines.append(note)
 
     def blocks(self) -> list[Block]:
@@ -202,6 +205,9 @@ class _Assembler:
         self.kicker = ""
         self.stories.append(story)
         self.current = story
+        story.lines += self.pending
+        story.notes += [f"栏目：{n.text}（栏目名不写进文章）" for n in self.pending if n.role == "column"]
+        self.pending = []
         self.mark_feature(story)
         story.notes.append(f"第{line.number}行作标题：{reason}")
         self.note(line, "headline", reason)
@@ -236,10 +242,10 @@ class _Assembler:
 
     def on_kicker(self, line, lines, i):
         self.kicker = repair.clean_title(line.text)
-        self.note(line, "kicker", line.reason)
+        self.note(line, "kicker", line.reason, ahead=True)
 
     def on_column(self, line, lines, i):
-        self.note(line, "column", line.reason)
+        self.note(line, "column", line.reason, ahead=True)
 
     def on_furniture(self, line, lines, i):
         self.note(line, "furniture", line.reason)
