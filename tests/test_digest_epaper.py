@@ -87,6 +87,17 @@ def test_a_table_of_figures_in_an_epaper_body_stays_a_table(tmp_path):
     assert story.blocks[1].rows == [["地区", "增速"], ["鲅鱼圈区", "6.1%"], ["大石桥市", "5.4%"]]
 
 
+def test_paragraphs_separated_by_br_in_one_block(tmp_path):
+    page = tmp_path / "br-2024-07-12-03-02.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'></head><body><h1>西市区开展消夏文艺演出</h1><div id='ozoom'><p>"
+        "　　本报讯 7月5日晚，西市区在辽河广场举办消夏文艺演出。<br>　　演出持续到8月底，每周六晚举行。"
+        "<br>　　市民可免费观看。</p></div></body></html>", encoding="utf-8")
+    (story,) = read_page(page).stories
+    assert story.paragraphs == ["本报讯 7月5日晚，西市区在辽河广场举办消夏文艺演出。", "演出持续到8月底，每周六晚举行。",
+                                "市民可免费观看。"]
+
+
 # --- Big5 ----------------------------------------------------------------
 
 def test_big5_pages_are_converted_to_simplified():

@@ -173,3 +173,28 @@ def test_explain_notes_say_why():
     assert "数字被断开" in note("在熊岳镇，投资12亿元").reason
     assert "转至第08版" in note("鲅鱼圈区发改局相关负责人").reason
     assert "记者 孙佳怡、通讯员 鲍文涛" in note("本报讯（记者 孙佳怡").reason
+
+
+def test_narrow_column_dump_with_paragraph_indents(tmp_path):
+    # every printed line on a line of its own; only paragraph starts are indented
+    page = page_of(tmp_path, (
+        "大石桥市建成镁产业展馆\n"
+        "　　本报讯 大石桥市镁产业展馆近日\n"
+        "建成开放，展出镁质材料产品300余件。\n"
+        "展馆还设有互动体验区，游客可动手制\n"
+        "作镁砂工艺品。\n"
+        "　　展馆运营方表示，暑期每天接待游\n"
+        "客预计超过两千人次。\n"
+        "老边区柳树镇建成养老服务站\n"
+        "　　本报讯 老边区柳树镇首个村级养老\n"
+        "服务站近日投入使用。服务站可为周边\n"
+        "三个村的老年人提供助餐、理发、健康\n"
+        "监测等服务。\n"))
+    first, second = page.stories
+    assert first.paragraphs == [
+        "本报讯 大石桥市镁产业展馆近日建成开放，展出镁质材料产品300余件。展馆还设有互动体验区，游客可动手制作镁砂工艺品。",
+        "展馆运营方表示，暑期每天接待游客预计超过两千人次。",
+    ]
+    assert second.title == "老边区柳树镇建成养老服务站"
+    assert second.paragraphs == [
+        "本报讯 老边区柳树镇首个村级养老服务站近日投入使用。服务站可为周边三个村的老年人提供助餐、理发、健康监测等服务。"]

@@ -239,6 +239,8 @@ def _article_region(body: Tag | None, title_tag: Tag | None) -> Tag | None:
 def _blocks(body: Tag, region: Tag | None, path: Path, page: Page) -> list[Block]:
     """Paragraphs of the body and photos of the article, in source order."""
     region = region or body
+    for br in body.find_all("br"):
+        br.replace_with("\n")        # old templates separate paragraphs with <br>
     captions, caption_nodes = _captions(region, body)
     placed: list[tuple[tuple[int, int], Block]] = []
     tables = [t for t in body.find_all("table") if _data_table(t)]
@@ -258,9 +260,10 @@ def _blocks(body: Tag, region: Tag | None, path: Path, page: Page) -> list[Block
                 if text:
                     placed.append((_where(p), Block("para", text)))
             continue
-        text = repair.clean_body(p.get_text(""))
-        if text:
-            placed.append((_where(p), Block("heading" if _is_subhead(p, text) else "para", text)))
+        for part in p.get_text("").split("\n"):
+            text = repair.clean_body(part)
+            if text:
+                placed.append((_where(p), Block("heading" if _is_subhead(p, text) else "para", text)))
     for img in region.find_all("img"):
         block = _figure(img, captions.get(id(img), ""), path, page)
         if block is not None:

@@ -159,14 +159,24 @@ def fragment_evidence(first: str, second: str, indents: tuple[bool, bool] | None
     return score, reasons
 
 
-def should_join(first: str, second: str, indents: tuple[bool, bool] | None = None) -> bool:
-    """Does ``second`` continue the paragraph ``first`` was cut from?"""
+def should_join(first: str, second: str, indents: tuple[bool, bool] | None = None,
+                wrapped: bool = False) -> bool:
+    """Does ``second`` continue the paragraph ``first`` was cut from?
+
+    ``wrapped``: the line ``first`` ends with filled the printed column.
+    """
     if DATELINE.match(second):
         return False        # 本报讯 always opens a new story
+    if wrapped and not (indents is not None and indents[1]):
+        return True
     if is_tail(second):
         return True
     if ends_sentence(first):
-        return False
+        # On a page that indents its paragraphs, a line printed without the
+        # indent goes on with the paragraph even after a full stop (narrow
+        # columns often end a line at one) -- unless it is a heading.
+        return bool(indents is not None and indents[0] and not indents[1]
+                    and not heading_like(second))
     if continues(first) or not heading_like(first):
         return True
     # A short unpunctuated line is a heading, unless what follows is a

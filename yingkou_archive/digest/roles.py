@@ -86,6 +86,8 @@ class Line:
     cells: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)             # lines joined into it
     closing: bool = False        # a sign-off line "（记者 王晓东）": ends a story
+    full: bool = False           # its last printed line fills the column: it wraps
+    para_start: bool = False     # indented on a page that indents paragraphs
     joins: list[str] = field(default_factory=list)               # why lines were joined
 
     def set(self, role: str, reason: str) -> None:
@@ -102,7 +104,9 @@ class PageFacts:
     warnings: list[str] = field(default_factory=list)
 
 
-_INDENT = re.compile(r"^(?:\u3000{1,}|[ \u00a0]{2,}|\t)")
+# A paragraph indent: full-width spaces or a tab, or four plain spaces (two
+# plain spaces are as often a stray as an indent).
+_INDENT = re.compile(r"^(?:\u3000+|\t|[ \u00a0]{4,})")
 
 
 def read_lines(text: str) -> list[Line]:

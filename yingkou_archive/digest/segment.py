@@ -22,6 +22,7 @@ Each decision is written down with its evidence (``--explain``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..figures import CAPTION_CREDIT
 from . import bylines, repair
@@ -36,29 +37,53 @@ _COLUMN_SHAPE = re.compile(rf"^[{repair.CJK}·]{{2,6}}$")
 
 
 def rejoin(lines: list[Line]) -> list[Line]:
-    """Re-join body lines that were one paragraph before extraction."""
-    body = [line for line in lines if line.role == "body"]
+    """Re-join body lines that were one paragraph before extraction.
+
+    Two page-wide features help: whether the page indents its paragraphs
+    (then an indented line starts one and an unindented one goes on), and
+    the column width of a dump that keeps the printed lines (a line that
+    fills the column wraps into the next).
+    """
+    body = [line for line in lines if line.role in ("body", "dateline")]
     indented = sum(1 for line in body if line.indent)
     # indentation is evidence only on a page that indents some lines, not all
-    use_indent = body and 0.2 <= indented / len(body) <= 0.9
+    use_indent = bool(body) and 0.2 <= indented / len(body) <= 0.9
+    width = _column_width(body)
+    for line in body:
+        line.full = width is not None and abs(len(line.text) - width) <= 2
+        line.para_start = use_indent and line.indent
     out: list[Line] = []
     for line in lines:
         prev = out[-1] if out else None
         indents = (prev.indent, line.indent) if prev is not None and use_indent else None
+        wrapped = prev is not None and prev.full and (
+            (use_indent and not line.indent) or "，" in prev.text)
         if (prev is not None and prev.role in ("body", "dateline") and line.role == "body"
                 and not _has_signoff(prev)
                 and not any(d == "to" for d, _ in prev.jumps)
                 and not any(d == "from" for d, _ in line.jumps)
-                and repair.should_join(prev.text, line.text, indents)):
-            why = _join_reason(prev.text, line.text, indents)
+                and repair.should_join(prev.text, line.text, indents, wrapped)):
+            why = "整行排满，转到下一行" if wrapped else _join_reason(prev.text, line.text, indents)
             prev.text = repair.join(prev.text, line.text)
             prev.numbers += line.numbers
             prev.jumps += line.jumps
             prev.credits = prev.credits + line.credits
+            prev.full = line.full
             prev.joins.append(f"接第{line.number}行（{why}）")
             continue
         out.append(line)
     return out
+
+
+def _column_width(body: list[Line]) -> int | None:
+    """The width of a narrow column, when most printed lines share it."""
+    lengths = Counter(len(line.text) for line in body if 12 <= len(line.text) <= 30)
+    if not lengths or len(body) < 8:
+        return None
+    width, _ = max(lengths.items(), key=lambda item: (
+        sum(lengths.get(item[0] + d, 0) for d in (-2, -1, 0, 1, 2)), item[0]))
+    near = sum(lengths.get(width + d, 0) for d in (-2, -1, 0, 1, 2))
+    return width if near >= 0.5 * len(body) else None
 
 
 def _has_signoff(line: Line) -> bool:
@@ -77,7 +102,7 @@ def _join_reason(first: str, second: str, indents) -> str:
 
 
 def _candidate(line: Line) -> bool:
-    return (line.role == "body" and not line.credits and not line.jumps
+    return (line.role == "body" and not line.credits and not line.jumps and not line.para_start
             and repair.heading_like(line.text))
 
 
