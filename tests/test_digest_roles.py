@@ -198,3 +198,12 @@ def test_narrow_column_dump_with_paragraph_indents(tmp_path):
     assert second.title == "老边区柳树镇建成养老服务站"
     assert second.paragraphs == [
         "本报讯 老边区柳树镇首个村级养老服务站近日投入使用。服务站可为周边三个村的老年人提供助餐、理发、健康监测等服务。"]
+
+
+def test_masthead_with_separators_gives_date_label_and_name(tmp_path):
+    page = page_of(tmp_path, "营口日报 | 2024年07月20日 | 第03版：经济\n\n站前区新建社区食堂\n\n"
+                             "本报讯 站前区新建社区食堂两处。（记者 王佳）\n", name="p.txt")
+    assert (str(page.date), page.label, page.name) == ("2024-07-20", "第03版", "经济")
+    assert [s.title for s in page.stories] == ["站前区新建社区食堂"]
+    (note,) = [n for n in page.lines if n.text.startswith("本报讯")]
+    assert "文末署名：记者 王佳" in note.reason

@@ -54,6 +54,7 @@ _MASTHEAD = re.compile(
     rf"^(?:[{CJK}·]{{0,8}}报\s*)?"
     r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期[一二三四五六日天]|周[一二三四五六日])?\s*"
     rf"(?:第\s*[0-9A-Za-z]{{1,3}}\s*版)?\s*(?:[:：]?\s*(?P<name>[{CJK}]{{0,8}}))?$")
+_MASTHEAD_SEPARATORS = re.compile(r"\s*[|｜/／·•]\s*")
 # "（下转第7版）", "(上接第1版)", "下转A3版": where a story goes on or came from.
 _JUMP = re.compile(
     r"[（(]\s*(?P<dir>下转|转|上接|接|紧接|续|转至)\s*(?:第\s*)?(?P<n>[0-9A-Za-z]{1,3})\s*版\s*[）)]")
@@ -153,8 +154,10 @@ def _classify_one(line: Line, facts: PageFacts) -> None:
         return line.set("furniture", "版权、备案或报社地址信息")
     if _BARE_PAGE_NUMBER.match(text):
         return line.set("furniture", "单独的版号或页码")
-    if len(text) <= 40 and _MASTHEAD.match(text) and (_PAGE_LABEL.search(text) or _CN_DATE.search(text)):
-        _read_masthead(text, facts)
+    masthead = _MASTHEAD_SEPARATORS.sub(" ", text).strip()
+    if len(masthead) <= 40 and _MASTHEAD.match(masthead) and (
+            _PAGE_LABEL.search(masthead) or _CN_DATE.search(masthead)):
+        _read_masthead(masthead, facts)
         return line.set("furniture", "报头行（报名、日期、版次、版名）")
     if _PAPER_NAME.match(text):
         return line.set("furniture", "单独的报名")

@@ -320,9 +320,10 @@ class _Assembler:
         if self.current is not None:
             if line.credits:
                 self.current.credits += line.credits
-                reason += "；" + ("电头" if role == "dateline" else "文末") + "署名：" + "、".join(
-                    f"{c.role} {c.name}" for c in line.credits)
-                if role != "dateline":
+                for where in dict.fromkeys(c.where for c in line.credits):
+                    reason += f"；{where}：" + "、".join(
+                        f"{c.role} {c.name}" for c in line.credits if c.where == where)
+                if _has_signoff(line):
                     self.closed.add(id(self.current))
             self._jumps(line)
             for direction, label in line.jumps:
