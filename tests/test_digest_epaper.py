@@ -223,3 +223,17 @@ def test_damaged_issue_file_is_left_alone(tmp_path, content):
 def test_not_an_article_html_is_still_an_error():
     with pytest.raises(DigestError, match="not-an-article"):
         read_page(FIXTURES / "not-an-article-2024-05-01.html")
+
+
+def test_enpcontent_markers_in_different_elements(tmp_path):
+    page = tmp_path / "split-2024-07-12-02-03.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>营口日报</title></head><body>"
+        "<!--enpproperty <title>老边区举办农民丰收节</title><author>记者 苗青</author>"
+        "<nodename>第02版：县区</nodename><date>2024-07-12</date>/enpproperty-->"
+        "<div class='a'><!--enpcontent--><p>本报讯 老边区日前举办农民丰收节。</p></div>"
+        "<div class='b'><p>活动持续三天。</p><!--/enpcontent--></div></body></html>", encoding="utf-8")
+    page_ = read_page(page)
+    (story,) = page_.stories
+    assert story.title == "老边区举办农民丰收节" and story.authors == ["苗青"] and page_.label == "第02版"
+    assert story.paragraphs == ["本报讯 老边区日前举办农民丰收节。", "活动持续三天。"]

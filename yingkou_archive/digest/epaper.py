@@ -60,7 +60,7 @@ def parse_epaper(text: str, path: Path) -> Page:
     props = founder.enp_properties(text)
     soup = BeautifulSoup(text, "html.parser")
     papers = _paper_names(soup)
-    content = _wrap_enpcontent(soup)
+    content = _wrap_enpcontent(soup) or _enpcontent_fragment(text)
     for tag in soup.find_all(_NOISE_TAGS):
         tag.decompose()
     for tag in list(soup.find_all(True)):
@@ -140,6 +140,14 @@ def _wrap_enpcontent(soup: BeautifulSoup) -> Tag | None:
     for node in nodes:
         wrapper.append(node.extract())
     return wrapper if wrapper.find("p") or wrapper.get_text(strip=True) else None
+
+
+def _enpcontent_fragment(text: str) -> Tag | None:
+    """The enpcontent part parsed on its own, when its markers are not siblings."""
+    fragment = founder.enp_content(text)
+    if not fragment or "<p" not in fragment.lower():
+        return None
+    return BeautifulSoup(fragment, "html.parser")   # its own document: tags may not balance
 
 
 def _is_noise(tag: Tag) -> bool:

@@ -85,7 +85,6 @@ class Line:
     credits: list[Credit] = field(default_factory=list)
     jumps: list[tuple[str, str]] = field(default_factory=list)   # (to|from, 第07版)
     cells: list[str] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)             # lines joined into it
     closing: bool = False        # a sign-off line "（记者 王晓东）": ends a story
     full: bool = False           # its last printed line fills the column: it wraps
     para_start: bool = False     # indented on a page that indents paragraphs
@@ -118,7 +117,7 @@ def read_lines(text: str) -> list[Line]:
             gap += 1
             continue
         raw = repair.INVISIBLE.sub("", raw).rstrip()
-        lines.append(Line(number, raw, cleaned, gap, bool(_INDENT.match(raw)), numbers=[number]))
+        lines.append(Line(number, raw, cleaned, gap, bool(_INDENT.match(raw))))
         gap = 0
     return lines
 

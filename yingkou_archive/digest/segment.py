@@ -65,7 +65,6 @@ def rejoin(lines: list[Line]) -> list[Line]:
                 and repair.should_join(prev.text, line.text, indents, wrapped)):
             why = "整行排满，转到下一行" if wrapped else _join_reason(prev.text, line.text, indents)
             prev.text = repair.join(prev.text, line.text)
-            prev.numbers += line.numbers
             prev.jumps += line.jumps
             prev.credits = prev.credits + line.credits
             prev.full = line.full
@@ -108,11 +107,9 @@ def _candidate(line: Line) -> bool:
 
 def decide_headings(lines: list[Line]) -> None:
     """Pass 2: the role of each short line from what follows it."""
-    following: list[int | None] = [None] * len(lines)
     signed: list[bool] = [False] * len(lines)
     nxt = None
     for i in range(len(lines) - 1, -1, -1):
-        following[i] = nxt
         line = lines[i]
         if line.role in ("body", "dateline") and not _candidate(line):
             after = lines[nxt] if nxt is not None else None
