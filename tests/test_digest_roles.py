@@ -94,6 +94,7 @@ def test_continued_stories_and_jump_lines(tmp_path):
     "5", "- 8 -", "第12版", "责任编辑：刘洋 版式设计：孙丽 校对：王强", "本版责任编辑：何静",
     "营口晚报社版权所有 未经书面许可不得转载", "辽ICP备05012345号-1", "营口日报",
     "2024年7月10日 星期三", "第08版 综合新闻", "新闻热线：0417-1234567",
+    "2024年7月9日　星期二　　营口日报　　第5版", "（完）", "来源：营口日报",
 ])
 def test_furniture_is_neither_headline_nor_text(tmp_path, line):
     page = page_of(tmp_path, f"{line}\n\n站前区新建社区食堂\n\n本报讯 站前区新建社区食堂两处。\n\n{line}\n")

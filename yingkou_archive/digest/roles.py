@@ -40,7 +40,8 @@ PHOTO_CREDIT = re.compile(
     r"^本版(?:照片|图片|摄影)(?:除署名外)?由(?P<who>.+?)(?:提供|拍摄|摄)[。.]?$")
 _EDITOR = re.compile(
     r"^(?:本版)?(?:责任编辑|编辑|责编|美编|版式|版式设计|校对|组版|制图|视觉|审读|审校|值班主任|"
-    r"值班编委|主编|终审|监制|图片编辑|摄影编辑|版面设计|排版)\s*[:：]")
+    r"值班编委|主编|终审|监制|图片编辑|摄影编辑|版面设计|排版|来源|稿源|发布时间|浏览次数|点击数)\s*[:：]"
+    r"|^[（(]\s*完\s*[）)]$")
 _COPYRIGHT = re.compile(
     r"版权所有|版权声明|未经.{0,8}(?:许可|授权|同意).{0,12}(?:转载|使用|复制)|Copyright|©|"
     r"All Rights Reserved|ICP\s*[备证]|公网安备|互联网新闻信息服务许可|新闻热线|订阅热线|"
@@ -49,11 +50,14 @@ _PAPER_NAME = re.compile(rf"^[{CJK}]{{2,8}}(?:日报|晚报|早报|商报|时报
 _BARE_PAGE_NUMBER = re.compile(r"^[-—–·•\s]*(?:第\s*)?(?:[A-D]\s*)?\d{1,3}\s*(?:版)?[-—–·•\s]*$")
 _PAGE_LABEL = re.compile(r"第\s*(?P<n>[0-9A-Za-z]{1,3})\s*版")
 _CN_DATE = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
-# A masthead line: paper name, date, weekday, page label and page name.
-_MASTHEAD = re.compile(
-    rf"^(?:[{CJK}·]{{0,8}}报\s*)?"
-    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期[一二三四五六日天]|周[一二三四五六日])?\s*"
-    rf"(?:第\s*[0-9A-Za-z]{{1,3}}\s*版)?\s*(?:[:：]?\s*(?P<name>[{CJK}]{{0,8}}))?$")
+# A masthead line is made of these parts, in any order: paper name, date,
+# weekday, page label with its name (第05版：县区新闻), separators.
+_MASTHEAD_PARTS = (
+    re.compile(rf"[{CJK}·]{{2,8}}(?:日报|晚报|早报|商报|时报|导报|周报|报)(?:社)?"),
+    re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}"),
+    re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]|农历[\u4e00-\u9fff]{2,6}"),
+    re.compile(rf"第\s*[0-9A-Za-z]{{1,3}}\s*版(?:\s*[:：]?\s*(?P<name>[{CJK}]{{1,8}}))?"),
+)
 _MASTHEAD_SEPARATORS = re.compile(r"\s*[|｜/／·•]\s*")
 # "（下转第7版）", "(上接第1版)", "下转A3版": where a story goes on or came from.
 _JUMP = re.compile(
@@ -154,8 +158,7 @@ def _classify_one(line: Line, facts: PageFacts) -> None:
     if _BARE_PAGE_NUMBER.match(text):
         return line.set("furniture", "单独的版号或页码")
     masthead = _MASTHEAD_SEPARATORS.sub(" ", text).strip()
-    if len(masthead) <= 40 and _MASTHEAD.match(masthead) and (
-            _PAGE_LABEL.search(masthead) or _CN_DATE.search(masthead)):
+    if len(masthead) <= 50 and _is_masthead(masthead):
         _read_masthead(masthead, facts)
         return line.set("furniture", "报头行（报名、日期、版次、版名）")
     if _PAPER_NAME.match(text):
@@ -228,13 +231,22 @@ def is_caption(line: Line) -> bool:
     )
 
 
+def _is_masthead(text: str) -> bool:
+    """Only masthead parts, and a date or a page label among them."""
+    if not (_PAGE_LABEL.search(text) or _CN_DATE.search(text)):
+        return False
+    rest = text
+    for part in _MASTHEAD_PARTS:
+        rest = part.sub(" ", rest)
+    return not rest.strip()
+
+
 def _read_masthead(text: str, facts: PageFacts) -> None:
-    label = _PAGE_LABEL.search(text)
+    label = _MASTHEAD_PARTS[3].search(text)
     if label and not facts.label:
-        facts.label = page_label(label["n"])
-        name = _MASTHEAD.match(text)["name"]
-        if name and not facts.name:
-            facts.name = name
+        facts.label = page_label(_PAGE_LABEL.search(label.group(0))["n"])
+        if label["name"] and not facts.name:
+            facts.name = label["name"]
     date = _CN_DATE.search(text)
     if date and facts.date is None:
         try:
