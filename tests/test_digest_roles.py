@@ -208,3 +208,13 @@ def test_masthead_with_separators_gives_date_label_and_name(tmp_path):
     assert [s.title for s in page.stories] == ["站前区新建社区食堂"]
     (note,) = [n for n in page.lines if n.text.startswith("本报讯")]
     assert "文末署名：记者 王佳" in note.reason
+
+
+def test_two_short_lines_over_a_section_stay_in_the_feature(tmp_path):
+    page = page_of(tmp_path, (
+        "营口港集装箱吞吐量创新高\n\n本报记者 陈立新\n\n上半年，营口港集装箱吞吐量同比增长8%。\n\n"
+        "航线网络更密\n\n内贸外贸齐发力\n\n新开通内贸航线3条。\n\n"
+        "站前区新建社区食堂\n\n本报讯 站前区新建社区食堂两处。\n"))
+    feature, brief = page.stories
+    assert [b.text for b in feature.blocks if b.kind == "heading"] == ["航线网络更密", "内贸外贸齐发力"]
+    assert brief.title == "站前区新建社区食堂" and brief.kicker == ""

@@ -142,7 +142,8 @@ def _decide_one(line: Line, after: Line | None, after_signed: bool) -> None:
     if role == "table":
         return line.set("table_title", "下面是表格")
     if role == "headline" or role == "weak_headline":
-        if _looks_like_column(line):
+        # above a headline that may yet be a section heading, keep the text
+        if role == "headline" and _looks_like_column(line):
             return line.set("column", "标题上方的短栏目名（不超过六个字）")
         return line.set("kicker", "紧挨在标题上方的短行")
     if role == "kicker":
@@ -257,6 +258,11 @@ class _Assembler:
             target = self.current
         if target is not None and section >= headline and (section or target is self.current):
             self.current = target
+            if self.kicker:         # a line above a section heading is part of it
+                target.blocks.append(Block("heading", self.kicker))
+                self.kicker = ""
+            target.lines += self.pending
+            self.pending = []
             target.blocks.append(Block("heading", repair.clean_title(line.text)))
             why_text = "、".join(why) or "没有新稿件的迹象"
             return self.note(line, "section", f"正在读的特稿《{target.title}》的小标题：{why_text}")
