@@ -28,7 +28,6 @@ from pathlib import Path
 
 import yaml
 
-from .roles import page_label
 
 
 @dataclass
@@ -143,7 +142,6 @@ def write_issue(content_dir: Path, date: dt.date, source: str, code: str,
 
 
 def asset_name(label: str, suffix: str) -> str:
-    """第01版 -> p01.jpg"""
-    code = label if not label.startswith("第") else page_label(label.strip("第版"))
-    digits = "".join(c for c in code if c.isalnum() and c.isascii())
-    return f"p{digits.lower() or 'x'}{suffix.lower()}"
+    """第01版 -> p01.jpg (the page's own letters and digits)."""
+    code = "".join(c for c in label if c.isascii() and c.isalnum()).lower()
+    return f"p{code or 'x'}{suffix.lower()}"
