@@ -29,7 +29,6 @@ from pathlib import Path
 import yaml
 
 
-
 @dataclass
 class IssueArticle:
     file: str
