@@ -220,18 +220,20 @@ def test(c, args="", quick=False):
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 
 
-@task(help={"path": "a digest page (.txt / .html) or a folder of them",
+@task(help={"path": "a digest page (.txt / .html), a 版面 page, or a folder (a saved issue)",
             "date": "page date YYYY-MM-DD (else the page's own date or one in the file name)",
             "source": "Source field (default: 辽宁日报·营口专版)",
             "dry-run": "show what would be written, write nothing",
-            "force": "overwrite articles that already exist",
-            "explain": "print why each topic, district and agency was chosen"})
-def import_digest(c, path, date=None, source=None, dry_run=False, force=False, explain=False):
-    """Import digest pages into tagged articles under content/articles/."""
+            "force": "overwrite articles that already exist (a copy goes to .import-backups/)",
+            "explain": "print why each line got its role and each tag was chosen",
+            "report": "write a self-contained HTML review page, e.g. review.html"})
+def import_digest(c, path, date=None, source=None, dry_run=False, force=False, explain=False,
+                  report=None):
+    """Import digest pages, e-paper pages or a whole saved issue into tagged articles."""
     from yingkou_archive.digest.cli import run
 
     code = run([path], date=date, source=source, dry_run=dry_run, force=force,
-               explain=explain, content_dir=str(CONTENT))
+               explain=explain, content_dir=str(CONTENT), report=report)
     if code:
         raise Exit(code=code)
 

@@ -6,9 +6,9 @@ import datetime as dt
 import shutil
 
 import pytest
+from tests.digest_support import FIXTURES, articles, body, copy_fixture, field, make_content
 from rich.console import Console
 
-from tests.digest_support import FIXTURES, articles, body, copy_fixture, field, make_content
 from yingkou_archive.article import read_article
 from yingkou_archive.content_check import check_content
 from yingkou_archive.digest.cli import run
@@ -188,9 +188,15 @@ def test_force_rewrites_the_same_story_in_place(content):
     path = content / "articles/2024/06/lnrb-ykzb-20240618-yingkou-page-02.md"
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace("海铁联运班列再添新线路", "编辑改过的标题"), encoding="utf-8")
+    edited = path.read_text(encoding="utf-8")
     report = do_import(content, FIXTURES / SAMPLE, force=True)
-    assert len(report.by_status("replaced")) == 5
-    assert path.read_text(encoding="utf-8") == original
+    # only the edited file differs from what the import writes: it alone is
+    # rewritten, and what it held is kept outside content/
+    (replaced,) = report.by_status("replaced")
+    assert replaced.path == path and path.read_text(encoding="utf-8") == original
+    assert [o.reason for o in report.skipped] == ["内容与现有文件相同，未改动"] * 4
+    assert replaced.backup.read_text(encoding="utf-8") == edited
+    assert content not in replaced.backup.parents and str(replaced.backup) in replaced.reason
     assert len(articles(content)) == 5
 
 
@@ -238,7 +244,8 @@ def test_folder_with_bad_files_imports_the_rest_and_fails(tmp_path, content):
 def test_cli_prints_each_file_and_explains(content):
     code, out = cli(content, [FIXTURES / "briefs-places-2024-05-15.txt"], explain=True)
     assert code == 0
-    assert out.count("写入 ") == 4 + 1      # four files and the summary
+    assert sum(line.startswith("写入 ") for line in out.splitlines()) == 4   # one line a file
+    assert "各版面导入情况" in out and "第06版" in out                        # the summary table
     assert "lnrb-ykzb-20240515-p06-02.md" in out
     assert "地区 District" in out and "熊岳镇" in out and "鲅鱼圈区的乡镇/街道" in out
     assert "营口市鲅鱼圈区人民法院" in out and "未列入词表" in out

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.digest_support import FIXTURES
+
 from yingkou_archive.digest import repair
 from yingkou_archive.digest.importer import read_page
-
 
 # --- broken paragraphs -------------------------------------------------
 
@@ -13,8 +13,8 @@ def test_mid_sentence_and_mid_word_breaks_are_rejoined():
     page = read_page(FIXTURES / "damage-broken-2024-05-10.txt")
     (story,) = page.stories
     assert story.paragraphs == [
-        "本报讯 5月8日，西市区辽河老街修缮工程正式启动，此次修缮涉及沿街历史建筑二十余栋，"
-        "计划年底前完成外立面和屋面的整修。",
+        ("本报讯 5月8日，西市区辽河老街修缮工程正式启动，此次修缮涉及沿街历史建筑二十余栋，"
+         "计划年底前完成外立面和屋面的整修。"),
         "施工单位负责人介绍，修缮坚持“修旧如旧”原则，所用青砖、木构件均按原样定制，最大限度保留老街的历史风貌。",
         "渔市街道组织志愿者开展老街文明劝导，引导游客有序参观。",
     ]
@@ -43,8 +43,8 @@ def test_repeated_passage_and_repeated_paragraph_are_dropped_once():
     page = read_page(FIXTURES / "damage-repeat-2024-05-11.txt")
     (story,) = page.stories
     assert story.paragraphs == [
-        "本报讯 日前，大石桥市镁质材料检测中心正式投入使用，可开展耐火材料理化性能等六大类检测。"
-        "中心配备检测设备120台套，年检测能力达到两万批次。",
+        ("本报讯 日前，大石桥市镁质材料检测中心正式投入使用，可开展耐火材料理化性能等六大类检测。"
+         "中心配备检测设备120台套，年检测能力达到两万批次。"),
         "过去企业送检需要到省城，往返至少两天，现在当天即可拿到检测报告。",
     ]
     assert len(page.warnings) == 2 and all("删去了重复" in w for w in page.warnings)

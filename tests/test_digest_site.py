@@ -13,7 +13,8 @@ from yingkou_archive.digest.cli import run
 def test_imported_pages_build_with_issue_pages(content_copy, tmp_path):
     sample = FIXTURES / "yingkou-page-2024-06-18.txt"
     epaper = FIXTURES / "epaper-utf8-2024-05-20-03-01.html"
-    assert run([sample, epaper], content_dir=content_copy) == 0
+    tables = FIXTURES / "pages" / "ykrb-p08-2024-07-10.txt"
+    assert run([sample, epaper, tables], content_dir=content_copy) == 0
     out = tmp_path / "out"
     build_site(content_copy, out, search=False)
 
@@ -37,3 +38,10 @@ def test_imported_pages_build_with_issue_pages(content_copy, tmp_path):
     assert "<h2" in lead.split("<article")[1]  # the feature's sections
     assert "<figcaption>" in lead
     assert "航线再加密" in lead  # the subtitle is shown
+
+    # a table printed on the page reaches the reader as a table
+    (renovation,) = [p for p in (out / "2024" / "07").rglob("index.html")
+                     if "站前区老旧小区改造惠及居民" in p.read_text(encoding="utf-8")
+                     and "<table" in p.read_text(encoding="utf-8")]
+    html = renovation.read_text(encoding="utf-8")
+    assert "<th>受益户数</th>" in html and "<td>4600</td>" in html and "<td>东风街道</td>" in html

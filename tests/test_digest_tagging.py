@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.digest_support import FIXTURES, TAXONOMY
+
 from yingkou_archive.digest.importer import read_page
 from yingkou_archive.digest.model import Block, Story
 from yingkou_archive.digest.tagging import Tagger
@@ -45,7 +45,7 @@ def test_every_town_in_the_vocabulary_is_recognised(tagger):
 def test_no_place_named_means_the_whole_city(tagger):
     tags = tagger.tag(story("新能源汽车销量增长", "本报讯 上半年新能源汽车销量同比增长两成。"))
     assert tags.districts == ["营口市"]
-    assert "默认为全市" in str([r for r in tags.reasons if r.kind == "district"][0])
+    assert "默认为全市" in str(next(r for r in tags.reasons if r.kind == "district"))
 
 
 def test_city_leads_when_it_dominates(tagger):
@@ -64,7 +64,7 @@ def test_listed_agency_by_alias_and_unlisted_agencies_normalised(tagger):
         ["营口市西市区人民检察院", "营口市老边区市场监督管理局"],  # alias -> canonical; unlisted
         ["盖州市公安局"],                                   # county-level city keeps its own name
     ]
-    court = [r for r in tagger.tag(page.stories[1]).reasons if r.kind == "agency"][0]
+    court = next(r for r in tagger.tag(page.stories[1]).reasons if r.kind == "agency")
     assert "未列入词表" in str(court) and "鲅鱼圈区人民法院" in str(court)
 
 

@@ -2,21 +2,36 @@
 
 All the logic a terminal needs lives here so the invoke task stays one
 line: argument checks, a progress bar for folders, one line per file
-written, ``--explain`` output, a summary and the exit code.
+written, ``--explain`` output, a summary table per printed page, the review
+report (``--report``) and the exit code.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
 
 from ..errors import ArchiveError
-from .importer import ImportOptions, ImportReport, find_pages, import_paths, parse_date_option
+from .importer import (
+    ImportOptions,
+    ImportReport,
+    find_pages,
+    import_paths,
+    parse_date_option,
+)
+from .roles import ROLE_LABELS
 from .writer import DEFAULT_SOURCE
 
 EXIT_OK = 0
@@ -27,7 +42,7 @@ _STATUS = {"written": "写入", "replaced": "覆盖", "skipped": "跳过", "fail
 
 
 def run(paths, date=None, source=None, dry_run=False, force=False, explain=False,
-        content_dir="content", console: Console | None = None) -> int:
+        content_dir="content", console: Console | None = None, report: str | Path | None = None) -> int:
     """Import ``paths`` (a path or a list of paths); returns the exit code."""
     console = console or Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True) if console.file is sys.stdout else console
@@ -49,22 +64,34 @@ def run(paths, date=None, source=None, dry_run=False, force=False, explain=False
     options = ImportOptions(content_dir=content_dir, date=day,
                             source=(source or DEFAULT_SOURCE).strip() or DEFAULT_SOURCE,
                             dry_run=dry_run, force=force)
+    report_path = Path(report) if report else None
+    if report_path is not None and report_path.suffix.lower() not in (".html", ".htm"):
+        err.print(f"[red]错误[/]：--report {escape(str(report_path))}：报告文件应以 .html 结尾")
+        return EXIT_USAGE
     try:
-        report = _import_with_progress(paths, options, console)
+        result = _import_with_progress(paths, options, console)
     except ArchiveError as exc:      # the vocabulary itself is broken
         err.print(f"[red]错误[/]：{escape(str(exc))}")
         return EXIT_USAGE
-    print_report(report, console, explain)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    print_report(result, console, explain)
+    if report_path is not None:
+        from .report import write_report
+        try:
+            written = write_report(result, report_path)
+        except OSError as exc:
+            err.print(f"[red]错误[/]：无法写入报告 {escape(str(report_path))}：{escape(str(exc))}")
+            return EXIT_FAILED
+        console.print(f"审阅报告：{escape(_show(written))}")
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _import_with_progress(paths: list[Path], options: ImportOptions,
                           console: Console) -> ImportReport:
     pages, _ = find_pages(paths)
-    folder = any(p.is_dir() for p in paths)
+    many = any(p.is_dir() for p in paths) or len(pages) > 1
     with Progress(TextColumn("[bold]导入版面"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True,
-                  disable=not folder or not console.is_terminal) as progress:
+                  TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
+                  transient=True, disable=not many or not console.is_terminal) as progress:
         task = progress.add_task("", total=len(pages))
 
         def advance(path: Path) -> None:
@@ -90,9 +117,16 @@ def print_report(report: ImportReport, console: Console, explain: bool = False) 
     for error in report.failed_pages:
         console.print(f"[red]失败[/] {escape(str(error))}")
     for path in report.images:
-        console.print(f"{prefix}[green]{'将复制' if report.dry_run else '复制'}图片[/] {escape(_show(path))}")
+        what = "图片" if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".gif", ".webp") else "文件"
+        console.print(f"{prefix}[green]{'将复制' if report.dry_run else '复制'}{what}[/] {escape(_show(path))}")
+    issue_status = {"written": "写入", "updated": "补充", "unchanged": "未变"}
+    for path, status in report.issue_files:
+        verb = ("将" if report.dry_run and status != "unchanged" else "") + issue_status[status]
+        console.print(f"{prefix}[green]{verb}版面文件[/] {escape(_show(path))}")
     for warning in report.warnings:
         console.print(f"[yellow]注意[/] {escape(warning)}")
+    if report.summaries:
+        console.print(summary_table(report))
     written = len(report.written)
     summary = (f"版面 {report.pages} 个；{'将写入' if report.dry_run else '写入'} {written} 篇，"
                f"跳过 {len(report.skipped)} 篇，失败 {len(report.failed)} 篇"
@@ -109,7 +143,33 @@ def _show(path: Path) -> str:
         return str(path)
 
 
+def summary_table(report: ImportReport) -> Table:
+    """One row per printed page: stories, characters, tags, warnings."""
+    table = Table(title="各版面导入情况", show_lines=False)
+    for column, justify in (("版面", "left"), ("文件", "left"), ("稿件", "right"), ("写入", "right"),
+                            ("跳过", "right"), ("字数", "right"), ("标签", "left"), ("注意", "right")):
+        table.add_column(column, justify=justify)
+    for summary in report.summaries:
+        statuses = [o.status for o in summary.outcomes]
+        tags = summary.tags
+        shown = "、".join(tags[:4]) + (f" 等 {len(tags)} 个" if len(tags) > 4 else "")
+        table.add_row(escape(f"{summary.page.label} {summary.page.name}".strip()),
+                      escape(summary.page.path.name), str(len(statuses)),
+                      str(sum(s in ("written", "replaced") for s in statuses)),
+                      str(statuses.count("skipped")), str(summary.characters), escape(shown),
+                      str(len(summary.warnings) + bool(summary.error)))
+    return table
+
+
 def _explain(outcome, console: Console) -> None:
+    story = outcome.story
+    if story is not None:
+        for note in story.notes:
+            console.print(f"    {escape(note)}")
+        for line in story.lines:
+            where = f"第{line.number}行" if line.number else ""
+            console.print(f"      {where}［{ROLE_LABELS.get(line.role, line.role)}］"
+                          f"{escape(line.text[:30])}：{escape(line.reason)}")
     labels = {"topic": "专题 Topic", "district": "地区 District", "agency": "部门 Agency"}
     for kind in ("topic", "district", "agency"):
         reasons = [r for r in outcome.reasons if r.kind == kind]
@@ -131,10 +191,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--report", help="write a review page (HTML) of the import")
     parser.add_argument("--content-dir", default="content")
     args = parser.parse_args(list(argv) if argv is not None else None)
     return run(args.paths, date=args.date, source=args.source, dry_run=args.dry_run,
-               force=args.force, explain=args.explain, content_dir=args.content_dir)
+               force=args.force, explain=args.explain, content_dir=args.content_dir,
+               report=args.report)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ArchiveError
 from ..figures import caption_without_credit
+from .bylines import Credit
+
+if TYPE_CHECKING:
+    from .page_view import PageView
 
 
 class DigestError(ArchiveError):
@@ -32,13 +37,24 @@ class Block:
     """One piece of a story body, in page order.
 
     kind is "para" (body paragraph), "heading" (a feature section, written
-    as ``##``) or "caption" (a photo caption, with ``image`` when the photo
-    file was found).
+    as ``##``), "caption" (a photo caption, with ``image`` when the photo
+    file was found) or "table" (``rows`` of cells, the first row the head).
     """
 
     kind: str
     text: str
     image: Image | None = None
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class LineNote:
+    """Why one line of the page got its role (for --explain and the report)."""
+
+    number: int
+    role: str
+    text: str
+    reason: str
 
 
 @dataclass
@@ -50,6 +66,12 @@ class Story:
     summary: str = ""           # 核心提示
     authors: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)   # who, in which role
+    continued_to: list[str] = field(default_factory=list)    # 下转第7版 -> 第07版
+    continued_from: list[str] = field(default_factory=list)  # 上接第1版 -> 第01版
+    lines: list[LineNote] = field(default_factory=list)      # the page lines it came from
+    notes: list[str] = field(default_factory=list)           # how it was split, bylines …
+    text_hash: str = ""         # writer.story_hash, once computed (the text no longer changes)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -58,6 +80,7 @@ class Story:
     def text_for_tagging(self) -> dict[str, str]:
         """The story's words by where they stand (title weighs more)."""
         body = [b.text for b in self.blocks if b.kind in ("para", "heading")]
+        body += [" ".join(cell for row in b.rows for cell in row) for b in self.blocks if b.kind == "table"]
         captions = [caption_without_credit(b.text) for b in self.blocks if b.kind == "caption"]
         return {
             "title": " ".join(t for t in (self.kicker, self.title, self.subtitle) if t),
@@ -71,9 +94,12 @@ class Page:
     """One digest page: where it came from and its stories in page order."""
 
     path: Path
-    kind: str                       # "text" or "html"
+    kind: str                       # "text", "html" or "page_view"
     stories: list[Story]
     date: dt.date | None = None     # a date printed on the page itself
     label: str = ""                 # printed page label, e.g. "第08版"
+    name: str = ""                  # 版名, e.g. "要闻"
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    lines: list[LineNote] = field(default_factory=list)   # every line with its role
+    view: PageView | None = None  # a 版面 page: its image, areas and articles

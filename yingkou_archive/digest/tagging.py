@@ -2,16 +2,17 @@
 
 Everything comes from the vocabulary (``content/taxonomy.yml``):
 
-* districts: every name, alias and town/street (乡镇/街道) of a district is
-  looked for; 熊岳镇 counts for 鲅鱼圈区.  营口市 (the whole city) leads
-  when the city is named at least as often as any one district or when three
-  or more districts share the story; it is also the answer when no place is
-  named, since every story on the page is about 营口.
+* districts: every name, alias and town/street (乡镇/街道) of a district,
+  and their short forms (:mod:`.places`: 熊岳 for 熊岳镇, 站前 for 站前区),
+  count for the district.  营口市 (the whole city) leads when the city is
+  named at least as often as any one district or when three or more
+  districts share the story; it is also the answer when no place is named,
+  since every story on the page is about 营口.  ``全市`` in a story about one
+  county-level city (盖州市, 大石桥市) is that city, not 营口市.
 * topics: each topic's keywords are counted; the best topic wins and others
   scoring at least half as much are added (at most three).
-* agencies: the vocabulary's names and aliases, plus a pattern for names not
-  listed yet (…局 …委员会 …委 …检察院 …法院 …中心 …办公室 after a city or
-  district prefix), normalised to full names.
+* agencies: :mod:`.agencies` -- vocabulary names and aliases, and a known
+  place followed by a known agency kind, never free text.
 
 Words in the title count three times, in the summary and first paragraph
 twice, elsewhere once.  Every tag carries a :class:`Reason` for ``--explain``.
@@ -22,21 +23,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..vocabulary import Term, Vocabulary, pinyin_slug
+from ..vocabulary import Term, Vocabulary
+from .agencies import AgencyFinder, Home
 from .model import Story
-from .repair import CJK
+from .places import county_level_city, place_names
 
 WEIGHTS = {"title": 3, "lead": 2, "body": 1}
 WHERE = {"title": "标题", "lead": "导语", "body": "正文"}
 SECONDARY_TOPIC_SHARE = 0.5
 MAX_TOPICS = 3
-
-# A bare "市" is the city only where a name may start: after punctuation or
-# one of these words ("据市交通运输局…", "由市政府…"), never inside 城市/盖州市.
-_BEFORE_BARE_CITY = "据由和与及从在经向对让同会是将请"
-# Characters never inside an agency's name; they stop the pattern early.
-_NOT_IN_NAME = "在的了将向从把被是于到由已也就都还又并着过这那其该此各每年月日说称获悉介绍等"
-_SUFFIX = r"(?:委员会|检察院|法院|办公室|中心(?![城区地点任])|局(?![面部限势])|委(?![托员屈婉]))"
+# "全市" stands for the city of the story, which need not be 营口市.
+WHOLE_CITY = "全市"
 
 
 @dataclass
@@ -66,26 +63,28 @@ class Tagger:
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
         self.city = next((t for t in vocabulary.terms["district"] if t.citywide), None)
-        self._places: dict[str, tuple[Term, str]] = {}
-        for term in vocabulary.terms["district"]:
-            for name in (term.name, *term.aliases):
-                self._places.setdefault(name, (term, "名称" if name == term.name else "别名"))
-            for town in term.towns:
-                self._places.setdefault(town, (term, f"{term.name}的乡镇/街道"))
+        self._places = place_names(vocabulary)
         self._place_re = _alternation(self._places)
-        self._agency_names: dict[str, Term] = {}
-        for term in vocabulary.terms["agency"]:
-            for name in (term.name, *term.aliases):
-                self._agency_names.setdefault(name, term)
-        self._agency_re = _alternation(self._agency_names)
-        self._districts = [t for t in vocabulary.terms["district"] if not t.citywide]
-        names = "|".join(re.escape(t.name) for t in sorted(self._districts, key=lambda t: -len(t.name)))
-        body = rf"(?:(?![{_NOT_IN_NAME}])[{CJK}]){{2,16}}?"
-        prefixes = [rf"营口市(?:{names})?", rf"(?:{names})", r"营口(?!市)",
-                    rf"(?<![{CJK}])市", rf"(?<=[{_BEFORE_BARE_CITY}])市"]
-        if not names:
-            prefixes = prefixes[0:1] + prefixes[2:]
-        self._pattern = re.compile(rf"(?:{'|'.join(prefixes)}){body}{_SUFFIX}")
+        self.agencies = AgencyFinder(vocabulary)
+        # every topic keyword found in one pass over a text (longest first),
+        # each match also counting the keywords inside it (项目 in 重点项目)
+        keywords = sorted({k for t in vocabulary.terms["topic"] for k in t.keywords if k},
+                          key=lambda k: (-len(k), k))
+        self._keyword_re = re.compile("|".join(re.escape(k) for k in keywords)) if keywords else None
+        self._inside = {k: [(p, k.count(p)) for p in keywords if p in k] for k in keywords}
+        self._keyword_topics: dict[str, list[tuple[int, int]]] = {}
+        for order, term in enumerate(vocabulary.terms["topic"]):
+            for keyword_order, keyword in enumerate(term.keywords):
+                self._keyword_topics.setdefault(keyword, []).append((order, keyword_order))
+
+    def _keyword_counts(self, text: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        if self._keyword_re is None:
+            return counts
+        for found in self._keyword_re.findall(text):
+            for keyword, times in self._inside[found]:
+                counts[keyword] = counts.get(keyword, 0) + times
+        return counts
 
     # ------------------------------------------------------------------
     def tag(self, story: Story) -> Tags:
@@ -94,25 +93,31 @@ class Tagger:
         warnings: list[str] = []
         topics, uncertain = self._topics(sections, reasons)
         districts = self._districts_of(sections, reasons)
-        agencies = self._agencies(sections, reasons, warnings)
+        agencies = self._agencies(sections, reasons, warnings, self._home(districts, sections))
         if uncertain:
             warnings.append(
                 f"《{story.title}》没有命中任何专题关键词，暂标为“{topics[0]}”并设为草稿"
                 "（Status: draft），请编辑确认 Topic"
             )
+        for warning in list(warnings):
+            if warning.startswith("“"):
+                warnings[warnings.index(warning)] = f"《{story.title}》中的{warning}"
         return Tags(topics, districts, agencies, reasons, warnings, uncertain)
 
     # ------------------------------------------------------------------
     def _topics(self, sections, reasons) -> tuple[list[str], bool]:
+        terms = self.vocabulary.terms["topic"]
+        hits: dict[int, list] = {}
+        for where_order, (where, text) in enumerate(sections.items()):
+            for keyword, count in self._keyword_counts(text).items():
+                for order, keyword_order in self._keyword_topics[keyword]:
+                    hits.setdefault(order, []).append((keyword_order, where_order, keyword, count, where))
         scored = []
-        for order, term in enumerate(self.vocabulary.terms["topic"]):
-            score, evidence = 0, []
-            for keyword in term.keywords:
-                for where, text in sections.items():
-                    count = text.count(keyword)
-                    if count:
-                        score += count * WEIGHTS[where]
-                        evidence.append(f"关键词“{keyword}”×{count}（{WHERE[where]}）")
+        for order in sorted(hits):
+            term = terms[order]
+            found = sorted(hits[order])
+            score = sum(count * WEIGHTS[where] for _, _, _, count, where in found)
+            evidence = [f"关键词“{keyword}”×{count}（{WHERE[where]}）" for _, _, keyword, count, where in found]
             if score:
                 scored.append((-score, order, term, evidence))
         scored.sort(key=lambda item: item[:2])
@@ -135,11 +140,16 @@ class Tagger:
         scores: dict[str, float] = {}
         evidence: dict[str, list[str]] = {}
         first_seen: dict[str, int] = {}
+        whole_city: list[tuple[str, int]] = []     # "全市" matches, decided below
         counter = 0
         for where, text in sections.items():
             counts: dict[tuple[str, str, str], int] = {}
             for match in self._place_re.finditer(text):
                 term, how = self._places[match.group(0)]
+                if match.group(0) == WHOLE_CITY and term.citywide:
+                    whole_city.append((where, counter))
+                    counter += 1
+                    continue
                 key = (term.name, match.group(0), how)
                 counts[key] = counts.get(key, 0) + 1
                 scores[term.name] = scores.get(term.name, 0) + WEIGHTS[where]
@@ -148,8 +158,18 @@ class Tagger:
             for (name, found, how), count in counts.items():
                 evidence.setdefault(name, []).append(f"“{found}”（{how}）×{count}（{WHERE[where]}）")
         city = self.city.name if self.city else None
-        specific = sorted((n for n in scores if n != city),
-                          key=lambda n: (-scores[n], first_seen[n]))
+        specific = [n for n in scores if n != city]
+        owner = city
+        if len(specific) == 1 and city not in scores and county_level_city(self._term(specific[0])):
+            owner = specific[0]          # 全市 in a story about 盖州市 is 盖州市
+        for where, order in whole_city:
+            if owner is None:
+                break
+            scores[owner] = scores.get(owner, 0) + WEIGHTS[where]
+            first_seen.setdefault(owner, order)
+            note = "（全市的别名）" if owner == city else f"（本篇只写{owner}，“全市”指{owner}）"
+            evidence.setdefault(owner, []).append(f"“全市”{note}（{WHERE[where]}）")
+        specific = sorted((n for n in scores if n != city), key=lambda n: (-scores[n], first_seen[n]))
         city_score = scores.get(city, 0) if city else 0
         chosen: list[str] = []
         if city and (not specific or city_score >= scores[specific[0]] or len(specific) >= 3):
@@ -166,76 +186,36 @@ class Tagger:
             reasons.append(Reason("district", name, scores[name], evidence[name]))
         return chosen
 
+    def _term(self, name: str) -> Term:
+        return self.vocabulary.find("district", name)
+
+    def _home(self, districts: list[str], sections) -> Home:
+        """营口市, unless the story is only about one county-level city."""
+        specific = [self._term(n) for n in districts if self.city is None or n != self.city.name]
+        names_yingkou = any("营口" in text for text in sections.values())
+        city = self.city
+        if len(specific) == 1 and county_level_city(specific[0]) and not names_yingkou:
+            city = specific[0]
+        one_district = specific[0] if len(specific) == 1 and not county_level_city(specific[0]) else None
+        return Home(city=city, district=one_district)
+
     # ------------------------------------------------------------------
-    def _agencies(self, sections, reasons, warnings) -> list[str]:
+    def _agencies(self, sections, reasons, warnings, home: Home) -> list[str]:
         found: dict[str, Reason] = {}
-        order: list[str] = []
-
-        def add(name: str, weight: int, note: str) -> None:
-            if name not in found:
-                found[name] = Reason("agency", name, 0, [])
-                order.append(name)
-            found[name].score += weight
-            if note not in found[name].evidence:
-                found[name].evidence.append(note)
-
         for where, text in sections.items():
-            hits: list[tuple[int, str, str]] = []     # (position, name, note)
-            masked = list(text)
-            for match in self._agency_re.finditer(text):
-                name = match.group(0)
-                if name.startswith("市") and not _bare_city_ok(text, match.start()):
-                    continue
-                term = self._agency_names[name]
-                kind = "名称" if name == term.name else "别名"
-                hits.append((match.start(), term.name, f"词表{kind}“{name}”（{WHERE[where]}）"))
-                masked[match.start():match.end()] = "\0" * (match.end() - match.start())
-            for match in self._pattern.finditer("".join(masked)):
-                raw = match.group(0)
-                name, how = self._normalise(raw)
-                if name is None:
-                    warnings.append(how)
-                    continue
-                hits.append((match.start(), name, f"文中“{raw}”（{WHERE[where]}），{how}"))
-            for _, name, note in sorted(hits, key=lambda hit: hit[0]):
-                add(name, WEIGHTS[where], note)
-        for name in order:
-            reasons.append(found[name])
-        return order
-
-    def _normalise(self, raw: str) -> tuple[str | None, str]:
-        """Full name of an agency the pattern found, and how it was made."""
-        candidates = [raw, "营口市" + raw, "营口" + raw]
-        for candidate in candidates:
-            term = self.vocabulary.find("agency", candidate)
-            if term is not None:
-                return term.name, f"对应词表中的“{term.name}”"
-        full = self._full_name(raw)
-        term = self.vocabulary.find("agency", full)
-        if term is not None:
-            return term.name, f"补全为“{full}”，对应词表中的“{term.name}”"
-        slug = pinyin_slug(full)
-        clash = next((t for t in self.vocabulary.terms["agency"] if t.slug == slug), None)
-        if clash is not None:
-            return None, f"部门“{full}”的拼音 slug 与“{clash.name}”相同，未标注；请写进 taxonomy.yml"
-        note = "未列入词表，按部门名称规则识别" + (f"并补全为全称“{full}”" if full != raw else "")
-        return full, note
-
-    def _full_name(self, raw: str) -> str:
-        if raw.startswith("营口市"):
-            return raw
-        if raw.startswith("营口"):
-            return "营口市" + raw[2:]
-        for district in self._districts:
-            if raw.startswith(district.name):
-                # districts (区) of the city take its name; county-level
-                # cities (盖州市, 大石桥市) stand on their own
-                return ("营口市" + raw) if district.name.endswith("区") else raw
-        if raw.startswith("市场"):
-            return "营口市" + raw      # "市场监督管理局" is the city's
-        if raw.startswith("市"):
-            return "营口市" + raw[1:]
-        return raw
+            hits, lookalikes = self.agencies.find(text, WHERE[where], home)
+            for hit in hits:
+                reason = found.setdefault(hit.name, Reason("agency", hit.name, 0, []))
+                reason.score += WEIGHTS[where]
+                if hit.note not in reason.evidence:
+                    reason.evidence.append(hit.note)
+            for name in dict.fromkeys(lookalikes):
+                note = (f"“{name}”像部门名称，但既不在词表中，也不是“地名+已知部门类型”，"
+                        "未标注；如确是部门，请补进 taxonomy.yml 或部门类型表（agency_kinds.py）")
+                if note not in warnings:
+                    warnings.append(note)
+        reasons += found.values()
+        return list(found)
 
 
 def _alternation(names) -> re.Pattern:
@@ -244,10 +224,3 @@ def _alternation(names) -> re.Pattern:
     if not ordered:
         return re.compile(r"(?!x)x")
     return re.compile("|".join(re.escape(n) for n in ordered))
-
-
-def _bare_city_ok(text: str, start: int) -> bool:
-    if start == 0:
-        return True
-    before = text[start - 1]
-    return not re.match(rf"[{CJK}]", before) or before in _BEFORE_BARE_CITY
