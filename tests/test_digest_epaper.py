@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 import yaml
-from tests.digest_support import FIXTURES, articles, field, make_content
 from PIL import Image as PILImage
 
+from tests.digest_support import FIXTURES, articles, field, make_content
 from yingkou_archive.digest.decode import decode_page
 from yingkou_archive.digest.importer import ImportOptions, import_paths, read_page
 from yingkou_archive.digest.model import DigestError

@@ -6,9 +6,9 @@ import datetime as dt
 import shutil
 
 import pytest
-from tests.digest_support import FIXTURES, articles, body, copy_fixture, field, make_content
 from rich.console import Console
 
+from tests.digest_support import FIXTURES, articles, body, copy_fixture, field, make_content
 from yingkou_archive.article import read_article
 from yingkou_archive.content_check import check_content
 from yingkou_archive.digest.cli import run

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.digest_support import FIXTURES
 
+from tests.digest_support import FIXTURES
 from yingkou_archive.digest.importer import read_page
 from yingkou_archive.digest.model import DigestError
 

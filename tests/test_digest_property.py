@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.digest_support import make_content
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.digest_support import make_content
 from yingkou_archive.article import read_article
 from yingkou_archive.content_check import check_content
 from yingkou_archive.digest.importer import ImportOptions, import_paths

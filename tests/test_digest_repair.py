@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.digest_support import FIXTURES
-
 from yingkou_archive.digest import repair
 from yingkou_archive.digest.importer import read_page
 

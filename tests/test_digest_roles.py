@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.digest_support import FIXTURES
 
+from tests.digest_support import FIXTURES
 from yingkou_archive.digest import bylines, repair
 from yingkou_archive.digest.importer import read_page
 

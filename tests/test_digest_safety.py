@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.digest_support import FIXTURES, articles, field, make_content
 from rich.console import Console
 
+from tests.digest_support import FIXTURES, articles, field, make_content
 from yingkou_archive.article import split_list
 from yingkou_archive.digest.agencies import AgencyFinder, Home, built_from_known_kind
 from yingkou_archive.digest.cli import run

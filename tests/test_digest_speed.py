@@ -13,7 +13,6 @@ import cProfile
 import pstats
 
 from tests.digest_support import make_content
-
 from yingkou_archive.digest.bench import generate_page
 from yingkou_archive.digest.importer import ImportOptions, import_paths
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.digest_support import FIXTURES, TAXONOMY
 
+from tests.digest_support import FIXTURES, TAXONOMY
 from yingkou_archive.digest.importer import read_page
 from yingkou_archive.digest.model import Block, Story
 from yingkou_archive.digest.tagging import Tagger

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.digest_support import FIXTURES, body, field, make_content
 
+from tests.digest_support import FIXTURES, body, field, make_content
 from yingkou_archive.article import split_list
 from yingkou_archive.digest.importer import ImportOptions, import_paths
 

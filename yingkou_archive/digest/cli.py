@@ -24,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..errors import ArchiveError
+from ..kinds import TAXONOMY_KINDS
 from .importer import (
     ImportOptions,
     ImportReport,
@@ -170,12 +171,11 @@ def _explain(outcome, console: Console) -> None:
             where = f"第{line.number}行" if line.number else ""
             console.print(f"      {where}［{ROLE_LABELS.get(line.role, line.role)}］"
                           f"{escape(line.text[:30])}：{escape(line.reason)}")
-    labels = {"topic": "专题 Topic", "district": "地区 District", "agency": "部门 Agency"}
-    for kind in ("topic", "district", "agency"):
-        reasons = [r for r in outcome.reasons if r.kind == kind]
+    for kind in TAXONOMY_KINDS:
+        reasons = [r for r in outcome.reasons if r.kind == kind.name]
         if not reasons:
             continue
-        console.print(f"    {labels[kind]}:")
+        console.print(f"    {kind.label} {kind.field}:")
         for reason in reasons:
             console.print(f"      - {escape(str(reason))}")
 

@@ -234,7 +234,8 @@ def _article_region(body: Tag | None, title_tag: Tag | None) -> Tag | None:
     if body is None:
         return None
     if title_tag is None:
-        return body.parent if body.parent is not None and body.parent.name not in ("body", "html", "[document]") else body
+        parent = body.parent
+        return parent if parent is not None and parent.name not in ("body", "html", "[document]") else body
     title_parents = {id(p) for p in title_tag.parents}
     for candidate in [body, *body.parents]:
         if id(candidate) in title_parents or candidate is title_tag:

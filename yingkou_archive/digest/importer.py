@@ -325,7 +325,7 @@ def _import_all(paths, run: _Run, report: ImportReport, progress) -> None:
             report.failed_pages.append(exc)
         except ArchiveError as exc:
             report.failed_pages.append(DigestError(path, str(exc)))
-        except Exception as exc:  # noqa: BLE001 -- a parser bug must not stop the folder
+        except Exception as exc:
             report.failed_pages.append(DigestError(path, f"读取时出错（程序错误，请报告）：{exc!r}"))
     for unit in _plan(pages, report):
         summary = PageSummary(unit.page, None)
@@ -433,7 +433,7 @@ class _Run:
         for story in page.stories:
             try:
                 outcome = self._import_story(story, page, date)
-            except Exception as exc:  # noqa: BLE001 -- one story must not stop the others
+            except Exception as exc:
                 outcome = Outcome("failed", page.path, story.title, reason=f"导入时出错：{exc}")
             summary.outcomes.append(outcome)
             summary.warnings += outcome.tags.warnings if outcome.tags else []

@@ -14,6 +14,7 @@ import datetime as dt
 import html
 from pathlib import Path
 
+from ..kinds import TAXONOMY_KINDS
 from .importer import ImportReport, Outcome, PageSummary
 from .model import LineNote
 from .roles import ROLE_LABELS
@@ -129,7 +130,7 @@ def _story(outcome: Outcome) -> str:
         if values:
             parts.append(f"<div>{label}：{_e('、'.join(values))}</div>")
     if outcome.tags is not None:
-        for kind, label in (("topic", "专题"), ("district", "地区"), ("agency", "部门")):
+        for kind, label in ((k.name, k.label) for k in TAXONOMY_KINDS):
             reasons = [r for r in outcome.tags.reasons if r.kind == kind]
             tags = "".join(f"<span class=\"tag\">{_e(r.name)}</span>" for r in reasons) or "（无）"
             parts.append(f"<div>{label}：{tags}</div>")

@@ -30,7 +30,9 @@ from .model import Block, LineNote, Page, Story
 from .roles import PAGE_CREDIT, PHOTO_BY, PHOTO_CREDIT, SUBTITLE, SUMMARY_LABEL, Line
 
 _SKIP = {"caption", "credit", "furniture"}
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|第[一二三四五六七八九十]+[，、]?)")
+_NUMBERED = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]"
+    r"|第[一二三四五六七八九十]+[，、]?)")
 _NEWS_LEAD = re.compile(
     r"^(?:近日|日前|昨天|昨日|今天|今日|近期|\d{1,2}月\d{1,2}日|今年以来|记者(?:近日|日前)?从|记者.{0,8}获悉)")
 _COLUMN_SHAPE = re.compile(rf"^[{repair.CJK}·]{{2,6}}$")
