@@ -23,6 +23,12 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+# Copy a static file only when its source is newer, and the theme's static
+# files through plugins/archive_static, which never writes into a file the
+# live output shares (Pelican's own copy would).
+STATIC_CHECK_IF_MODIFIED = True
+THEME_STATIC_PATHS = []
+ARCHIVE_THEME_STATIC_PATHS = ["static"]
 IGNORE_FILES = [".#*", "*~", ".*.swp"]
 
 TIMEZONE = "Asia/Shanghai"
@@ -52,8 +58,9 @@ PLUGINS = [
     "plugins.archive_redirects",
     "plugins.archive_issues",
     "plugins.archive_dates",
+    "plugins.archive_static",
+    "plugins.archive_sitemap",
     "pelican.plugins.neighbors",
-    "pelican.plugins.sitemap",
 ]
 
 # URLs. Articles: /YYYY/MM/<slug>/ (the slug is the file name or Slug field).
@@ -121,8 +128,9 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_MAX_ITEMS = 50
 
+# The sitemap: an index of one sitemap per year of articles and one for the
+# other pages (plugins/archive_sitemap; search engines read 50,000 URLs a file).
 SITEMAP = {
-    "format": "xml",
     "exclude": [r"^404\.html$", r"^search/$", r"/page/\d+/$"],
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.3},
     "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},

@@ -1,10 +1,12 @@
-"""Keeping unchanged output files: link the previous build's copy.
+"""Writing output files without ever editing one in place.
 
-A build writes into a fresh folder.  A file whose bytes equal the previous
-build's is hard-linked from it instead of written, so it keeps its identity
-and modification time and an incremental deploy sends only what changed.
-Used by the page writer (plugins/archive_writer), the search index and the
-build's final pass over everything else.
+A build writes into the standby copy of the output (sitebuild/generations.py),
+whose files share their bytes (hard links) with the live output.  Editing
+such a file in place would change the live site mid-build; so a file that
+changes is unlinked and written anew, and a file whose bytes are already
+right is left alone, keeping its identity and modification time (an
+incremental deploy then sends only what changed).  Used by the page writer
+(plugins/archive_writer), the search index and the build driver.
 """
 
 from __future__ import annotations
@@ -22,13 +24,36 @@ def same_bytes(path: str | os.PathLike, data: bytes) -> bool:
         return False
 
 
-def write_or_link(path: str | os.PathLike, data: bytes,
-                  previous: str | os.PathLike | None) -> None:
-    """Write ``data`` to ``path``, or link ``previous`` if it holds the same bytes."""
+def replace_if_changed(path: str | os.PathLike, data: bytes) -> bool:
+    """Make ``path`` hold ``data``; True when it had to be (re)written."""
+    if same_bytes(path, data):
+        return False
     if os.path.lexists(path):
-        os.unlink(path)  # a second write of one file: never edit a linked inode
-    if previous is not None and same_bytes(previous, data):
-        os.link(previous, path)
-        return
+        os.unlink(path)  # never write into an inode the live output may share
     with open(path, "wb") as handle:
         handle.write(data)
+    return True
+
+
+def link_or_copy(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """``target`` becomes a hard link to ``source`` (a copy across file systems)."""
+    if os.path.lexists(target):
+        os.unlink(target)
+    try:
+        os.link(source, target)
+    except OSError:
+        import shutil
+
+        shutil.copy2(source, target)
+
+
+def remove_empty_parents(path: str | os.PathLike, root: str | os.PathLike) -> None:
+    """Remove the now empty folders above ``path``, up to (not including) ``root``."""
+    root = os.path.abspath(root)
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder.startswith(root + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return  # not empty (or gone): the folders above are not empty either
+        folder = os.path.dirname(folder)

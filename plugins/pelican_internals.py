@@ -1,6 +1,6 @@
-"""Every use of Pelican's and pelican-sitemap's private internals, in one place.
+"""Every use of Pelican's private internals, in one place.
 
-Checked against pelican 4.12.0 and pelican-sitemap 1.2.2 (requirements.txt).
+Checked against pelican 4.12.0 (requirements.txt).
 After an upgrade, read the code named in each docstring again; the
 plugins' own tests (``plugins/*/test_*.py``) show which adapter broke.
 Everything else in the plugins uses Pelican's public API: signals,
@@ -9,8 +9,6 @@ Everything else in the plugins uses Pelican's public API: signals,
 """
 
 from __future__ import annotations
-
-import datetime
 
 # -- pelican/writers.py: Writer ------------------------------------------------
 
@@ -51,32 +49,3 @@ def wrap_file_stamps(cacher, wrap) -> None:
     stamp_of = getattr(cacher, "_filestamp_func", None)
     if stamp_of is not None:
         cacher._filestamp_func = wrap(stamp_of)
-
-
-# -- pelican-sitemap: pelican/plugins/sitemap/sitemap.py -----------------------
-
-def _sitemap_generator():
-    try:
-        from pelican.plugins.sitemap import sitemap
-    except ImportError:  # the sitemap plugin is not installed
-        return None
-    return sitemap.generator
-
-
-def date_undated_sitemap_pages(moment: datetime.datetime) -> None:
-    """The lastmod pelican-sitemap gives pages without a date: its module
-    global ``generator.now``, set once at import time."""
-    generator = _sitemap_generator()
-    if generator is not None:
-        generator.now = moment
-
-
-def forget_unfinished_sitemap() -> None:
-    """pelican-sitemap remembers the Pelican instance of the run in progress
-    (``generator._main_pelican``) and its queued pages (``page_queue``), and
-    resets them only on the ``finalized`` signal, which a failed run never
-    sends: the next build in the same process would write no sitemap."""
-    generator = _sitemap_generator()
-    if generator is not None:
-        generator._main_pelican = None
-        generator.page_queue = []

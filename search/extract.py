@@ -145,26 +145,19 @@ def _save_page_cache(cache_dir: Path | None, entries: dict) -> None:
 
 
 def read_site(site_dir: Path, workers: int, cache_dir: Path | None = None,
-              carried: tuple[Path, list[str]] | None = None,
-              ) -> tuple[list[ArticlePage], list[bytes]]:
-    """Every article page of the site in id order, and its packed doc file.
-
-    ``carried`` = (previous output, page names): unchanged pages the build
-    moves over from the previous output after indexing, read from there.
+              names: list[str] | None = None) -> tuple[list[ArticlePage], list[bytes]]:
+    """The article pages ``names`` of the site (default: every one found
+    there) in id order, and the packed doc file of each.
 
     Reading (regular expressions) and gzip are CPU-bound Python, so the
     pages are shared between worker processes; the result does not depend
     on how they are split.  With a ``cache_dir``, a page whose bytes are
     unchanged since the last build is not parsed again.
     """
-    found = []
-    for path in site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html"):
-        rel = path.relative_to(site_dir).as_posix()
-        if ARTICLE_PAGE.match(rel):
-            found.append((str(path), rel))
-    if carried:
-        previous, names = carried
-        found += [(os.path.join(previous, rel), rel) for rel in names if ARTICLE_PAGE.match(rel)]
+    if names is None:
+        names = [p.relative_to(site_dir).as_posix()
+                 for p in site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html")]
+    found = [(os.path.join(site_dir, rel), rel) for rel in names if ARTICLE_PAGE.match(rel)]
     found.sort(key=lambda item: item[1])
     cached = _load_page_cache(cache_dir)
     entries, read, todo = {}, [], []

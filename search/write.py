@@ -20,14 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from fileutil import write_or_link
+from fileutil import replace_if_changed
 from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
 
 from . import format as fmt
@@ -53,6 +52,35 @@ from .postings import shard_bits_for, sized_blocks
 
 # The facets, in the order of attrs.bin and of the manifest's list.
 FACETS = KINDS
+
+
+class IndexFiles:
+    """The files of one index folder, each replaced only when its bytes
+    change (the folder may share its files with the live site)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.produced: set[str] = set()
+        self.changed: set[str] = set()
+        self._folders: set[str] = set()
+
+    def write(self, rel: str, data: bytes) -> None:
+        folder = os.path.dirname(rel)
+        if folder not in self._folders:
+            (self.out / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        if replace_if_changed(os.path.join(self.out, rel), data):
+            self.changed.add(rel)
+        self.produced.add(rel)
+
+    def remove_others(self) -> None:
+        """Index files of an earlier index in this folder that this one has not."""
+        for folder in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR):
+            for path in (self.out / folder).glob("*") if (self.out / folder).is_dir() else ():
+                rel = f"{folder}/{path.name}"
+                if rel not in self.produced:
+                    path.unlink()
+                    self.changed.add(rel)
 
 
 def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
@@ -100,12 +128,10 @@ def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
     return head + lens.tobytes() + data.tobytes(), split
 
 
-def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int) -> dict:
+def write_shards(pages: list[ArticlePage], files: IndexFiles, bits: int, workers: int) -> dict:
     """Write every shard and positions file; returns sizes for the stats
     and the shard count used (``bits``, or what the postings asked for)."""
     bits, blocks = sized_blocks(pages, bits, workers)
-    for name in (SHARD_DIR, POS_DIR):
-        (out / name).mkdir(parents=True, exist_ok=True)
     written = set()
     sizes, pos_sizes, own_sizes = [], [], []
     grams = 0
@@ -133,8 +159,8 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int) -
                                 [(key, zpool.submit(gzip_bytes, part)) for key, part in split]))
         for shard, packed, pos, split in pending:
             packed, pos = packed.result(), pos.result()
-            (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(packed)
-            (out / POS_DIR / f"{shard:x}.bin").write_bytes(pos)
+            files.write(f"{SHARD_DIR}/{shard:x}.bin", packed)
+            files.write(f"{POS_DIR}/{shard:x}.bin", pos)
             written.add(shard)
             sizes.append(len(packed))
             pos_sizes.append(len(pos))
@@ -142,14 +168,14 @@ def write_shards(pages: list[ArticlePage], out: Path, bits: int, workers: int) -
             digest.update(pos)
             for key, part in split:
                 part = part.result()
-                (out / POS_DIR / f"{key:x}.bin").write_bytes(part)
+                files.write(f"{POS_DIR}/{key:x}.bin", part)
                 own_sizes.append(len(part))
                 digest.update(part)
     none = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
     for shard in range(1 << bits):  # every shard exists, so no lookup ever 404s
         if shard not in written:
-            (out / SHARD_DIR / f"{shard:x}.bin").write_bytes(gzip_bytes(shard_bytes(*none)))
-            (out / POS_DIR / f"{shard:x}.bin").write_bytes(gzip_bytes(pos_bytes(*none)[0]))
+            files.write(f"{SHARD_DIR}/{shard:x}.bin", gzip_bytes(shard_bytes(*none)))
+            files.write(f"{POS_DIR}/{shard:x}.bin", gzip_bytes(pos_bytes(*none)[0]))
     sizes.sort()
     pos_sizes.sort()
     own_sizes.sort()
@@ -221,22 +247,11 @@ def month_ranges(pages: list[ArticlePage]) -> list[list[int]]:
     return ranges
 
 
-def write_docs(packed: list[bytes], names: list[str], out: Path,
-               previous: Path | None = None) -> int:
-    """Write the packed doc files (ids in order) under ``names``; returns their bytes.
-
-    A doc file equal to the one in ``previous`` (the last build's index
-    folder) is hard-linked from it: one per article, creating them is most
-    of an incremental index's time, and unchanged files keep their identity.
-    """
-    doc_dir = out / DOC_DIR
-    doc_dir.mkdir(parents=True, exist_ok=True)
-    # plain string paths: pathlib's overhead was most of this loop's time
-    new_dir = str(doc_dir)
-    old_dir = str(previous / DOC_DIR) if previous else None
+def write_docs(packed: list[bytes], names: list[str], files: IndexFiles) -> int:
+    """Write the packed doc files (ids in order) under ``names``; returns
+    their bytes.  One per article: an unchanged one keeps its file."""
     for name, data in zip(names, packed, strict=True):
-        previous_file = os.path.join(old_dir, name) if old_dir is not None else None
-        write_or_link(os.path.join(new_dir, name), data, previous_file)
+        files.write(f"{DOC_DIR}/{name}", data)
     return sum(map(len, packed))
 
 
@@ -252,55 +267,45 @@ def t2s_blocks() -> dict[int, str]:
     return blocks
 
 
-def _index_files(out: Path) -> list[Path]:
-    names = [out / n for n in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME)]
-    return names + [p for d in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR) for p in (out / d).iterdir()]
+def write_search_index(site_dir: Path, cache_dir: Path | None = None, workers: int | None = None,
+                       pages: list[str] | None = None) -> dict:
+    """Index the article pages of ``site_dir`` into ``site_dir/search/``:
+    ``pages`` (paths relative to it), by default every one found there.
 
-
-def write_search_index(site_dir: Path, cache_dir: Path | None = None,
-                       previous_site: Path | None = None, carried: list[str] = (),
-                       workers: int | None = None) -> dict:
-    """Index the article pages of ``site_dir`` into ``site_dir/search/``.
-
-    ``cache_dir`` keeps what was read from each page between builds;
-    unchanged doc files are linked from ``previous_site`` (the last output),
-    where the ``carried`` pages (not yet in ``site_dir``) are read.
-    Returns stats: records, seconds, bytes and files of the index, sizes.
+    ``cache_dir`` keeps what was read from each page between builds.
+    Returns stats: records, seconds, bytes and files of the index, sizes,
+    and the files it ``produced`` and ``changed`` (relative to ``site_dir``).
     ``workers`` (default: one per core) share the reading and the postings;
     the files do not depend on it.
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
     workers = workers or os.cpu_count() or 1
-    pages, packed_docs = read_site(site_dir, workers, Path(cache_dir) if cache_dir else None,
-                                   (Path(previous_site), list(carried)) if carried else None)
+    pages, packed_docs = read_site(site_dir, workers, Path(cache_dir) if cache_dir else None, pages)
     read_seconds = time.perf_counter() - started
-    previous = Path(previous_site) / SEARCH_DIR if previous_site else None
-    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, previous, workers)
-    stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3))
+    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, workers)
+    stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3),
+                 produced=[f"{SEARCH_DIR}/{p}" for p in stats["produced"]],
+                 changed=[f"{SEARCH_DIR}/{p}" for p in stats["changed"]])
     return stats
 
 
 def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None,
-                previous: Path | None = None, workers: int | None = None) -> dict:
-    """Write the index of ``pages`` (in id order) into ``out``."""
-    # out may also hold the search page (search/index.html): replace only
-    # the index's own files
-    out.mkdir(parents=True, exist_ok=True)
-    for name in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR):
-        shutil.rmtree(out / name, ignore_errors=True)
-    for name in (MANIFEST_NAME, ATTRS_NAME, T2S_NAME):
-        (out / name).unlink(missing_ok=True)
+                workers: int | None = None) -> dict:
+    """Write the index of ``pages`` (in id order) into ``out`` (which may
+    also hold the search page, search/index.html: only the index's own
+    files are written or removed)."""
+    files = IndexFiles(Path(out))
     if packed_docs is None:
         packed_docs = [gzip_bytes(doc_bytes(p)) for p in pages]
     chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
-    shards = write_shards(pages, out, shard_bits_for(chars), workers or os.cpu_count() or 1)
+    shards = write_shards(pages, files, shard_bits_for(chars), workers or os.cpu_count() or 1)
     bits = shards["bits"]
     values = facet_values(pages)
     attrs = gzip_bytes(attrs_bytes(pages, values))
-    (out / ATTRS_NAME).write_bytes(attrs)
+    files.write(ATTRS_NAME, attrs)
     months = month_ranges(pages)
-    doc_total = write_docs(packed_docs, doc_file_names(months), out, previous)
+    doc_total = write_docs(packed_docs, doc_file_names(months), files)
     build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
     manifest = {
         "version": FORMAT_VERSION, "build": build, "docs": len(pages), "shardBits": bits,
@@ -311,18 +316,18 @@ def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | 
         "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()),
         "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
     }
-    (out / MANIFEST_NAME).write_text(
-        json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    (out / T2S_NAME).write_text(st.t2s_json(), encoding="utf-8")
-    (out / T2S_DIR).mkdir()
+    files.write(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    files.write(T2S_NAME, st.t2s_json().encode("utf-8"))
     for block, pairs in t2s_blocks().items():
-        (out / T2S_DIR / f"{block:x}.json").write_text(
-            json.dumps({"pairs": pairs}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    files = _index_files(out)
+        files.write(f"{T2S_DIR}/{block:x}.json",
+                    json.dumps({"pairs": pairs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    files.remove_others()
     return {
         "records": len(pages),
-        "bytes": sum(p.stat().st_size for p in files),
-        "files": len(files),
+        "bytes": sum(os.path.getsize(os.path.join(out, p)) for p in files.produced),
+        "files": len(files.produced),
+        "produced": sorted(files.produced),
+        "changed": sorted(files.changed),
         "shard_bits": bits,
         "chars": chars,
         "attrs_bytes": len(attrs),

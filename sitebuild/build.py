@@ -1,12 +1,12 @@
-"""Build the site so that a failed build never replaces good output.
+"""Build the site so that a failed build never touches the live output.
 
-Pelican writes into a fresh temporary folder beside the output folder; the
-search index is written into it too; only when every step succeeded is the
-old output swapped out for the new one.  Just before the swap, the folders
-of article pages that did not change are moved over from the old output
-(the writer plugin lists them instead of linking them one by one).  Any
-error Pelican merely logs (a plugin that failed to load, a file it skipped)
-fails the build as well.
+Pelican writes into the standby generation of the output folder, which
+holds the live generation's files (sitebuild/generations.py); the search
+index is written into it too; only when every step succeeded do the two
+folders swap places in one atomic rename.  Pages whose inputs did not
+change are not rendered (plugins/archive_writer); files that did not change
+keep their identity.  Any error Pelican merely logs (a plugin that failed to
+load, a file it skipped) fails the build as well.
 """
 
 from __future__ import annotations
@@ -15,16 +15,12 @@ import gc
 import hashlib
 import logging
 import os
-import shutil
-import stat
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fileutil import same_bytes
-from plugins.pelican_internals import forget_unfinished_sitemap
-from sitebuild.precompress import precompress_tree
+from sitebuild.generations import OutputGenerations
+from sitebuild.precompress import precompress_files
 from yingkou_archive.errors import ArchiveError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +46,7 @@ class BuildResult:
     phases: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     search: dict | None = None
+    changed: int = 0  # output files this build wrote or removed
 
 
 class _Recorder(logging.Handler):
@@ -85,86 +82,6 @@ def _cache_dir(settings_file: Path, content_dir: Path) -> Path:
     return settings_file.parent / "cache" / f"{base}-{digest.hexdigest()[:16]}"
 
 
-def _swap_into_place(new_dir: Path, output_dir: Path) -> None:
-    old_dir = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-    if output_dir.exists():
-        output_dir.rename(old_dir)
-    new_dir.rename(output_dir)
-    if old_dir.exists():
-        _remove_in_background(old_dir)
-
-
-def _keep_unchanged_files(new_dir: Path, old_dir: Path) -> None:
-    """Replace each newly written file that equals the previous build's by a
-    hard link to it, so unchanged files keep their identity and mtime and an
-    incremental deploy sends only what changed.
-
-    Rendered pages are already linked by the writer plugin; this catches the
-    rest (static files, images, the search index).
-    """
-    # os.walk and plain strings: pathlib's rglob was most of this pass's time
-    for folder, _subfolders, files in os.walk(new_dir):
-        old_folder = os.path.join(old_dir, os.path.relpath(folder, new_dir))
-        for name in files:
-            path = os.path.join(folder, name)
-            info = os.lstat(path)
-            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-                continue  # a symlink, or already a link to the previous output
-            old = os.path.join(old_folder, name)
-            if not os.path.isfile(old) or os.path.getsize(old) != info.st_size:
-                continue
-            with open(path, "rb") as handle:
-                data = handle.read()
-            if same_bytes(old, data):
-                os.unlink(path)
-                os.link(old, path)
-
-
-def _carry_over(names: list[str], old_dir: Path, new_dir: Path) -> None:
-    """Move the folders of unchanged pages ``names`` from the old output
-    into the new one.
-
-    A folder moves when it holds just that page and the new output has no
-    such folder yet; otherwise the page alone is hard-linked.  If a move
-    fails, the folders already moved go back, so the old output stays whole.
-    """
-    old, new = str(old_dir), str(new_dir)
-    moved: list[str] = []
-    parents: set[str] = set()
-    try:
-        for name in names:
-            folder, page = os.path.split(name)
-            source, target = os.path.join(old, folder), os.path.join(new, folder)
-            parent = os.path.dirname(target)
-            if parent not in parents:
-                os.makedirs(parent, exist_ok=True)
-                parents.add(parent)
-            if folder and os.listdir(source) == [page] and not os.path.lexists(target):
-                os.rename(source, target)
-                moved.append(folder)
-            else:
-                os.makedirs(target, exist_ok=True)
-                os.link(os.path.join(old, name), os.path.join(new, name))
-    except OSError:
-        for folder in reversed(moved):
-            os.rename(os.path.join(new, folder), os.path.join(old, folder))
-        raise
-
-
-def _remove_in_background(folder: Path) -> None:
-    """Delete the replaced output without making the build wait for it.
-
-    Unlinking tens of thousands of files takes seconds; the new output is
-    already in place, so a detached ``rm`` can do it after we exit.
-    """
-    rm = shutil.which("rm")
-    if rm and os.name == "posix":
-        subprocess.Popen([rm, "-rf", str(folder)], start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    else:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def build_site(
     content_dir: str | Path | None = None,
     output_dir: str | Path | None = None,
@@ -172,7 +89,7 @@ def build_site(
     search: bool = True,
     overrides: dict | None = None,
 ) -> BuildResult:
-    from plugins.archive_writer import CARRY_OVER_SETTING, article_pages_written
+    from plugins.archive_writer import article_pages_written, output_files, writing_started
     from plugins.pelican_run import read_build_settings, run_pelican
 
     settings_file = Path(settings_file or PROJECT_ROOT / "pelicanconf.py").resolve()
@@ -184,74 +101,85 @@ def build_site(
     if output_dir == content_dir or output_dir in content_dir.parents:
         raise BuildError(f"{output_dir}: 输出目录不能包含内容目录")
 
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    previous = output_dir if output_dir.is_dir() else None
-    work_dir = output_dir.with_name(f".{output_dir.name}.build-{os.getpid()}")
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
-    override = {
-        "PATH": str(content_dir),
-        "OUTPUT_PATH": str(work_dir),
-        "CACHE_PATH": str(_cache_dir(settings_file, content_dir)),
-        # unchanged files are hard-linked from here (plugins/archive_writer)
-        "ARCHIVE_PREVIOUS_OUTPUT": str(previous) if previous else None,
-        **(overrides or {}),
-    }
-    settings = read_build_settings(str(settings_file), override)
-    # Unchanged article pages the writer leaves for _carry_over.  Not with
-    # precompression: their .gz/.br siblings would have to be carried too.
-    settings[CARRY_OVER_SETTING] = bool(previous and not settings.get("PRECOMPRESS"))
-    carried_pages: list[str] = []
-    indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]), previous, carried_pages)
-
-    def on_article_pages(_writer, carried=(), **_):
-        carried_pages.extend(carried)
-        if search:  # made in a child process while the list pages are rendered
-            indexer.start()
-
-    recorder = _Recorder()
-    root = logging.getLogger()
-    root.addHandler(recorder)
     result = BuildResult(output_dir=output_dir)
     started = time.perf_counter()
-    # Python's cycle collector walks every live object again and again while
-    # a build allocates hundreds of thousands of them (articles, pages,
-    # templates); off for the build, it cost 14 % of a full 10,000-article
-    # build's time for 60 MB of uncollected cycles (docs/benchmarks.md).
-    collecting = gc.isenabled()
-    gc.disable()
-    article_pages_written.connect(on_article_pages)
+    generations = OutputGenerations(output_dir)
+    generations.acquire()
     try:
-        run_pelican(settings)
-        result.phases["pelican"] = time.perf_counter() - started
-        if recorder.errors:
-            raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
-        if search:
+        work_dir = generations.prepare()
+        result.phases["prepare"] = time.perf_counter() - started
+        settings = read_build_settings(str(settings_file), {
+            "PATH": str(content_dir),
+            "OUTPUT_PATH": str(work_dir),
+            "CACHE_PATH": str(_cache_dir(settings_file, content_dir)),
+            **(overrides or {}),
+        })
+        produced_paths: set[str] = set()
+        changed_paths: set[str] = set()
+        indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]))
+
+        def on_output_files(_sender, produced=(), changed=(), **_):
+            produced_paths.update(produced)
+            changed_paths.update(changed)
+
+        def on_article_pages(_writer, pages=(), **_):
+            if search:  # made in a child process while the list pages are rendered
+                indexer.start(pages)
+
+        def on_writing(_writer, **_):
+            generations.mark_dirty()
+
+        connections = [(output_files, on_output_files), (article_pages_written, on_article_pages),
+                       (writing_started, on_writing)]
+        recorder = _Recorder()
+        root = logging.getLogger()
+        root.addHandler(recorder)
+        # Python's cycle collector walks every live object again and again while
+        # a build allocates hundreds of thousands of them (articles, pages,
+        # templates); off for the build, it cost 14 % of a full 10,000-article
+        # build's time for 60 MB of uncollected cycles (docs/benchmarks.md).
+        collecting = gc.isenabled()
+        gc.disable()
+        for sig, receiver in connections:
+            sig.connect(receiver)
+        try:
             phase = time.perf_counter()
-            result.search = indexer.result()
-            # the wait for the index after Pelican, not its whole time
-            result.phases["search"] = time.perf_counter() - phase
-        if settings.get("PRECOMPRESS"):
+            run_pelican(settings)
+            result.phases["pelican"] = time.perf_counter() - phase
+            if recorder.errors:
+                raise BuildError("构建时出现错误：\n" + "\n".join(f"  {e}" for e in recorder.errors))
+            if search:
+                phase = time.perf_counter()
+                result.search = indexer.result()
+                produced_paths.update(result.search["produced"])
+                changed_paths.update(result.search["changed"])
+                # the wait for the index after Pelican, not its whole time
+                result.phases["search"] = time.perf_counter() - phase
+            if settings.get("PRECOMPRESS"):
+                phase = time.perf_counter()
+                siblings = precompress_files(work_dir, produced_paths, changed_paths, settings["PRECOMPRESS"],
+                                             generations.previous.produced if generations.previous else set())
+                produced_paths.update(siblings.produced)
+                changed_paths.update(siblings.changed)
+                result.phases["precompress"] = time.perf_counter() - phase
             phase = time.perf_counter()
-            precompress_tree(work_dir, settings["PRECOMPRESS"])
-            result.phases["precompress"] = time.perf_counter() - phase
-        if previous:
-            phase = time.perf_counter()
-            _keep_unchanged_files(work_dir, previous)
-            _carry_over(carried_pages, previous, work_dir)
-            result.phases["keep-unchanged"] = time.perf_counter() - phase
-        _swap_into_place(work_dir, output_dir)
-    except BaseException:
-        indexer.stop()
-        shutil.rmtree(work_dir, ignore_errors=True)
-        forget_unfinished_sitemap()
-        raise
+            changed_paths.update(generations.remove_unproduced(produced_paths))
+            generations.commit(produced_paths, changed_paths)
+            result.phases["swap"] = time.perf_counter() - phase
+        except BaseException:
+            indexer.stop()
+            generations.abandon()
+            raise
+        finally:
+            for sig, receiver in connections:
+                sig.disconnect(receiver)
+            root.removeHandler(recorder)
+            if collecting:
+                gc.enable()
+        result.warnings = recorder.warnings
+        result.changed = len(changed_paths)
     finally:
-        article_pages_written.disconnect(on_article_pages)
-        root.removeHandler(recorder)
-        if collecting:
-            gc.enable()
-    result.warnings = recorder.warnings
+        generations.release()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -278,15 +206,16 @@ class _SearchIndexer:
     this process when the result is asked for.
     """
 
-    def __init__(self, site_dir: Path, cache_dir: Path, previous: Path | None,
-                 carried: list[str]):
-        self.args = (site_dir, cache_dir, previous, carried)
+    def __init__(self, site_dir: Path, cache_dir: Path):
+        self.args = (site_dir, cache_dir)
+        self.pages: list[str] | None = None  # None: every article page in the folder
         self.process = None
         self.pipe = None
 
-    def start(self) -> None:
+    def start(self, pages) -> None:
         if self.process is not None:
             return
+        self.pages = list(pages)
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -307,8 +236,8 @@ class _SearchIndexer:
     def _write(self) -> dict:
         from search.write import write_search_index
 
-        site_dir, cache_dir, previous, carried = self.args
-        return write_search_index(site_dir, cache_dir, previous, list(carried))
+        site_dir, cache_dir = self.args
+        return write_search_index(site_dir, cache_dir, pages=self.pages)
 
     def result(self) -> dict:
         if self.process is None:

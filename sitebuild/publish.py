@@ -10,9 +10,9 @@ from pathlib import Path
 from yingkou_archive.errors import ArchiveError
 
 TARGETS = ("folder", "rsync", "gh-pages")
-# Build bookkeeping kept inside the output (plugins/archive_writer) that a
+# Build bookkeeping kept inside the output (sitebuild/generations.py) that a
 # host does not need.
-NOT_PUBLISHED = (".render-keys.json",)
+NOT_PUBLISHED = (".archive-state",)
 
 
 class PublishError(ArchiveError):

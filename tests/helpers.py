@@ -6,13 +6,17 @@ import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
 
+# The build's own bookkeeping inside the output (sitebuild/generations.py),
+# not part of the site: left out when comparing what two builds made.
+STATE_DIR = ".archive-state"
+
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root with the sha256 of its bytes."""
+    """Every file of the site under root with the sha256 of its bytes."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.relative_to(root).parts[0] != STATE_DIR
     }
 
 
@@ -74,3 +78,22 @@ def parse_page(path: Path) -> PageParser:
     parser = PageParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_entries(site: Path) -> dict[str, str]:
+    """Every URL of the site's sitemaps (the index and the files it lists)
+    with its lastmod."""
+    import xml.etree.ElementTree as ET
+
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    entries = {}
+    for sitemap in index.iter(f"{SITEMAP_NS}sitemap"):
+        loc = sitemap.find(f"{SITEMAP_NS}loc").text
+        name = loc.split("/", 3)[3]  # the path after scheme://host/
+        for url in ET.parse(site / name).getroot().iter(f"{SITEMAP_NS}url"):
+            entries[url.find(f"{SITEMAP_NS}loc").text] = url.find(f"{SITEMAP_NS}lastmod").text
+    return entries

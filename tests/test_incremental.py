@@ -55,45 +55,6 @@ def test_incremental_output_equals_clean_build(content_copy, tmp_path, search):
     assert len(kept) == len(unchanged), sorted(set(unchanged) - set(kept))
 
 
-def test_carry_over_moves_page_folders_and_links_the_rest(tmp_path):
-    from sitebuild.build import _carry_over
-
-    old, new = tmp_path / "old", tmp_path / "new"
-    (old / "2024/05/alone").mkdir(parents=True)
-    (old / "2024/05/alone/index.html").write_text("alone")
-    (old / "2024/05/crowded").mkdir(parents=True)
-    (old / "2024/05/crowded/index.html").write_text("crowded")
-    (old / "2024/05/crowded/other.html").write_text("other")  # not the page's alone
-    inode = (old / "2024/05/alone/index.html").stat().st_ino
-    new.mkdir()
-
-    _carry_over(["2024/05/alone/index.html", "2024/05/crowded/index.html"], old, new)
-
-    assert (new / "2024/05/alone/index.html").stat().st_ino == inode
-    assert not (old / "2024/05/alone").exists()  # moved, not copied
-    # a folder holding more than the page stays; the page is linked
-    assert (new / "2024/05/crowded/index.html").read_text() == "crowded"
-    assert (old / "2024/05/crowded/other.html").exists()
-    assert not (new / "2024/05/crowded/other.html").exists()
-    assert (old / "2024/05/crowded/index.html").stat().st_nlink == 2
-
-
-def test_carry_over_puts_moved_folders_back_when_a_move_fails(tmp_path):
-    from sitebuild.build import _carry_over
-
-    old, new = tmp_path / "old", tmp_path / "new"
-    (old / "2024/05/first").mkdir(parents=True)
-    (old / "2024/05/first/index.html").write_text("first")
-    new.mkdir()
-    before = tree_digest(old)
-
-    with pytest.raises(OSError):  # the second page is missing from the old output
-        _carry_over(["2024/05/first/index.html", "2024/05/gone/index.html"], old, new)
-
-    assert tree_digest(old) == before
-    assert not (new / "2024/05/first").exists()
-
-
 def test_a_failing_search_index_fails_the_build_and_keeps_the_output(content_copy, tmp_path,
                                                                      monkeypatch):
     from search import write as search_index

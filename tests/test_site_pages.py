@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import parse_page
+from tests.helpers import SITEMAP_NS, parse_page, sitemap_entries
 from yingkou_archive.content_check import article_url, check_content
 from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
 from yingkou_archive.vocabulary import load_vocabulary
@@ -168,8 +168,7 @@ def test_jsonld_canonical_and_opengraph(demo_site, report):
 
 
 def test_sitemap_lists_every_article_and_term(demo_site, report):
-    root = ET.parse(demo_site / "sitemap.xml").getroot()
-    locs = {e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    locs = set(sitemap_entries(demo_site))
     assert all(loc.startswith("http") for loc in locs)
     paths = {re.sub(r"^https?://[^/]+/", "", loc) for loc in locs}
     for meta in report.articles:
@@ -179,21 +178,28 @@ def test_sitemap_lists_every_article_and_term(demo_site, report):
     assert "Sitemap: http" in robots and robots.strip().endswith("/sitemap.xml")
 
 
-def test_sitemap_dates_lists_by_the_newest_article_not_the_build(content_copy, tmp_path, report):
-    import datetime
-
-    from pelican.plugins.sitemap import sitemap
-
-    from sitebuild.build import build_site
-
-    sitemap.generator.now = datetime.datetime(2001, 1, 1)  # what a later build would see
-    build_site(content_copy, tmp_path / "site", search=False)
-    root = ET.parse(tmp_path / "site" / "sitemap.xml").getroot()
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    home = next(u for u in root.iter(ns + "url")
-                if re.fullmatch(r"https?://[^/]+/", u.find(ns + "loc").text))
+def test_sitemap_dates_pages_by_their_articles_not_the_build(demo_site, report):
+    entries = sitemap_entries(demo_site)
+    home = next(lastmod for loc, lastmod in entries.items() if re.fullmatch(r"https?://[^/]+/", loc))
     newest = max(m.date for m in report.articles)
-    assert home.find(ns + "lastmod").text.startswith(newest.strftime("%Y-%m-%d"))
+    assert home == newest.strftime("%Y-%m-%d")
+    for meta in report.articles:
+        loc = next(loc for loc in entries if loc.endswith("/" + article_url(meta)))
+        assert entries[loc] == meta.date.strftime("%Y-%m-%d")
+
+
+def test_the_sitemap_is_an_index_of_files_by_year(demo_site, report):
+
+    index = ET.parse(demo_site / "sitemap.xml").getroot()
+    names = [s.find(SITEMAP_NS + "loc").text.rsplit("/", 1)[1] for s in index.iter(SITEMAP_NS + "sitemap")]
+    years = sorted({f"{m.date.year}.xml" for m in report.articles})
+    assert names == years + ["pages.xml"]
+    for year in years:  # each year's file holds exactly that year's articles
+        urls = {u.find(SITEMAP_NS + "loc").text for u in
+                ET.parse(demo_site / "sitemaps" / year).getroot().iter(SITEMAP_NS + "url")}
+        assert {re.sub(r"^https?://[^/]+/", "", u)[:5] for u in urls} == {year[:4] + "/"}
+        assert sum(1 for u in urls if re.search(r"/\d\d/[^/]+/$", u)) == \
+            sum(1 for m in report.articles if f"{m.date.year}.xml" == year)
 
 
 def test_home_page_has_latest_browse_and_search(demo_site, report):

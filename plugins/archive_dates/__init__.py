@@ -16,8 +16,6 @@ from itertools import groupby
 
 from pelican import signals
 
-from plugins.pelican_internals import date_undated_sitemap_pages
-
 GRANULARITIES = {
     "year": (lambda a: (a.date.year,), "ARCHIVE_YEAR"),
     "month": (lambda a: (a.date.year, a.date.month), "ARCHIVE_MONTH"),
@@ -68,16 +66,6 @@ def write_period_archives(generator, writer):
             )
 
 
-def date_lists_by_newest_article(generator):
-    """Lists in the sitemap (home, terms, archives) change when articles do:
-    their lastmod is the newest article's date.  pelican-sitemap gives pages
-    without a date the time its module was imported, so sitemap.xml changed
-    on every build (and every deploy sent it) although nothing else did."""
-    if generator.articles:
-        date_undated_sitemap_pages(max(article.date for article in generator.articles))
-
-
 def register():
-    signals.article_generator_finalized.connect(date_lists_by_newest_article)
     signals.article_generator_finalized.connect(build_period_archives)
     signals.article_writer_finalized.connect(write_period_archives)

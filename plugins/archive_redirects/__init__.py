@@ -84,7 +84,11 @@ def write_redirects(generator, writer):
             target=target,
             canonical=f"{settings['SITE_ABSOLUTE_URL']}/{new}",
         )
-        path = os.path.join(writer.output_path, old, "index.html")
+        name = os.path.join(old, "index.html")
+        if hasattr(writer, "write_text"):  # the archive's writer: replaced only if changed
+            writer.write_text(name, html, source)
+            continue
+        path = os.path.join(writer.output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open_through_guard(writer, path, source) as handle:
             handle.write(html)

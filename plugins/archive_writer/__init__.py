@@ -1,65 +1,63 @@
-"""Pelican adapter: render pages on every core, keep unchanged files.
+"""Pelican adapter: render only the pages whose inputs changed, on every core.
 
 Changes to how Pelican writes, in a ``Writer`` subclass and one template
 global:
 
-* **Parallel rendering.**  ``write_file`` calls are queued while the
+* **Queued, parallel rendering.**  ``write_file`` calls are queued while the
   generators run and rendered at the ``finalized`` signal by forked worker
   processes, one per core (Jinja rendering is most of a build's time and
   Pelican does it on one core).  Article pages are rendered first, then
   :data:`article_pages_written` is sent (the build starts the search index
-  on it), then the list pages.  The parent sends ``content_written`` for every
-  file, as Pelican would have, so plugins such as the sitemap still see
-  each page.
-* **List items rendered once.**  ``article_item_once`` renders an article's
-  list item once per process for all the lists it appears in.
-* **Unchanged files are not rewritten.**  The build writes into a fresh
-  folder; a file whose bytes equal the previous build's is hard-linked from
-  the previous output instead of written, so it keeps its identity and
-  modification time (incremental deploys send only what changed).
-* **Unchanged article pages are not rendered.**  An article page depends on
-  its own source file, its terms, its related and neighbouring articles, its
-  issue page, the settings, the templates and the code.  A key over those is
-  kept per page in ``.render-keys.json`` inside the output (so it always
-  describes exactly that output); a page whose key is unchanged is linked
-  from the previous output without rendering.  With ``ARCHIVE_CARRY_OVER``
-  such a page is only named in :data:`article_pages_written`: the build
-  moves its whole folder over once every step has succeeded, which costs a
-  rename instead of a new folder (creating 10,000 folders was a second of
-  every incremental build).
+  on it), then the other pages.  The parent sends ``content_written`` for
+  every page, rendered or kept, as Pelican would have.
+* **Only pages whose inputs changed are rendered.**  Every page has a render
+  key (plugins/archive_writer/keys.py): article pages get one from what they
+  show, a plugin writing a list page passes one
+  (``write_file(..., render_key=...)``, also for ``write_feed``).  The keys
+  of the generation in the output folder are kept in
+  ``.archive-state/pages.json``; a page whose key is unchanged and whose
+  files are there is left as it is.  Pages without a key are rendered.
+* **Files are replaced, never edited.**  The output folder holds the live
+  generation's files, shared with the live site (sitebuild/generations.py):
+  a rendered file whose bytes are unchanged is left alone, a changed one is
+  unlinked and written anew (fileutil.replace_if_changed).
 * **Pelican's overwrite guard kept.**  Writing one output file twice fails
   the build naming both sources, also when two worker processes wrote them.
+* At the end, :data:`output_files` tells the build every file the writer
+  produced and which of them changed.
+* ``article_item_once``: an article's list item rendered once per process
+  for all the lists it appears in.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 from multiprocessing import get_context
-from pathlib import Path
 
 from blinker import signal
 from pelican import signals
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from fileutil import write_or_link
+from fileutil import replace_if_changed
+from plugins.archive_writer.keys import article_page_key, site_key
 from plugins.pelican_internals import overridden_files, written_files
 from yingkou_archive.errors import ArchiveError
-from yingkou_archive.kinds import TAXONOMY_KINDS
 
-PREVIOUS_OUTPUT_SETTING = "ARCHIVE_PREVIOUS_OUTPUT"
-CARRY_OVER_SETTING = "ARCHIVE_CARRY_OVER"
-# Sent once per build (sender: the writer) when every article page is in
-# the output folder, with ``carried``: the unchanged article pages left in
-# the previous output for the build to move over (ARCHIVE_CARRY_OVER).
-article_pages_written = signal("archive-article-pages-written")
-RENDER_KEYS_FILE = ".render-keys.json"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CODE_FOLDERS = ("plugins", "yingkou_archive")
+PAGE_KEYS_FILE = ".archive-state/pages.json"
 # Below this many pages to render, forking costs more than it saves.
 PARALLEL_MIN_PAGES = 200
+
+# Sent once per build (sender: the writer) when every article page is in
+# the output folder, with ``pages``: their paths relative to it.
+article_pages_written = signal("archive-article-pages-written")
+# Sent when the writer is made: Pelican is about to write into the output
+# folder (the build marks its standby generation as being written).
+writing_started = signal("archive-writing-started")
+# Sent by every producer of output files (sender: it) with ``produced`` and
+# ``changed``: paths relative to the output folder.
+output_files = signal("archive-output-files")
 
 # The writer of the run in progress (Pelican keeps it in a local variable;
 # the ``finalized`` signal that flushes it only carries the Pelican object).
@@ -74,88 +72,42 @@ class OutputClashError(FileOverwriteFailedError, ArchiveError):
     message and not a traceback)."""
 
 
-class _KeepIfUnchanged(io.StringIO):
-    """A text file that, on close, links the previous copy if it is equal."""
+class _ReplacedOnClose(io.StringIO):
+    """A text file written on close, only if its bytes changed."""
 
-    def __init__(self, path: str, previous: str | None, encoding: str):
+    def __init__(self, path: str, encoding: str, changed: set[str]):
         super().__init__()
-        self._path, self._previous, self._encoding = path, previous, encoding
+        self._path, self._encoding, self._changed = path, encoding, changed
 
     def close(self):
-        if not self.closed:
-            write_or_link(self._path, self.getvalue().encode(self._encoding), self._previous)
+        if not self.closed and replace_if_changed(self._path, self.getvalue().encode(self._encoding)):
+            self._changed.add(self._path)
         super().close()
-
-
-def _site_key(settings) -> str:
-    """What every page depends on: plain settings, theme files and code."""
-    digest = hashlib.sha1()
-    plain = {k: v for k, v in settings.items()
-             if isinstance(v, (str, int, float, bool, type(None), list, tuple))
-             and k not in (PREVIOUS_OUTPUT_SETTING, CARRY_OVER_SETTING, "OUTPUT_PATH", "CACHE_PATH")}
-    digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
-    folders = [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(folder)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _brief(article) -> tuple:
-    """What a link to an article shows: enough to know the link is unchanged."""
-    if article is None:
-        return ()
-    return (article.url, article.title, article.date_iso, article.source_hash,
-            *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
-
-
-def _terms(article, kind) -> tuple:
-    return tuple((t.name, t.url) for t in getattr(article, kind.plural, []))
-
-
-def article_page_key(site_key: str, name: str, article, brief) -> str:
-    """``brief(article)`` is :func:`_brief`, memoised by the caller."""
-    issue = getattr(article, "issue", None)
-    parts = (
-        site_key, name, brief(article),
-        *(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief),
-        tuple(brief(r) for r in getattr(article, "related_articles", [])),
-        brief(getattr(article, "next_article", None)),
-        brief(getattr(article, "prev_article", None)),
-        (issue.url, issue.title, article.issue_number) if issue else (),
-    )
-    return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
 class ArchiveWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
         settings = settings or {}
-        self.previous_output = settings.get(PREVIOUS_OUTPUT_SETTING)
-        self.carry_over = bool(settings.get(CARRY_OVER_SETTING)) and bool(self.previous_output)
-        # names of unchanged pages the build moves over from the previous output
-        self.carried: list[str] = []
-        self.jobs: list[tuple[tuple, dict]] = []
+        self.jobs: list[tuple[tuple, dict, str | None]] = []
         self.deferring = True
-        self.site_key = _site_key(settings) if settings else ""
-        self.previous_keys = self._load_previous_keys()
-        self.render_keys: dict[str, str] = {}
+        self.site_key = site_key(settings) if settings else ""
+        self.previous = self._load_page_keys()
+        self.page_keys: dict[str, dict] = {}
         # output path -> the source that wrote it, for the overwrite guard
         self.sources: dict[str, str] = {}
         self.current_source = "Pelican"
+        self.changed: set[str] = set()
         global _current_writer
         _current_writer = self
+        writing_started.send(self)
+
+    # -- writing one file --------------------------------------------------------
 
     def _open_w(self, filename, encoding, override=False):
         if not self.claim(filename, self.current_source, override):
             return open(os.devnull, "w", encoding=encoding)
-        previous = None
-        if self.previous_output:
-            previous = os.path.join(self.previous_output,
-                                    os.path.relpath(filename, self.output_path))
-        return _KeepIfUnchanged(filename, previous, encoding)
+        return _ReplacedOnClose(filename, encoding, self.changed)
 
     def claim(self, path: str, source: str, override: bool = False) -> bool:
         """Pelican's overwrite guard (``Writer._open_w``), naming both
@@ -175,15 +127,53 @@ class ArchiveWriter(Writer):
         self.sources[path] = source
         return True
 
-    def write_file(self, name, template, context, *args, **kwargs):
+    def write_file(self, name, template, context, *args, render_key=None, **kwargs):
         if self.deferring and name:
-            self.jobs.append(((name, template, context, *args), kwargs))
+            self.jobs.append(((name, template, context, *args), kwargs, render_key))
             return
         return super().write_file(name, template, context, *args, **kwargs)
 
+    def write_text(self, name: str, text: str, source: str) -> None:
+        """A file made without a template (sitemap, redirects): guarded like
+        the others, replaced only when its bytes change, not announced."""
+        path = os.path.join(self.output_path, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if self.claim(path, source) and replace_if_changed(path, text.encode("utf-8")):
+            self.changed.add(path)
+
+    def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
+                   override_output=False, feed_title=None, render_key=None):
+        if path and render_key and self._reuse(path, render_key, f"订阅 /{url or path}"):
+            return None
+        return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+
+    # -- keys -------------------------------------------------------------------
+
+    def _load_page_keys(self) -> dict[str, dict]:
+        try:
+            with open(os.path.join(self.output_path, PAGE_KEYS_FILE), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def _reuse(self, name: str, key: str, source: str) -> bool:
+        """Keep the files of a page whose key is unchanged; False: render it."""
+        key = f"{self.site_key}:{key}"
+        previous = self.previous.get(name)
+        self.page_keys[name] = {"key": key, "paths": [name]}
+        if not previous or previous["key"] != key:
+            return False
+        paths = [os.path.join(self.output_path, p) for p in previous["paths"]]
+        if not all(os.path.isfile(p) for p in paths):
+            return False
+        for path in paths:
+            self.claim(path, source)
+        self.page_keys[name] = previous
+        return True
+
     def job_source(self, index) -> str:
         """What a queued page is made from, as an editor would name it."""
-        args, kwargs = self.jobs[index]
+        args, kwargs, _ = self.jobs[index]
         item = kwargs.get("article") or kwargs.get("page")
         if item is not None and getattr(item, "source_path", None):
             base = os.path.dirname(os.path.abspath(self.settings.get("PATH", ".")))
@@ -191,81 +181,47 @@ class ArchiveWriter(Writer):
         url = kwargs.get("url")
         return f"模板 {getattr(args[1], 'name', args[1])}" + (f"（/{url}）" if url else "")
 
-    def _load_previous_keys(self) -> dict[str, str]:
-        if not self.previous_output:
-            return {}
-        try:
-            with open(os.path.join(self.previous_output, RENDER_KEYS_FILE), encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return {}
-
-    def _reuse_unchanged(self) -> list[tuple[int, list[str]]]:
-        """Link article pages whose key is unchanged; drop them from the queue."""
-        reused, remaining = [], []
-        briefs: dict[int, tuple] = {}
-
-        def brief(article):
-            if id(article) not in briefs:
-                briefs[id(article)] = _brief(article)
-            return briefs[id(article)]
-
-        for index, (args, kwargs) in enumerate(self.jobs):
-            name, article = args[0], kwargs.get("article")
-            if article is None or "source_hash" not in article.metadata:
-                remaining.append(index)
-                continue
-            key = article_page_key(self.site_key, name, article, brief)
-            self.render_keys[name] = key
-            previous = os.path.join(self.previous_output or "", name)
-            if self.previous_keys.get(name) == key and os.path.isfile(previous):
-                path = os.path.join(self.output_path, name)
-                self.claim(path, self.job_source(index))
-                if self.carry_over:
-                    self.carried.append(name)
-                else:
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
-                    os.link(previous, path)
-                reused.append((index, [path]))
-            else:
-                remaining.append(index)
-        self._remaining = remaining
-        return reused
-
-    def _save_render_keys(self):
-        with open(os.path.join(self.output_path, RENDER_KEYS_FILE), "w", encoding="utf-8") as f:
-            json.dump(self.render_keys, f, sort_keys=True, separators=(",", ":"))
-
-    def _pages_in_job(self, index) -> int:
-        """Files a job writes: a paginated list writes one per page."""
-        args, kwargs = self.jobs[index]
-        per_page = self.settings.get("DEFAULT_PAGINATION") or 20
-        articles = kwargs.get("articles") or ()
-        return max(1, len(articles) // per_page) if kwargs.get("template_name") else 1
-
-    def _run_jobs(self, indices) -> list[tuple[int, list[str]]]:
-        done = []
-        written = written_files(self)
-        for index in indices:
-            args, kwargs = self.jobs[index]
-            before = set(written)
-            self.current_source = self.job_source(index)
-            super().write_file(*args, **kwargs)
-            done.append((index, sorted(written - before)))
-        self.current_source = "Pelican"
-        return done
+    def _job_key(self, index) -> str | None:
+        args, kwargs, key = self.jobs[index]
+        if key is None and self._is_article_page(index):
+            key = article_page_key("", args[0], kwargs["article"])
+        return key
 
     def _is_article_page(self, index) -> bool:
         article = self.jobs[index][1].get("article")
         return article is not None and "source_hash" in article.metadata
 
-    def _render(self, todo) -> list[tuple[int, list[str]]]:
-        """Render jobs ``todo``; returns those whose files still need announcing."""
+    # -- rendering --------------------------------------------------------------
+
+    def _pages_in_job(self, index) -> int:
+        """Files a job writes: a paginated list writes one per page."""
+        args, kwargs, _ = self.jobs[index]
+        per_page = self.settings.get("DEFAULT_PAGINATION") or 20
+        articles = kwargs.get("articles") or ()
+        return max(1, len(articles) // per_page) if kwargs.get("template_name") else 1
+
+    def _run_jobs(self, indices) -> list[tuple[int, list[str], list[str]]]:
+        """Render jobs here; (index, paths written, paths changed) of each."""
+        done = []
+        written = written_files(self)
+        for index in indices:
+            args, kwargs, _ = self.jobs[index]
+            before, changed_before = set(written), set(self.changed)
+            self.current_source = self.job_source(index)
+            super().write_file(*args, **kwargs)
+            done.append((index, sorted(written - before), sorted(self.changed - changed_before)))
+        self.current_source = "Pelican"
+        return done
+
+    def _render(self, todo) -> tuple[list[tuple[int, list[str], list[str]]], bool]:
+        """Render jobs ``todo``: (index, paths, changed paths) of each, and
+        whether Pelican's writer already announced them (rendered here)."""
         workers = os.cpu_count() or 1
         weights = {i: self._pages_in_job(i) for i in todo}
         if sum(weights.values()) < PARALLEL_MIN_PAGES or workers < 2:
-            self._run_jobs(todo)
-            return []  # rendered here: Pelican's writer announced them
+            done = self._run_jobs(todo)
+            self._record_paths(done)
+            return done, True
         global _active_writer
         _active_writer = self
         try:
@@ -276,32 +232,62 @@ class ArchiveWriter(Writer):
         finally:
             _active_writer = None
         # each worker guarded only its own writes: now all of them together
-        for index, paths in done:
+        for index, paths, changed in done:
             for path in paths:
                 self.claim(path, self.job_source(index))
-        return done
+            self.changed.update(changed)
+        self._record_paths(done)
+        return done, False
+
+    def _record_paths(self, done) -> None:
+        for index, paths, _ in done:
+            name = self.jobs[index][0][0]
+            if name in self.page_keys:
+                self.page_keys[name]["paths"] = [os.path.relpath(p, self.output_path) for p in paths]
 
     def flush(self):
-        """Render every queued page, on all cores when there are enough.
-
-        Article pages come first; then :data:`article_pages_written` says
-        every article page is in place, so the search index can be made
-        while the list pages are rendered.
-        """
+        """Render every queued page whose key changed, on all cores when
+        there are enough.  Article pages come first; then
+        :data:`article_pages_written` says every article page is in place,
+        so the search index can be made while the others are rendered."""
         self.deferring = False
-        announce = self._reuse_unchanged()
-        articles, others = [], []
-        for index in self._remaining:
-            (articles if self._is_article_page(index) else others).append(index)
-        announce += self._render(articles)
-        article_pages_written.send(self, carried=list(self.carried))
-        announce += self._render(others)
+        kept, articles, others = [], [], []
+        for index in range(len(self.jobs)):
+            name = self.jobs[index][0][0]
+            key = self._job_key(index)
+            if key is not None and self._reuse(name, key, self.job_source(index)):
+                kept.append(index)
+            else:
+                (articles if self._is_article_page(index) else others).append(index)
+        kept_paths = [(i, [os.path.join(self.output_path, p) for p in self.page_keys[self.jobs[i][0][0]]["paths"]])
+                      for i in kept]
+        announce = list(kept_paths)
+        done, announced = self._render(articles)
+        if not announced:
+            announce += [(i, paths) for i, paths, _ in done]
+        pages = [p for i, paths in kept_paths if self._is_article_page(i) for p in paths]
+        pages += [p for _, paths, _ in done for p in paths]
+        article_pages_written.send(self, pages=sorted(os.path.relpath(p, self.output_path) for p in pages))
+        done, announced = self._render(others)
+        if not announced:
+            announce += [(i, paths) for i, paths, _ in done]
         for index, paths in sorted(announce):
-            args, kwargs = self.jobs[index]
+            kwargs = self.jobs[index][1]
             for path in paths:
                 signals.content_written.send(path, context=dict(kwargs))
-        self._save_render_keys()
         self.jobs = []
+
+    def finish(self):
+        """Record the page keys and tell the build what was produced."""
+        keys_path = os.path.join(self.output_path, PAGE_KEYS_FILE)
+        os.makedirs(os.path.dirname(keys_path), exist_ok=True)
+        data = json.dumps(self.page_keys, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        if replace_if_changed(keys_path, data):
+            self.changed.add(keys_path)
+        produced = {os.path.relpath(p, self.output_path) for p in written_files(self)}
+        produced.add(PAGE_KEYS_FILE)
+        changed = {os.path.relpath(p, self.output_path) for p in self.changed}
+        output_files.send(self, produced=produced, changed=changed)
 
 
 def _balanced_shares(weights: dict[int, int], workers: int) -> list[list[int]]:
@@ -327,12 +313,19 @@ def archive_writer(pelican):
 
 
 def flush_queued_pages(pelican):
-    """Render the queued pages before other ``finalized`` receivers (the
-    sitemap) run; this plugin is listed before them in PLUGINS."""
+    """Render the queued pages before the other ``finalized`` receivers
+    (the sitemap) run; this plugin is listed first in PLUGINS."""
     global _current_writer
     writer, _current_writer = _current_writer, None
     if writer is not None:
         writer.flush()
+        pelican.archive_writer = writer  # for finish_writing, the last receiver
+
+
+def finish_writing(pelican):
+    writer = getattr(pelican, "archive_writer", None)
+    if writer is not None:
+        writer.finish()
 
 
 def remember_article_items(generator):
@@ -361,7 +354,14 @@ def remember_article_items(generator):
     env.globals["article_item_once"] = article_item_once
 
 
+def finish_last(pelican):
+    """``finish_writing`` must follow every other ``finalized`` receiver (the
+    sitemap writes there too): connected now, after all plugins registered."""
+    signals.finalized.connect(finish_writing)
+
+
 def register():
     signals.generator_init.connect(remember_article_items)
     signals.get_writer.connect(archive_writer)
     signals.finalized.connect(flush_queued_pages)
+    signals.initialized.connect(finish_last)

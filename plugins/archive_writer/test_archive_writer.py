@@ -25,18 +25,23 @@ def _settings(content: Path, output: Path, **extra):
         "DELETE_OUTPUT_DIRECTORY": False, **extra})
 
 
-def _build(content: Path, output: Path, **extra) -> list[dict]:
-    """Build; returns what each ``article_pages_written`` signal carried."""
-    sent = []
+def _build(content: Path, output: Path, **extra) -> dict[str, list]:
+    """Build; returns what the writer's signals carried."""
+    sent = {"article pages": [], "output files": []}
 
-    def record(writer, **kwargs):
-        sent.append(kwargs)
+    def pages(writer, **kwargs):
+        sent["article pages"].append(kwargs)
 
-    archive_writer.article_pages_written.connect(record)
+    def files(writer, **kwargs):
+        sent["output files"].append(kwargs)
+
+    archive_writer.article_pages_written.connect(pages)
+    archive_writer.output_files.connect(files)
     try:
         Pelican(_settings(content, output, **extra)).run()
     finally:
-        archive_writer.article_pages_written.disconnect(record)
+        archive_writer.article_pages_written.disconnect(pages)
+        archive_writer.output_files.disconnect(files)
     return sent
 
 
@@ -49,7 +54,11 @@ def content(tmp_path) -> Path:
 
 def test_pages_are_written_and_the_build_is_told_once(content, tmp_path):
     sent = _build(content, tmp_path / "out")
-    assert sent == [{"carried": []}]
+    # Pelican's own reader gives no source hashes: no page is an archive article page
+    assert sent["article pages"] == [{"pages": []}]
+    (told,) = sent["output files"]
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html")}
+    assert written <= told["produced"] and written <= told["changed"]
     pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.html")}
     for body in ("港口开通新航线。", "园区完成一期工程。", "海铁联运班列加密。"):
         assert sum(body in page for page in pages.values()) >= 2  # its page and the index
@@ -71,29 +80,46 @@ def test_one_file_written_twice_fails_naming_both_sources(content, tmp_path, mon
     assert isinstance(caught.value, archive_writer.ArchiveError)  # a message, not a traceback
 
 
-def test_unchanged_files_are_linked_from_the_previous_output(content, tmp_path):
-    first = tmp_path / "first"
-    _build(content, first)
+def test_a_second_build_replaces_changed_files_and_keeps_the_others(content, tmp_path):
+    """The output folder may share its files with the live site: a changed
+    file is a new file, never the old one edited; an unchanged one keeps
+    its identity."""
+    out = tmp_path / "out"
+    _build(content, out)
+    shared = tmp_path / "live"  # what the live site would hold: the same inodes
+    shared.mkdir()
+    before = {}
+    for page in out.glob("*.html"):
+        os.link(page, shared / page.name)
+        before[page.name] = page.read_bytes()
     (content / "second.md").write_text(
         "Title: 第二篇\nDate: 2024-03-02\n\n园区一期工程已经投产。\n", encoding="utf-8")
-    second = tmp_path / "second"
-    _build(content, second, ARCHIVE_PREVIOUS_OUTPUT=str(first))
-    unchanged = [p for p in second.rglob("*.html")
-                 if (first / p.relative_to(second)).read_bytes() == p.read_bytes()]
-    changed = [p for p in second.rglob("*.html") if p not in unchanged]
-    assert unchanged and changed
-    for page in unchanged:
-        assert os.path.samefile(page, first / page.relative_to(second))
-    for page in changed:
-        assert not os.path.samefile(page, first / page.relative_to(second))
+    sent = _build(content, out)
+    changed = {p for p in sent["output files"][0]["changed"] if p.endswith(".html")}
+    assert changed and len(changed) < len(before)
+    for page in out.glob("*.html"):
+        same_file = os.path.samefile(page, shared / page.name)
+        assert same_file == (page.name not in changed), page.name
+        assert (shared / page.name).read_bytes() == before[page.name]  # never edited in place
 
 
-def test_carried_pages_are_named_not_written(content, tmp_path):
-    first = tmp_path / "first"
-    _build(content, first)
-    second = tmp_path / "second"
-    # without source hashes (the archive's reader adds them) no article page
-    # has a render key, so none can be carried: the signal says so
-    sent = _build(content, second, ARCHIVE_PREVIOUS_OUTPUT=str(first), ARCHIVE_CARRY_OVER=True)
-    assert sent == [{"carried": []}]
-    assert len(list(second.glob("*.html"))) == len(list(first.glob("*.html")))
+def test_a_page_whose_key_is_unchanged_is_not_rendered(tmp_path):
+    """Unit test of the keys: the same key keeps the file (even one that
+    would now render differently), a new key renders it."""
+    from jinja2 import Template
+
+    out = tmp_path / "out"
+    settings = read_settings(override={"OUTPUT_PATH": str(out), "THEME": str(TEST_DATA)})
+
+    def run(text: str, key: str) -> str:
+        writer = archive_writer.ArchiveWriter(str(out), settings)
+        writer.write_file("page/index.html", Template(text), {}, render_key=key)
+        writer.flush()
+        writer.finish()
+        return (out / "page" / "index.html").read_text(encoding="utf-8")
+
+    assert run("first", "k1") == "first"
+    assert run("second", "k1") == "first"  # inputs unchanged: not rendered
+    assert run("second", "k2") == "second"
+    (out / "page" / "index.html").unlink()
+    assert run("third", "k2") == "third"  # a missing file is rendered whatever the key

@@ -1,0 +1,122 @@
+"""Pelican adapter: the sitemap, as an index of sitemaps of at most 50,000 URLs.
+
+A search engine reads at most 50,000 URLs from one sitemap file, and a
+decade of a city's paper has more pages than that.  ``sitemap.xml`` is a
+sitemap index listing ``sitemaps/<group>.xml``: one file per year of
+articles (their URLs start with the year) and one for everything else,
+each split again if it would pass the limit.  An article's lastmod is its
+date (or ``Modified``); a list page's is the newest article it lists, or
+the newest article of the site, so the files change only when their pages
+do (an unchanged year's file keeps its bytes).
+
+Pages are collected from ``content_written`` (the writer announces every
+page, rendered or kept); pages matching ``SITEMAP["exclude"]`` and drafts
+are left out.  Files are written through the writer, so they keep
+Pelican's overwrite guard and are replaced, never edited.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from html import escape
+
+from pelican import signals
+
+MAX_URLS = 50_000
+SITEMAP_DIR = "sitemaps"
+XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_YEAR = re.compile(r"^(\d{4})/")
+
+_pages: dict[str, tuple[str, object]] = {}  # url -> (kind, lastmod)
+_newest = [None]
+_output_path = [""]
+
+
+def _clean_url(path: str, output_path: str) -> str:
+    rel = os.path.relpath(path, output_path).replace(os.sep, "/")
+    return re.sub(r"(?:^|(?<=/))index\.html$", "", rel)
+
+
+def remember_page(path, context=None, **_kwargs):
+    context = context or {}
+    item = context.get("article") or context.get("page")
+    if item is not None and getattr(item, "status", "published") != "published":
+        return
+    url = _clean_url(path, _output_path[0])
+    if item is not None:
+        kind = "articles" if "article" in context else "pages"
+        lastmod = getattr(item, "modified", None) or getattr(item, "date", None)
+    else:
+        listed = context.get("articles") or ()
+        kind, lastmod = "indexes", max((a.date for a in listed), default=None)
+    _pages[url] = (kind, lastmod)
+
+
+def remember_newest(generator):
+    articles = getattr(generator, "articles", [])
+    if articles:
+        _newest[0] = max(a.date for a in articles)
+
+
+def _groups(urls: list[str]) -> dict[str, list[str]]:
+    by_group = defaultdict(list)
+    for url in sorted(urls):
+        match = _YEAR.match(url)
+        by_group[match.group(1) if match else "pages"].append(url)
+    named = {}
+    for group, members in by_group.items():
+        for k in range(0, len(members), MAX_URLS):
+            named[group if k == 0 else f"{group}-{k // MAX_URLS + 1}"] = members[k:k + MAX_URLS]
+    return named
+
+
+def _w3c(moment) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else ""
+
+
+def write_sitemaps(pelican):
+    writer = getattr(pelican, "archive_writer", None)
+    if writer is None or not _pages:
+        return
+    settings = pelican.settings
+    config = settings.get("SITEMAP", {})
+    excluded = [re.compile(p) for p in config.get("exclude", ())]
+    priorities = config.get("priorities", {})
+    changefreqs = config.get("changefreqs", {})
+    siteurl = settings.get("SITE_ABSOLUTE_URL") or settings["SITEURL"]
+    pages = {u: v for u, v in _pages.items() if not any(p.search(u) for p in excluded)}
+    index = []
+    for group, urls in sorted(_groups(list(pages)).items()):
+        lines = [f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{XMLNS}">']
+        dates = []
+        for url in urls:
+            kind, lastmod = pages[url]
+            lastmod = lastmod or _newest[0]
+            if lastmod is not None:
+                dates.append(lastmod)
+            lines.append(f"<url><loc>{escape(siteurl)}/{escape(url)}</loc><lastmod>{_w3c(lastmod)}</lastmod>"
+                         f"<changefreq>{changefreqs.get(kind, 'monthly')}</changefreq>"
+                         f"<priority>{priorities.get(kind, 0.5)}</priority></url>")
+        lines.append("</urlset>\n")
+        name = f"{SITEMAP_DIR}/{group}.xml"
+        writer.write_text(name, "\n".join(lines), "网站地图")
+        newest = max(dates, default=None)
+        index.append(f"<sitemap><loc>{escape(siteurl)}/{name}</loc><lastmod>{_w3c(newest)}</lastmod></sitemap>")
+    writer.write_text("sitemap.xml", f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="{XMLNS}">\n'
+                      + "\n".join(index) + "\n</sitemapindex>\n", "网站地图")
+
+
+def forget_pages(pelican):
+    """Each build starts with no pages (several builds run in one process)."""
+    _pages.clear()
+    _newest[0] = None
+    _output_path[0] = pelican.settings["OUTPUT_PATH"]
+
+
+def register():
+    signals.initialized.connect(forget_pages)
+    signals.content_written.connect(remember_page)
+    signals.article_generator_finalized.connect(remember_newest)
+    signals.finalized.connect(write_sitemaps)

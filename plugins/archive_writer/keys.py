@@ -1,0 +1,75 @@
+"""Render keys: what a page is made from, so an unchanged page is not rendered.
+
+A page's key is a hash over everything it shows.  Article pages get theirs
+from :func:`article_page_key`; a plugin that writes a list page passes a key
+made with :func:`list_key` from the briefs of the articles it lists and the
+page's own data.  Every key also covers :func:`site_key`: the plain
+settings, the theme's files and the code, so any change there renders
+everything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from yingkou_archive.kinds import TAXONOMY_KINDS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+CODE_FOLDERS = ("plugins", "yingkou_archive")
+# Settings that name where this build writes or caches, not what it writes.
+NOT_CONTENT_SETTINGS = ("OUTPUT_PATH", "CACHE_PATH")
+
+
+def site_key(settings) -> str:
+    """What every page depends on: plain settings, theme files and code."""
+    digest = hashlib.sha1()
+    plain = {k: v for k, v in settings.items()
+             if isinstance(v, (str, int, float, bool, type(None), list, tuple))
+             and k not in NOT_CONTENT_SETTINGS}
+    digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
+    for folder in [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and "test_data" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _terms(article, kind) -> tuple:
+    return tuple((t.name, t.url) for t in getattr(article, kind.plural, []))
+
+
+def brief(article) -> tuple:
+    """What a link to an article or its list item shows (computed once per
+    article and build: the article object lives for one build)."""
+    if article is None:
+        return ()
+    cached = getattr(article, "_archive_brief", None)
+    if cached is None:
+        cached = (article.url, article.title, getattr(article, "date_iso", ""),
+                  getattr(article, "source_hash", ""),
+                  *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
+        article._archive_brief = cached
+    return cached
+
+
+def article_page_key(site: str, name: str, article) -> str:
+    issue = getattr(article, "issue", None)
+    parts = (
+        site, name, brief(article),
+        *(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief),
+        tuple(brief(r) for r in getattr(article, "related_articles", [])),
+        brief(getattr(article, "next_article", None)),
+        brief(getattr(article, "prev_article", None)),
+        (issue.url, issue.title, article.issue_number) if issue else (),
+    )
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+def list_key(articles, *page_data) -> str:
+    """The key of a page listing ``articles`` with ``page_data`` (title,
+    counts, links: plain values) beside them.  The site key is added by the
+    writer."""
+    parts = (tuple(brief(a) for a in articles), page_data)
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
