@@ -140,12 +140,11 @@ SITEMAP = {
 # also parsed the file name's date with dateutil (0.5 s per 10,000 articles).
 FILENAME_METADATA = ""
 
-# Reader cache: content hashes, not mtimes, which change on every clone.
-CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
-CHECK_MODIFIED_METHOD = "sha256"
-# Plain pickle: gzip made saving the 10,000-article cache 0.7 s slower.
-GZIP_CACHE = False
+# Articles are kept between builds by plugins/archive_content/store.py (a
+# record and the rendered HTML of each, in CACHE_PATH); Pelican's own cache
+# of whole Article objects is not used.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
 CACHE_PATH = "cache"
 
 # Precompressed .gz/.br siblings of text files, e.g. ("gz", "br"); off for

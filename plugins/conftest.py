@@ -9,6 +9,8 @@ as in a fresh process.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import blinker
 import pytest
 from pelican.plugins import signals
@@ -40,6 +42,7 @@ def tiny_settings(content, output, plugins, theme=None, **extra) -> dict:
 
     override = {
         "PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_CONTENT": False,
+        "CACHE_PATH": str(Path(output).parent / f"{Path(output).name}-cache"),
         "LOAD_CONTENT_CACHE": False, "PLUGINS": list(plugins), "PLUGIN_PATHS": [],
         "TIMEZONE": "Asia/Shanghai", "FEED_ALL_ATOM": None, "CATEGORY_FEED_ATOM": None,
         "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,

@@ -49,3 +49,59 @@ def wrap_file_stamps(cacher, wrap) -> None:
     stamp_of = getattr(cacher, "_filestamp_func", None)
     if stamp_of is not None:
         cacher._filestamp_func = wrap(stamp_of)
+
+
+# -- pelican/readers.py ---------------------------------------------------------
+
+def is_discarded(value) -> bool:
+    """``readers._DISCARD``: what a metadata processor returns for a field
+    the reader must drop (an empty status, an empty author list)."""
+    from pelican import readers
+
+    return value is readers._DISCARD
+
+
+# -- pelican/contents.py: Content.__init__ and Article.__init__ -----------------
+
+def new_article(article_class, metadata: dict, source_path: str, settings, context):
+    """An ``Article`` made without ``Article.__init__``: the attributes that
+    ``Content.__init__`` and ``Article.__init__`` set, set directly from
+    metadata the archive reader already made complete (title, date with its
+    timezone, slug, url/save_as).  ``Content.__init__`` also localises the
+    date with ``strftime`` and resolves the template, author and language
+    of every article, 10-20 µs each; at 100,000 articles every build paid
+    for it.  No ``content_object_init`` signal is sent (no plugin here
+    listens to it)."""
+    article = article_class.__new__(article_class)
+    article.settings = settings
+    article._context = context
+    article.translations = []
+    for key, value in metadata.items():
+        if key in ("save_as", "url"):
+            key = "override_" + key
+        setattr(article, key.lower(), value)  # properties (status) take their setters
+    article.metadata = metadata
+    article.template = metadata.get("template") or article_class.default_template
+    if "authors" in metadata:
+        article.author = metadata["authors"][0]
+    article.lang = metadata.get("lang", settings["DEFAULT_LANG"].lower())
+    article.in_default_lang = article.lang == settings["DEFAULT_LANG"].lower()
+    article.source_path = source_path
+    article.relative_source_path = article.get_relative_source_path()
+    article.date_format = settings["DEFAULT_DATE_FORMAT"]
+    article.timezone = metadata["date"].tzinfo
+    article.locale_date = metadata.get("date_label") or article.date.strftime(article.date_format)
+    if "status" not in metadata:
+        article.status = article_class.default_status
+    if "summary" in metadata:
+        article._summary = metadata["summary"]
+    return article
+
+
+# -- pelican/generators.py: ArticlesGenerator ----------------------------------
+
+def replace_reading(generator, read) -> None:
+    """Make ``read(generator)`` the generator's ``generate_context``: it must
+    fill what Pelican's does (articles, drafts, hidden articles, their
+    translations, dates, the context) and send the same signals."""
+    generator.generate_context = lambda: read(generator)

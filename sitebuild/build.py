@@ -28,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # a change to any of these starts a fresh cache.
 READER_CODE = (
     "plugins/archive_content/__init__.py",
+    "plugins/archive_content/store.py",
     "yingkou_archive/article.py",
     "yingkou_archive/figures.py",
     "yingkou_archive/sanitize.py",

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from plugins import archive_content, archive_writer
+from plugins.archive_content import store
 from sitebuild.build import build_site
 from tests.helpers import sitemap_entries, tree_digest
 from yingkou_archive.synthetic import generate_archive
@@ -22,7 +23,7 @@ def synthetic(tmp_path_factory):
 
 def _build(content, output, cache, monkeypatch, parallel):
     threshold = 0 if parallel else 10**9
-    monkeypatch.setattr(archive_content, "PARALLEL_MIN_FILES", threshold)
+    monkeypatch.setattr(store, "PARALLEL_MIN_FILES", threshold)
     monkeypatch.setattr(archive_writer, "PARALLEL_MIN_PAGES", threshold)
     pools = []
 
@@ -30,7 +31,7 @@ def _build(content, output, cache, monkeypatch, parallel):
         pools.append(method)
         return multiprocessing.get_context(method)
 
-    monkeypatch.setattr(archive_content, "get_context", counting)
+    monkeypatch.setattr(store, "get_context", counting)
     monkeypatch.setattr(archive_writer, "get_context", counting)
     build_site(content, output, search=False, overrides={"CACHE_PATH": str(cache)})
     return pools
@@ -75,37 +76,35 @@ def test_urls_formatted_once_are_pelicans_urls():
     assert "url" not in draft and "url" not in by_category
 
 
-def test_each_source_is_hashed_once_per_build(synthetic, tmp_path, monkeypatch):
-    """Pelican's caches hash a file up to four times a build; the plugin
-    shares one hash per file (cold and warm reader cache)."""
-    import hashlib
-    from types import SimpleNamespace
+def test_only_changed_articles_are_read_and_parsed(synthetic, tmp_path, monkeypatch):
+    """The store: an article whose file did not change (size and mtime) is
+    not read, one whose bytes did not change is not parsed."""
+    import os
+    import shutil
 
-    import pelican.cache
+    content = tmp_path / "content"
+    shutil.copytree(synthetic, content)
 
-    hashed = []
+    parsed = []
+    real = archive_content.ArchiveMarkdownReader.prepare
 
-    def sha256(data=b""):
-        hashed.append(len(data))
-        return hashlib.sha256(data)
+    def counting(reader, path):
+        parsed.append(os.path.basename(path))
+        return real(reader, path)
 
-    monkeypatch.setattr(pelican.cache, "hashlib", SimpleNamespace(sha256=sha256))
-    sources = len(list(synthetic.rglob("*.md")))
-    for _ in range(2):  # first with an empty reader cache, then with a full one
-        hashed.clear()
-        build_site(synthetic, tmp_path / "site", search=False,
-                   overrides={"CACHE_PATH": str(tmp_path / "cache")})
-        assert len(hashed) == sources
+    monkeypatch.setattr(archive_content.ArchiveMarkdownReader, "prepare", counting)
+    monkeypatch.setattr(store, "PARALLEL_MIN_FILES", 10**9)  # count in this process
 
+    def build():
+        parsed.clear()
+        build_site(content, tmp_path / "site", search=False, overrides={"CACHE_PATH": str(tmp_path / "cache")})
+        return sorted(parsed)
 
-def test_the_cycle_collector_is_back_on_after_a_build(content_copy, tmp_path):
-    import gc
-
-    from yingkou_archive.errors import ArchiveError
-
-    build_site(content_copy, tmp_path / "site", search=False)
-    assert gc.isenabled()
-    (content_copy / "articles" / "broken.md").write_text("Title: 无日期\n\n正文。\n", encoding="utf-8")
-    with pytest.raises(ArchiveError, match="broken.md"):
-        build_site(content_copy, tmp_path / "site", search=False)
-    assert gc.isenabled()
+    sources = sorted(p.name for p in (content / "articles").rglob("*.md"))
+    assert build() == sources
+    assert build() == []
+    touched, edited = sorted((content / "articles").rglob("*.md"))[:2]
+    os.utime(touched, ns=(1, 1))  # new mtime, same bytes: read, not parsed
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    assert build() == [edited.name]
+    assert build() == []

@@ -5,6 +5,9 @@ The rules live in ``yingkou_archive`` (no Pelican there).  This plugin
 * replaces Pelican's Markdown reader with one that validates every article
   (:func:`yingkou_archive.article.read_article`), splits lists on Chinese
   separators, renders captioned photos as figures and sanitizes the HTML;
+* reads the articles through a store of what earlier builds read, so an
+  unchanged file is neither read nor parsed again
+  (plugins/archive_content/store.py) — in place of Pelican's own reading;
 * collects every problem instead of letting Pelican log and skip the file,
   and fails the build with all of them once reading is done;
 * fails the build when two files would be written to one URL.
@@ -18,21 +21,21 @@ import html
 import logging
 import os
 import re
-from multiprocessing import get_context
 from pathlib import Path
 from typing import NamedTuple
 
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
+from pelican.utils import order_content
 
+from plugins.archive_content.store import read_articles
 from plugins.build_vocabulary import build_vocabulary
-from plugins.pelican_internals import wrap_file_stamps
+from plugins.pelican_internals import replace_reading
 from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
 from yingkou_archive.content_check import url_collisions
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.figures import FigureExtension
-from yingkou_archive.kinds import TAXONOMY_KINDS
 from yingkou_archive.sanitize import clean_html
 
 logger = logging.getLogger(__name__)
@@ -77,8 +80,6 @@ class ArchiveMarkdownReader(MarkdownReader):
     def __init__(self, settings):
         super().__init__(settings)
         self.problems: list[Problem] = []
-        # source path -> Prepared, filled in parallel before Pelican reads
-        self.prepared: dict[str, Prepared] = {}
         # One Markdown instance, reset per file: building a new one per file
         # is a measurable share of the read time.
         config = dict(self.settings["MARKDOWN"])
@@ -93,13 +94,6 @@ class ArchiveMarkdownReader(MarkdownReader):
     def _shown_path(self, source_path: str) -> str:
         base = os.path.dirname(os.path.abspath(self.settings["PATH"]))
         return os.path.relpath(source_path, base)
-
-    def _is_page(self, source_path: str) -> bool:
-        relative = os.path.relpath(source_path, os.path.abspath(self.settings["PATH"]))
-        return any(
-            relative == p or relative.startswith(p.rstrip("/") + os.sep)
-            for p in self.settings["PAGE_PATHS"]
-        )
 
     def _links(self, body: str, source_path: str) -> list[tuple[str, str]]:
         root = Path(os.path.abspath(self.settings["PATH"]))
@@ -133,40 +127,12 @@ class ArchiveMarkdownReader(MarkdownReader):
                         hashlib.sha1(raw).hexdigest(), links)
 
     def read(self, source_path):
-        if self._is_page(source_path):
-            shown = self._shown_path(source_path)
-            with open(source_path, "rb") as handle:
-                result = read_article(handle.read(), shown, build_vocabulary(self.settings))
-            return self._read_page(result, source_path, shown)
-        prepared = self.prepared.pop(source_path, None) or self.prepare(source_path)
-        for warning in prepared.warnings:
-            logger.warning("%s", warning)
-        if prepared.problems:
-            self._fail(prepared.problems)
-        meta, summary = prepared.meta, prepared.summary
-        metadata = {
-            "title": meta.title,
-            "date": self.process_metadata("date", meta.date.isoformat(sep=" ")),
-            "slug": meta.slug,
-            **{kind.plural: meta.terms[kind.name] for kind in TAXONOMY_KINDS},
-            "aliases": meta.aliases,
-            "source": meta.source,
-            "summary": summary,
-            # Computed once here, not in every listing that shows the article
-            # (Pelican's date formatting is slow enough to matter at 10,000).
-            "summary_text": html.unescape(summary),
-            "date_iso": f"{meta.date:%Y-%m-%d}",
-            "date_label": f"{meta.date.year}年{meta.date.month}月{meta.date.day}日",
-            # everything on the article's own page comes from this file
-            "source_hash": prepared.source_hash,
-            # checked on every build, also when the article comes from the cache
-            "linked_files": prepared.links,
-        }
-        if meta.authors:
-            metadata["authors"] = self.process_metadata("authors", meta.authors)
-        for key, value in meta.extra.items():
-            metadata.setdefault(key, self.process_metadata(key, value))
-        return prepared.content, metadata
+        """Pelican reads only pages (about, …) with this: articles come from
+        the store, which calls :meth:`prepare` (plugins/archive_content/store.py)."""
+        shown = self._shown_path(source_path)
+        with open(source_path, "rb") as handle:
+            result = read_article(handle.read(), shown, build_vocabulary(self.settings))
+        return self._read_page(result, source_path, shown)
 
     def _read_page(self, result, source_path, shown):
         """Pages (about, …) need only a title; the body rules are the same."""
@@ -189,65 +155,43 @@ class ArchiveMarkdownReader(MarkdownReader):
         return content, metadata
 
 
-# Below this many unread articles, starting worker processes costs more
-# than it saves.
-PARALLEL_MIN_FILES = 200
-_worker_reader = None
+def read_articles_from_store(generator):
+    """Pelican's ArticlesGenerator.generate_context, with articles from the
+    store (plugins/archive_content/store.py) instead of Pelican's reading
+    and cache: the same attributes, context and signals."""
+    settings, context = generator.settings, generator.context
+    reader = generator.readers.readers["md"]
+    articles, problems = read_articles(generator, reader, lambda metadata: format_url_once(generator, metadata))
+    reader.problems += problems
+    by_status = {"published": [], "draft": [], "hidden": []}
+    root = os.path.abspath(settings["PATH"])
+    for article in articles:
+        by_status.setdefault(article.status, []).append(article)
+        generator.add_source_path(article)
+        context["static_links"] |= {os.path.relpath(resolved, root).replace(os.sep, "/")
+                                    for _target, resolved in article.linked_files}
+    order = settings["ARTICLE_ORDER_BY"]
+    generator.articles = order_content(by_status["published"], order)
+    generator.drafts = order_content(by_status["draft"], order)
+    generator.hidden_articles = order_content(by_status["hidden"], order)
+    generator.translations, generator.drafts_translations, generator.hidden_translations = [], [], []
+    signals.article_generator_pretaxonomy.send(generator)
+    # Pelican's author, category and tag pages are switched off (their
+    # SAVE_AS settings are empty): no groups for them
+    generator.authors, generator.categories, generator.tags = [], [], {}
+    generator.dates = sorted(generator.articles, key=lambda a: a.date,
+                             reverse=settings["NEWEST_FIRST_ARCHIVES"])
+    generator.period_archives = {}
+    for name in ("articles", "drafts", "hidden_articles", "dates", "categories", "authors", "related_posts"):
+        context[name] = getattr(generator, name, [])
+    context["tags"] = []
+    context["period_archives"] = {}
+    signals.article_generator_finalized.send(generator)
 
 
-def _prepare_in_worker(path):
-    return path, _worker_reader.prepare(path)
-
-
-def prepare_in_parallel(generator):
-    """Read and render the articles the cache does not have, on all cores.
-
-    Pelican reads one file after another; Markdown and sanitizing are most of
-    a clean build's read time.  Workers are forked, so they share the loaded
-    vocabulary; Pelican's own loop then finds every article prepared.
-    """
-    global _worker_reader
-    reader = generator.readers.readers.get("md")
-    if not isinstance(reader, ArchiveMarkdownReader):
-        return
-    settings = generator.settings
-    paths = []
-    for relative in generator.get_files(settings["ARTICLE_PATHS"],
-                                        exclude=settings["ARTICLE_EXCLUDES"]):
-        path = os.path.abspath(os.path.join(generator.path, relative))
-        if path.endswith((".md", ".markdown")) and \
-                generator.readers.get_cached_data(path, None) is None:
-            paths.append(path)
-    workers = os.cpu_count() or 1
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
-        return
-    _worker_reader = reader
-    try:
-        with get_context("fork").Pool(workers) as pool:
-            for path, prepared in pool.imap_unordered(_prepare_in_worker, paths, chunksize=64):
-                reader.prepared[path] = prepared
-    finally:
-        _worker_reader = None
-
-
-def share_file_stamps(generator):
-    """Hash each source file once per build.
-
-    With CHECK_MODIFIED_METHOD = "sha256", Pelican hashes an article up to
-    four times a build (the generator's cache, the reader's cache, ours
-    above, saving the cache); the hash cannot change within one build.
-    """
-    stamps: dict[str, bytes] = {}
-
-    def shared(stamp_of):
-        def stamp(filename):
-            if filename not in stamps:
-                stamps[filename] = stamp_of(filename)
-            return stamps[filename]
-        return stamp
-
-    for cacher in (generator, generator.readers):
-        wrap_file_stamps(cacher, shared)
+def read_from_store(generator):
+    if isinstance(generator.readers.readers.get("md"), ArchiveMarkdownReader):
+        replace_reading(generator, read_articles_from_store)
 
 
 def use_archive_reader(readers):
@@ -311,23 +255,8 @@ def format_url_once(generator, metadata):
     metadata["url"], metadata["save_as"] = url, save_as
 
 
-def drop_unused_groupings(generator):
-    """Pelican's author and category pages are switched off, but Pelican
-    still groups articles for them with a quadratic list scan per author or
-    category at write time; nothing here uses those groups."""
-    if not generator.settings.get("AUTHOR_SAVE_AS"):
-        generator.authors = []
-    if not generator.settings.get("CATEGORY_SAVE_AS"):
-        generator.categories = []
-    if not generator.settings.get("TAG_SAVE_AS"):
-        generator.tags = {}
-
-
 def register():
     signals.initialized.connect(load_build_vocabulary)
-    signals.article_generator_init.connect(share_file_stamps)
-    signals.article_generator_init.connect(prepare_in_parallel)
-    signals.article_generator_context.connect(format_url_once)
-    signals.article_generator_finalized.connect(drop_unused_groupings)
     signals.readers_init.connect(use_archive_reader)
+    signals.article_generator_init.connect(read_from_store)
     signals.all_generators_finalized.connect(fail_on_problems)

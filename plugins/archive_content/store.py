@@ -1,0 +1,242 @@
+"""Reading the articles of a build from a store of what earlier builds read.
+
+Pelican reads every article of every build through its readers and keeps
+whole ``Article`` objects in a pickled cache: at 100,000 articles that is
+seconds of unpickling and per-article work even when ten files changed.
+Here each article is a small *record* — its metadata as the archive reader
+made it, the warnings it gave, the files it links, its source hash and
+stat — kept in ``articles.pickle`` in the build cache, and its rendered
+HTML in a file of its own (``contents/<hash>.html``), read only when a page
+that shows it is rendered.  A build
+
+1. lists the article files and stats them; a file whose size and mtime are
+   the record's is not read; one whose bytes hash as the record's is not
+   parsed;
+2. parses the others with the archive reader (on every core when there are
+   many), which also validates them;
+3. makes every article, read or not, from its record the same way
+   (plugins/pelican_internals.new_article), so a clean and an incremental
+   build see identical articles.
+
+The cache may be deleted at any time: the next build reads everything.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import html
+import logging
+import os
+import pickle
+from multiprocessing import get_context
+from zoneinfo import ZoneInfo
+
+from pelican.contents import Article
+from pelican.urlwrappers import Author
+
+from plugins.pelican_internals import is_discarded, new_article
+from yingkou_archive.kinds import TAXONOMY_KINDS
+
+logger = logging.getLogger(__name__)
+
+RECORDS_FILE = "articles.pickle"
+CONTENTS_DIR = "contents"
+# Fields of an article's own (extra) metadata that Pelican's readers turn
+# into objects (pelican/readers.py METADATA_PROCESSORS); date and authors
+# are made here directly.
+PELICAN_PROCESSED = ("modified", "status", "tags", "category", "author")
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+class LazyArticle(Article):
+    """An article whose HTML is read from the store when a page needs it."""
+
+    @property
+    def _content(self):
+        cached = self.__dict__.get("_loaded_content")
+        if cached is None:
+            with open(self.__dict__["_content_file"], encoding="utf-8") as handle:
+                cached = self.__dict__["_loaded_content"] = handle.read()
+        return cached
+
+    def refresh_metadata_intersite_links(self):
+        """Pelican rewrites {filename} links in summaries here; ours are
+        plain text (the reader removes markup from them), so there is
+        nothing to rewrite, for any of 100,000 articles."""
+
+
+def record_of(prepared, stat: tuple[int, int, int], root: str) -> dict:
+    """What a build keeps of one parsed article (all picklable; paths
+    relative to the content folder ``root``, which may move)."""
+    meta = prepared.meta
+    summary = prepared.summary
+    metadata = {
+        "title": meta.title,
+        "date": meta.date.isoformat(sep=" "),
+        "slug": meta.slug,
+        **{kind.plural: meta.terms[kind.name] for kind in TAXONOMY_KINDS},
+        "aliases": meta.aliases,
+        "source": meta.source,
+        "summary": summary,
+        # computed once here, not in every listing that shows the article
+        "summary_text": html.unescape(summary),
+        "date_iso": f"{meta.date:%Y-%m-%d}",
+        "date_label": f"{meta.date.year}年{meta.date.month}月{meta.date.day}日",
+        # everything on the article's own page comes from this file
+        "source_hash": prepared.source_hash,
+        # checked on every build: an image may be deleted without the article changing
+        "linked_files": [(target, os.path.relpath(path, root)) for target, path in prepared.links],
+    }
+    if meta.authors:
+        metadata["authors"] = list(meta.authors)
+    for key, value in meta.extra.items():
+        metadata.setdefault(key, value)
+    return {"stat": stat, "hash": prepared.source_hash, "metadata": metadata,
+            "warnings": [str(w) for w in prepared.warnings]}
+
+
+class ArticleStore:
+    def __init__(self, cache_dir: str):
+        self.cache_dir = cache_dir
+        self.records: dict[str, dict] = self._load()
+        self.used: dict[str, dict] = {}
+
+    def _load(self) -> dict[str, dict]:
+        try:
+            with open(os.path.join(self.cache_dir, RECORDS_FILE), "rb") as handle:
+                return pickle.load(handle)
+        # a cache written by other code: start afresh, it is only a cache
+        except (OSError, pickle.PickleError, EOFError, ValueError, ImportError, AttributeError):
+            return {}
+
+    def content_file(self, source_hash: str) -> str:
+        return os.path.join(self.cache_dir, CONTENTS_DIR, source_hash[:2], f"{source_hash}.html")
+
+    def keep_content(self, source_hash: str, content: str) -> None:
+        path = self.content_file(source_hash)
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            temporary = f"{path}.{os.getpid()}"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(content)
+            os.replace(temporary, path)
+
+    def save(self) -> None:
+        """Records of this build's articles only (a deleted file's goes)."""
+        os.makedirs(self.cache_dir, exist_ok=True)
+        path = os.path.join(self.cache_dir, RECORDS_FILE)
+        temporary = f"{path}.{os.getpid()}"
+        with open(temporary, "wb") as handle:
+            pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+
+
+def _stat(path: str) -> tuple[int, int, int]:
+    """Size, mtime and inode: a copied or checked-out file is read again."""
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+_worker_reader = None
+
+
+def _prepare_in_worker(path):
+    return path, _worker_reader.prepare(path)
+
+
+def _prepare_all(reader, paths: list[str]) -> dict[str, object]:
+    """The archive reader's Prepared of each path, on all cores when there
+    are enough (Markdown and sanitizing are most of a clean build's read
+    time; workers are forked, so they share the loaded vocabulary)."""
+    global _worker_reader
+    workers = os.cpu_count() or 1
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+        return {path: reader.prepare(path) for path in paths}
+    _worker_reader = reader
+    try:
+        with get_context("fork").Pool(workers) as pool:
+            return dict(pool.imap_unordered(_prepare_in_worker, paths, chunksize=64))
+    finally:
+        _worker_reader = None
+
+
+class _Converter:
+    """Record metadata to what Pelican's readers would have made of it."""
+
+    def __init__(self, reader, settings, root: str):
+        self.reader = reader
+        self.root = root
+        self.timezone = ZoneInfo(settings.get("TIMEZONE", "UTC"))
+        self.authors: dict[str, Author] = {}
+        self.settings = settings
+
+    def metadata(self, raw: dict) -> dict:
+        metadata = dict(raw)
+        # fromisoformat instead of Pelican's date parser (dateutil: 40 µs an article)
+        metadata["date"] = datetime.datetime.fromisoformat(raw["date"]).replace(tzinfo=self.timezone)
+        if "authors" in raw:
+            metadata["authors"] = [self._author(name) for name in raw["authors"]]
+        metadata["linked_files"] = [(target, os.path.join(self.root, rel)) for target, rel in raw["linked_files"]]
+        for key in PELICAN_PROCESSED:  # other fields Pelican's readers process
+            if key in raw:
+                value = self.reader.process_metadata(key, raw[key])
+                if is_discarded(value):
+                    del metadata[key]
+                else:
+                    metadata[key] = value
+        return metadata
+
+    def _author(self, name: str) -> Author:
+        if name not in self.authors:
+            self.authors[name] = Author(name, self.settings)
+        return self.authors[name]
+
+
+def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
+    """Every article of the generator's paths, from the store or read now;
+    and the problems found.  ``format_urls(metadata)`` adds url/save_as."""
+    settings = generator.settings
+    store = ArticleStore(settings["CACHE_PATH"])
+    files = sorted(generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]))
+    base = generator.path
+    stats, todo = {}, []
+    for rel in files:
+        if not rel.endswith((".md", ".markdown")):
+            continue
+        path = os.path.join(base, rel)
+        stats[rel] = _stat(path)
+        record = store.records.get(rel)
+        if record is not None and record["stat"] == stats[rel]:
+            store.used[rel] = record
+            continue
+        if record is not None:
+            with open(path, "rb") as handle:
+                if hashlib.sha1(handle.read()).hexdigest() == record["hash"]:
+                    store.used[rel] = {**record, "stat": stats[rel]}
+                    continue
+        todo.append(rel)
+    problems = []
+    for rel, prepared in sorted(_prepare_all(reader, [os.path.join(base, r) for r in todo]).items()):
+        rel = os.path.relpath(rel, base)
+        if prepared.problems:
+            problems += prepared.problems
+            for warning in prepared.warnings:
+                logger.warning("%s", warning)
+            continue
+        store.keep_content(prepared.source_hash, prepared.content)
+        store.used[rel] = record_of(prepared, stats[rel], os.path.abspath(settings["PATH"]))
+    converter = _Converter(reader, settings, os.path.abspath(settings["PATH"]))
+    articles = []
+    for rel in sorted(store.used):
+        record = store.used[rel]
+        for warning in record["warnings"]:
+            logger.warning("%s", warning)
+        metadata = converter.metadata(record["metadata"])
+        format_urls(metadata)
+        article = new_article(LazyArticle, metadata, os.path.join(base, rel), settings, generator.context)
+        article.__dict__["_content_file"] = store.content_file(record["hash"])
+        articles.append(article)
+    store.save()
+    return articles, problems
