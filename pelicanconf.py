@@ -60,7 +60,6 @@ PLUGINS = [
     "plugins.archive_dates",
     "plugins.archive_static",
     "plugins.archive_sitemap",
-    "pelican.plugins.neighbors",
 ]
 
 # URLs. Articles: /YYYY/MM/<slug>/ (the slug is the file name or Slug field).
@@ -112,11 +111,11 @@ def _newest_first(article):
 ARTICLE_ORDER_BY = _newest_first
 
 DEFAULT_PAGINATION = 20
-PAGINATED_TEMPLATES = {"term": 20, "period_archives": 50}
-PAGINATION_PATTERNS = (
-    (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
-)
+# Term and date lists are cut into stable pages by plugins/list_pages.py
+# (numbered from the oldest), not by Pelican's paginator.
+PAGINATED_TEMPLATES = {}
+TERM_PAGE_SIZE = 20
+PERIOD_PAGE_SIZE = 50
 
 # Feeds: one site-wide Atom feed plus one per term (written by the plugin).
 FEED_DOMAIN = SITEURL

@@ -146,14 +146,24 @@ def test_plain_text_drops_markup():
     assert plain_text("&lt;img src=x onerror=alert(1)&gt;文字") == "文字"
 
 
-def test_related_most_shared_terms_then_newest():
+def test_related_most_shared_terms_then_nearest_in_date():
     terms = [frozenset("ab"), frozenset("ab"), frozenset("a"), frozenset("c"),
              frozenset("abz"), frozenset("b")]
     newness = [1, 2, 3, 4, 5, 6]
     related = related_indices(terms, newness, limit=5)
-    assert related[0] == [4, 1, 5, 2]
+    assert related[0] == [1, 4, 2, 5]  # both shared terms first, the nearer one first
     assert related[3] == []
     assert related[4] == [1, 0, 5, 2]
+
+
+def test_a_new_article_joins_only_the_related_lists_of_its_own_time():
+    """Why nearest and not newest: adding the newest article with the same
+    terms as a thousand old ones changes the related lists of a few."""
+    terms = [frozenset("ab")] * 1000
+    before = related_indices(terms, list(range(1000)), limit=5)
+    after = related_indices(terms + [frozenset("ab")], list(range(1001)), limit=5)
+    changed = [i for i in range(1000) if before[i] != after[i]]
+    assert 1000 in after[999] and len(changed) <= 5
 
 
 def test_related_matches_brute_force_on_random_data():
@@ -163,10 +173,11 @@ def test_related_matches_brute_force_on_random_data():
     terms = [frozenset(rng.sample("abcdefgh", rng.randint(1, 4))) for _ in range(300)]
     newness = [rng.random() for _ in terms]
     fast = related_indices(terms, newness, limit=5)
+    position = {j: p for p, j in enumerate(sorted(range(len(terms)), key=lambda j: -newness[j]))}
     for i, mine in enumerate(terms):
         ranked = sorted(
             (j for j in range(len(terms)) if j != i and mine & terms[j]),
-            key=lambda j: (-len(mine & terms[j]), -newness[j]),
+            key=lambda j: (-len(mine & terms[j]), abs(position[j] - position[i]), position[j]),
         )
         assert fast[i] == ranked[:5], i
 

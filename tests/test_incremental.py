@@ -89,3 +89,38 @@ def test_a_search_index_process_that_dies_fails_the_build(content_copy, tmp_path
     with pytest.raises(BuildError, match="进程意外结束（退出码 9）"):
         build_site(content_copy, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.slow
+def test_a_daily_build_rewrites_few_files(tmp_path):
+    """+10 new articles to a 600-article archive: the output equals a clean
+    build, and only the pages that show the new articles are rewritten."""
+    import json
+
+    from yingkou_archive.synthetic import ArticleGenerator, generate_archive
+    from yingkou_archive.vocabulary import load_vocabulary
+
+    content = tmp_path / "content"
+    generate_archive(content, 600, seed=9)
+    output = tmp_path / "output"
+    build_site(content, output, search=True)
+    total = len(tree_digest(output))
+    generator = ArticleGenerator(load_vocabulary(content / "taxonomy.yml"), seed=10)
+    for index in range(600, 610):
+        rel, text = generator.article(index)
+        text = text.replace(text.split("\n")[1], "Date: 2026-01-15 09:00")  # the newest articles
+        path = content / rel.replace(rel.split("/")[1], "2026").replace(rel.split("/")[2], "01", 1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    result = build_site(content, output, search=True)
+    clean = tmp_path / "clean"
+    build_site(content, clean, search=True, overrides={"CACHE_PATH": str(tmp_path / "fresh")})
+    assert tree_digest(output) == tree_digest(clean)
+    changed = json.loads((output / ".archive-state" / "generation.json").read_text(encoding="utf-8"))["changed"]
+    site = [p for p in changed if not p.startswith(("search/", ".archive-state/"))]
+    print(f"\n+10 articles to 600: {len(changed)} of {total} files rewritten, "
+          f"{len(site)} outside the search index: {sorted(site)}")
+    assert result.changed == len(changed)
+    new_pages = [p for p in site if p.startswith("2026/01/") and p.count("/") == 3]
+    assert len(new_pages) == 10
+    assert len(site) < 120, sorted(site)

@@ -33,8 +33,25 @@ def monthly_counts(dates: Iterable[dt.date]) -> list[tuple[tuple[int, int], int]
     return [(m, counts.get(m, 0)) for m in _months_between(min(counts), max(counts))]
 
 
+class MonthlyChart:
+    """A chart made only when a page that shows it is rendered; the series
+    (plain values) tells whether it changed."""
+
+    def __init__(self, dates: Iterable[dt.date], label: str):
+        self.series = tuple(monthly_counts(dates))
+        self.label = label
+
+    def __html__(self) -> str:
+        return chart_svg(list(self.series), self.label)
+
+    __str__ = __html__
+
+
 def monthly_chart_svg(dates: Iterable[dt.date], label: str) -> str:
-    series = monthly_counts(dates)
+    return chart_svg(monthly_counts(dates), label)
+
+
+def chart_svg(series: list[tuple[tuple[int, int], int]], label: str) -> str:
     if not series:
         return ""
     peak = max(count for _, count in series)

@@ -175,6 +175,7 @@ def read_articles_from_store(generator):
     generator.drafts = order_content(by_status["draft"], order)
     generator.hidden_articles = order_content(by_status["hidden"], order)
     generator.translations, generator.drafts_translations, generator.hidden_translations = [], [], []
+    link_neighbours(generator.articles)
     signals.article_generator_pretaxonomy.send(generator)
     # Pelican's author, category and tag pages are switched off (their
     # SAVE_AS settings are empty): no groups for them
@@ -187,6 +188,14 @@ def read_articles_from_store(generator):
     context["tags"] = []
     context["period_archives"] = {}
     signals.article_generator_finalized.send(generator)
+
+
+def link_neighbours(newest_first: list) -> None:
+    """Each article's newer (``next_article``) and older (``prev_article``)
+    neighbour, as pelican-neighbors named them."""
+    for i, article in enumerate(newest_first):
+        article.next_article = newest_first[i - 1] if i > 0 else None
+        article.prev_article = newest_first[i + 1] if i + 1 < len(newest_first) else None
 
 
 def read_from_store(generator):

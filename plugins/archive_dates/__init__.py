@@ -5,8 +5,9 @@ Pelican's own period archives select each period's articles with
 (minutes at 50,000 articles).  Pelican's are switched off in the settings
 (YEAR_ARCHIVE_SAVE_AS = "") and this plugin builds the same ``period_archives``
 context from one pass over the date-sorted articles, using the
-ARCHIVE_YEAR_* / ARCHIVE_MONTH_* URL settings, and writes them with
-``template_name="period_archives"`` so Pelican's pagination applies.
+ARCHIVE_YEAR_* / ARCHIVE_MONTH_* URL settings, and writes each period as
+stable pages (plugins/list_pages.py: numbered from the oldest, so a new
+article changes only its month's and year's front pages).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from functools import partial
 from itertools import groupby
 
 from pelican import signals
+
+from plugins.list_pages import write_list_pages
 
 GRANULARITIES = {
     "year": (lambda a: (a.date.year,), "ARCHIVE_YEAR"),
@@ -47,23 +50,23 @@ def build_period_archives(generator):
     generator.context["period_archives"] = archives
 
 
+def _months_of(archives: dict, year: int) -> tuple:
+    return tuple((m["url"], m["period_num"][1], len(m["articles"]))
+                 for m in archives.get("month", []) if m["period_num"][0] == year)
+
+
 def write_period_archives(generator, writer):
     write = partial(writer.write_file, relative_urls=generator.settings["RELATIVE_URLS"])
     template = generator.get_template("period_archives")
-    for archives in getattr(generator, "archive_periods", {}).values():
-        for archive in archives:
-            write(
-                archive["save_as"],
-                template,
-                generator.context,
-                articles=archive["articles"],
-                dates=archive["dates"],
-                period=archive["period"],
-                period_num=archive["period_num"],
-                template_name="period_archives",
-                url=archive["url"],
-                all_articles=generator.articles,
-            )
+    per_page = generator.settings.get("PERIOD_PAGE_SIZE", 50)
+    archives = getattr(generator, "archive_periods", {})
+    for granularity in archives.values():
+        for archive in granularity:
+            period, articles = archive["period_num"], archive["articles"]
+            months = _months_of(archives, period[0]) if len(period) == 1 else ()
+            write_list_pages(write, template, generator.context, archive["url"], articles, per_page,
+                             (period, len(articles), months), (period,),
+                             period=archive["period"], period_num=period, count=len(articles))
 
 
 def register():

@@ -7,11 +7,7 @@ from pathlib import Path
 TEST_DATA = Path(__file__).resolve().parent / "test_data"
 SETTINGS = {"ARCHIVE_YEAR_URL": "{date:%Y}/", "ARCHIVE_YEAR_SAVE_AS": "{date:%Y}/index.html",
             "ARCHIVE_MONTH_URL": "{date:%Y}/{date:%m}/", "ARCHIVE_MONTH_SAVE_AS": "{date:%Y}/{date:%m}/index.html",
-            "YEAR_ARCHIVE_SAVE_AS": "", "MONTH_ARCHIVE_SAVE_AS": "",
-            "PAGINATED_TEMPLATES": {"index": None, "tag": None, "category": None, "author": None,
-                                    "period_archives": 2},
-            "PAGINATION_PATTERNS": ((1, "{url}", "{save_as}"),
-                                    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"))}
+            "YEAR_ARCHIVE_SAVE_AS": "", "MONTH_ARCHIVE_SAVE_AS": "", "PERIOD_PAGE_SIZE": 1}
 
 
 def _page(out: Path, path: str) -> str:
@@ -21,9 +17,12 @@ def _page(out: Path, path: str) -> str:
 def test_year_and_month_pages_hold_their_articles_newest_first(tmp_path, build_tiny_site):
     out = build_tiny_site(TEST_DATA / "content", tmp_path / "out", ["plugins.archive_dates"],
                           TEST_DATA / "theme", **SETTINGS)
-    assert _page(out, "2023/index.html") == "2023|1|1230;|1/1"
-    assert _page(out, "2024/02/index.html") == "2024-2|1|0211;|1/1"
-    # Pelican's paginator applies: 2 per page here
-    assert _page(out, "2024/01/index.html") == "2024-1|3|0129;0117;|1/2"
-    assert _page(out, "2024/01/page/2/index.html").endswith("|0103;|2/2")
-    assert _page(out, "2024/index.html").startswith("2024|4|0211;0129;|1/2")
+    assert _page(out, "2023/index.html") == "2023|1|1230;|front<None>None"
+    assert _page(out, "2024/02/index.html") == "2024-2|1|0211;|front<None>None"
+    # stable pages of one article each: the front page holds the newest two,
+    # pages are numbered from the oldest
+    assert _page(out, "2024/01/index.html") == "2024-1|3|0129;0117;|front<2024/01/page/1/>None"
+    assert _page(out, "2024/01/page/1/index.html") == "2024-1|3|0103;|1<None>2024/01/"
+    assert _page(out, "2024/index.html") == "2024|4|0211;0129;|front<2024/page/2/>None"
+    assert _page(out, "2024/page/2/index.html") == "2024|4|0117;|2<2024/page/1/>2024/"
+    assert _page(out, "2024/page/1/index.html") == "2024|4|0103;|1<None>2024/page/2/"

@@ -21,11 +21,13 @@ from functools import partial
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
+from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
+from plugins.list_pages import keyed, write_list_pages
 from yingkou_archive.article import split_list
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.kinds import TAXONOMY_KINDS, TaxonomyKind
-from yingkou_archive.monthly_chart import monthly_chart_svg
+from yingkou_archive.monthly_chart import MonthlyChart
 from yingkou_archive.related import related_indices
 
 logger = logging.getLogger(__name__)
@@ -179,34 +181,35 @@ def _attach_related(articles):
         article.related_articles = [articles[i] for i in related]
 
 
+def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
+    """What a term's front page shows besides its articles (for its key)."""
+    return (term.kind.name, term.name, term.url, term.count, term.feed_url, term.term.aliases,
+            term.term.district, chart.series,
+            tuple((a.name, a.url, a.count) for a in term.agencies))
+
+
+def _feed_key(articles, title: str) -> str:
+    """A feed shows its articles whole: their sources and links decide it."""
+    return list_key(articles, title, tuple(getattr(a, "source_hash", "") for a in articles))
+
+
 def write_taxonomies(generator, writer):
     settings = generator.settings
     write = partial(writer.write_file, relative_urls=settings["RELATIVE_URLS"])
     term_template = generator.get_template("term")
     overview_template = generator.get_template("terms")
+    per_page = settings.get("TERM_PAGE_SIZE", 20)
+    feed_size = settings.get("FEED_MAX_ITEMS") or 50
     for index in generator.archive_taxonomies:
         for term in index.used_terms:
-            write(
-                term.save_as,
-                term_template,
-                generator.context,
-                taxonomy=index,
-                term=term,
-                articles=term.articles,
-                dates=term.articles,
-                chart_svg=monthly_chart_svg((a.date for a in term.articles), term.name),
-                template_name="term",
-                url=term.url,
-                page_name=term.page_name,
-            )
-            writer.write_feed(
-                term.articles,
-                generator.context,
-                term.feed_url,
-                term.feed_url,
-                feed_type="atom",
-                feed_title=f"{index.kind.label}：{term.name}",
-            )
+            chart = MonthlyChart((a.date for a in term.articles), term.name)
+            write_list_pages(write, term_template, generator.context, term.url, term.articles, per_page,
+                             _term_data(term, chart), (term.kind.name, term.name, term.url),
+                             taxonomy=index, term=term, chart_svg=chart, page_name=term.page_name)
+            title = f"{index.kind.label}：{term.name}"
+            writer.write_feed(term.articles, generator.context, term.feed_url, term.feed_url,
+                              feed_type="atom", feed_title=title,
+                              **keyed(writer, _feed_key(term.articles[:feed_size], title)))
         write(
             index.save_as,
             overview_template,
@@ -214,6 +217,9 @@ def write_taxonomies(generator, writer):
             taxonomy=index,
             url=index.url,
             page_name=index.kind.plural,
+            render_key=list_key((), index.kind.name,
+                                tuple((t.name, t.url, t.count, tuple((a.name, a.url, a.count) for a in t.agencies))
+                                      for t in index.terms)),
         )
 
 
