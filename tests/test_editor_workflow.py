@@ -15,6 +15,7 @@ from sitebuild.build import build_site
 from sitebuild.publish import MARKER, publish_to_folder
 from tests.helpers import tree_digest
 from tests.test_bad_content import CASES, GOOD
+from yingkou_archive.article import BODY_PLACEHOLDER
 from yingkou_archive.content_check import check_content
 from yingkou_archive.errors import ArchiveError, ContentError
 from yingkou_archive.new_article import new_article
@@ -34,6 +35,12 @@ def test_new_article_passes_check_and_builds(content_copy, vocabulary, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert "Topic: 港口物流、对外开放" in text and "District: 鲅鱼圈区" in text
     assert "Agency: 营口港务集团" in text
+    assert "Summary:" not in text  # an empty one would be an error
+    # the placeholder body is refused until the editor writes one
+    report = check_content(content_copy)
+    assert [(p.path.rsplit("/", 1)[-1], "占位文字" in p.message) for p in report.problems] == \
+        [(path.name, True)]
+    path.write_text(text.replace(BODY_PLACEHOLDER, "新航线每周两班。"), encoding="utf-8")
     report = check_content(content_copy)
     assert report.ok, report.problems
     build_site(content_copy, tmp_path / "out", search=False)
