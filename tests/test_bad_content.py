@@ -100,6 +100,13 @@ def _write_every_bad_file(content) -> dict[str, list[str]]:
     for name in ("first.md", "second.md"):
         (folder / name).write_text(GOOD.replace("Topic:", "Slug: same-slug\nTopic:"), encoding="utf-8")
         expected[name] = ["2024/03/same-slug/", "first.md" if name == "second.md" else "second.md"]
+    for name in ("alias-a.md", "alias-b.md"):
+        (folder / name).write_text(GOOD.replace("Topic:", f"Slug: {name[:-3]}\nAliases: 2020/01/old/\nTopic:"),
+                                   encoding="utf-8")
+    expected["alias-b.md"] = ["旧网址 /2020/01/old/ 同时指向 /2024/03/alias-a/ 和 /2024/03/alias-b/"]
+    (folder / "alias-live.md").write_text(
+        GOOD.replace("Topic:", "Aliases: 2023/04/2023-04-07-eco-pact/\nTopic:"), encoding="utf-8")
+    expected["alias-live.md"] = ["旧网址 /2023/04/2023-04-07-eco-pact/ 仍是一个现有页面"]
     expected.update(_write_bad_files_beside_articles(content))
     return expected
 

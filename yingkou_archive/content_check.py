@@ -155,11 +155,15 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     for item in pages:
         urls.setdefault(page_url(item.meta), []).append(item.meta.path)
     problems += url_collisions(urls)
+    claimed: dict[str, str] = {}  # old URL -> the article it redirects to
     for meta in published:
         for alias in meta.aliases:
             if alias in urls:
                 problems.append(Problem(meta.path, f"旧网址 /{alias} 仍是一个现有页面，"
                                                    f"不能再指向 /{article_url(meta)}"))
+            elif claimed.setdefault(alias, article_url(meta)) != article_url(meta):
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 同时指向 /{claimed[alias]} "
+                                                   f"和 /{article_url(meta)}"))
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
     live = site_urls(published, [item.meta for item in pages], vocabulary, static)
     for item in [*articles, *pages]:
