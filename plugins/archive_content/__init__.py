@@ -2,9 +2,11 @@
 
 The rules live in ``yingkou_archive`` (no Pelican there).  This plugin
 
-* replaces Pelican's Markdown reader with one that validates every article
-  (:func:`yingkou_archive.article.read_article`), splits lists on Chinese
-  separators, renders captioned photos as figures and sanitizes the HTML;
+* replaces Pelican's Markdown reader with one that validates and renders
+  every article and page as ``invoke check`` does
+  (:func:`yingkou_archive.content_check.prepare_article`): only the fields
+  the archive knows reach Pelican, lists split on Chinese separators,
+  captioned photos become figures, the HTML is sanitized;
 * collects every problem instead of letting Pelican log and skip the file,
   and fails the build with all of them once reading is done, together with
   the site-wide ones ``invoke check`` finds the same way
