@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.digest_support import FIXTURES
-
 from sitebuild.build import build_site
+from tests.digest_support import FIXTURES
 from yingkou_archive.digest.cli import run
 
 

@@ -15,8 +15,8 @@ stories.  The pipeline is:
 Plain Python: nothing here imports Pelican.
 """
 
-from .model import Block, DigestError, Page, Story
 from .importer import ImportOptions, ImportReport, import_paths
+from .model import Block, DigestError, Page, Story
 
 __all__ = [
     "Block", "DigestError", "Page", "Story",

@@ -8,8 +8,8 @@ written, ``--explain`` output, a summary and the exit code.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from rich.console import Console
 from rich.markup import escape

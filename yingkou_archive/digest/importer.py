@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..article import parse_date, read_article
 from ..errors import ArchiveError
@@ -21,8 +21,17 @@ from .epaper import parse_epaper
 from .model import DigestError, Page, Story
 from .tagging import Reason, Tagger
 from .text_page import parse_text_page
-from .writer import (DEFAULT_SOURCE, ArticleIndex, StoryMeta, article_path, place_image,
-                     render, story_slug, write_new, write_replacing)
+from .writer import (
+    DEFAULT_SOURCE,
+    ArticleIndex,
+    StoryMeta,
+    article_path,
+    place_image,
+    render,
+    story_slug,
+    write_new,
+    write_replacing,
+)
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}

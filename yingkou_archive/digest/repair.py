@@ -24,7 +24,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]) (?=[{CJK}{CJK_PUNCT}])")
 # "本报讯 日前，…" / "本报6月12日讯（记者 王晓东）…": the space after the
 # dateline is house style, keep it.
-DATELINE = re.compile(rf"^本报(?:\d{{1,2}}月\d{{1,2}}日)?讯(?:[（(][^）)]*[）)])?")
+DATELINE = re.compile(r"^本报(?:\d{1,2}月\d{1,2}日)?讯(?:[（(][^）)]*[）)])?")
 
 # A sentence ends with one of these, optionally followed by closing quotes or
 # brackets.  A colon ends a paragraph too ("措施如下：" then a list).

@@ -252,6 +252,6 @@ def _credit_captions(story: Story, photo_credit: str) -> None:
     if not photo_credit:
         return
     for block in story.blocks:
-        if block.kind == "caption" and not _PHOTO_BY.search(block.text):
-            if not CAPTION_CREDIT.search(block.text):
-                block.text = f"{block.text} {photo_credit} 提供"
+        if block.kind == "caption" and not _PHOTO_BY.search(block.text) \
+                and not CAPTION_CREDIT.search(block.text):
+            block.text = f"{block.text} {photo_credit} 提供"

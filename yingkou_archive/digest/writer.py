@@ -95,7 +95,7 @@ class ArticleIndex:
     articles: list[Existing] = field(default_factory=list)
 
     @classmethod
-    def scan(cls, articles_dir: Path) -> "ArticleIndex":
+    def scan(cls, articles_dir: Path) -> ArticleIndex:
         index = cls()
         if not articles_dir.is_dir():
             return index
