@@ -59,6 +59,8 @@ CASES = {
     "script_in_text": (_article(body="\n第一段讲 <script> 标签，后面的文字。\n\n第二段。\n"),
                        ["会被当作不安全的 HTML 删掉", "标签，后面的文字"]),
     "script_in_title": (_article(title="Title: 关于<script>标签的说明\n"), ["Title 中“标签的说明"]),
+    "script_in_summary": (_article(title="Title: 标题\nSummary: 介绍<style>样式表的用法\n"),
+                          ["Summary 中“样式表的用法"]),
     # what `invoke new` leaves for the editor
     "placeholder_body": (_article(body="\n本报讯 （在这里写正文。）\n"), ["正文还是占位文字"]),
     "empty_body": (_article(body="\n\n"), ["正文为空"]),

@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
-from .fields import ARTICLE_FIELDS, PAGE_FIELDS, field_problems, text_problems, without_invisible
+from .fields import (
+    ARTICLE_FIELDS,
+    PAGE_FIELDS,
+    field_label,
+    field_problems,
+    text_problems,
+    without_invisible,
+)
 from .kinds import BY_NAME, KIND_LABELS, TAXONOMY_KINDS
 from .sanitize import first_lost, visible_text
 from .vocabulary import SLUG_RE, Vocabulary, pinyin_slug
@@ -103,8 +110,10 @@ def plain_text(value: str) -> str:
 
 
 def dropped_text(value: str) -> str:
-    """Visible text that plain_text drops with a <script>/<style> element."""
-    return first_lost(without_invisible(visible_text(value)), re.sub(r"\s+", "", plain_text(value)))
+    """Visible text that plain_text drops with an unclosed <script>/<style>
+    tag.  (Tags written entity-escaped are removed on purpose, see above.)"""
+    first_pass = html.unescape(_TAG.sub("", _SCRIPT_OR_STYLE.sub("", value)))
+    return first_lost(visible_text(value), re.sub(r"\s+", "", first_pass))
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
@@ -234,11 +243,22 @@ def _title(path: str, fields: dict[str, str], problems: list[Problem]) -> str:
         problems.append(Problem(path, "缺少 Title（标题）"))
     elif not title:
         problems.append(Problem(path, "Title（标题）为空"))
-    lost = dropped_text(fields.get("title", ""))
-    if lost:
-        problems.append(Problem(path, f"Title 中“{lost}…”会被当作 HTML 删掉；"
-                                      "要显示尖括号请写全角“＜＞”"))
     return title
+
+
+# Fields shown as plain text (plain_text): markup in them is removed.
+TEXT_FIELDS = ("title", "subtitle", "kicker", "summary", "source", "authors", "author")
+
+
+def _dropped_field_text(path: str, fields: dict[str, str]) -> list[Problem]:
+    """A "<script>" typed in a title takes the rest of it with it: say so."""
+    problems = []
+    for key in TEXT_FIELDS:
+        lost = dropped_text(fields.get(key, ""))
+        if lost:
+            problems.append(Problem(path, f"{field_label(key)} 中“{lost}…”会被当作 HTML 删掉；"
+                                          "要显示尖括号请写全角“＜＞”"))
+    return problems
 
 
 def _dates(path: str, fields: dict[str, str], problems: list[Problem]):
@@ -271,6 +291,7 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
     problems = field_problems(path, fields, source.repeated, ARTICLE_FIELDS, REQUIRED)
     warnings: list[Problem] = []
     title = _title(path, fields, problems)
+    problems += _dropped_field_text(path, fields)
     date, modified = _dates(path, fields, problems)
 
     terms = {}
@@ -326,6 +347,7 @@ def validate_page(path: str, source: ArticleSource) -> tuple[PageMeta | None, li
     fields = source.fields
     problems = field_problems(path, fields, source.repeated, PAGE_FIELDS, ("title",))
     title = _title(path, fields, problems)
+    problems += _dropped_field_text(path, {"title": fields.get("title", "")})
     slug, message = article_slug(fields, path)
     if message:
         problems.append(Problem(path, message))
