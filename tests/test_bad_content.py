@@ -74,6 +74,12 @@ CASES = {
     "tag_link": (_article(body="\n[标签]({tag}港口)\n"), ["站内没有 {tag} 页面"]),
     "dead_site_link": (_article(body="\n[旧文](/2024/99/nothing/)\n"), ["站内链接 /2024/99/nothing/ 指向的页面不存在"]),
     "dead_relative_link": (_article(body="\n[上一篇](../gone/)\n"), ["站内链接 /2024/03/gone/ 指向的页面不存在"]),
+    "alias_in_the_theme": (_article(title="Title: 标题\nAliases: theme/js/search.js\n"),
+                           ["旧网址 /theme/js/search.js/ 落在站点自己的文件里"]),
+    "alias_under_an_image": (_article(title="Title: 标题\nAliases: images/2023/port-cranes.png\n"),
+                             ["旧网址 /images/2023/port-cranes.png/ 落在站点自己的文件里"]),
+    "alias_over_the_search_page": (_article(title="Title: 标题\nAliases: search/\n"),
+                                   ["旧网址 /search/ 仍是一个现有页面"]),
     "external_image": (_article(body="\n![外站图](https://example.com/a.png)\n"), ["图片必须是站内文件"]),
 }
 

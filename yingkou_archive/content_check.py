@@ -104,12 +104,15 @@ def _issue_url(meta: ArticleMeta) -> str | None:
 
 
 def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vocabulary,
-              static: list[str]) -> set[str]:
+              static: list[str], redirects: bool = True) -> set[str]:
     """Every URL the build writes a page or file for (but pagination, the
-    theme's files and the search index), from the published articles."""
+    theme's files and the search index), from the published articles;
+    without the articles' redirect pages when ``redirects`` is False."""
     urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages}
     for meta in articles:
-        urls |= {article_url(meta), f"{meta.date:%Y}/", f"{meta.date:%Y/%m}/", *meta.aliases}
+        urls |= {article_url(meta), f"{meta.date:%Y}/", f"{meta.date:%Y/%m}/"}
+        if redirects:
+            urls |= set(meta.aliases)
         issue = _issue_url(meta)
         if issue:
             urls.add(issue)
@@ -144,6 +147,28 @@ def _link_problems(item: Checked, urls: set[str]) -> list[Problem]:
     return problems
 
 
+# Folders the build fills with its own files (the theme's, the search index).
+RESERVED_FOLDERS = ("theme/", "search/")
+
+
+def _alias_problems(published: list[ArticleMeta], live: set[str]) -> list[Problem]:
+    """An old URL gets a redirect page: it may not be a live page, lie in
+    the build's own folders or under a file, or redirect to two places."""
+    problems = []
+    claimed: dict[str, str] = {}  # old URL -> the article it redirects to
+    for meta in published:
+        new = article_url(meta)
+        for alias in meta.aliases:
+            under_a_file = any(alias[:i] in live for i, char in enumerate(alias) if char == "/")
+            if alias in live:
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 仍是一个现有页面，不能再指向 /{new}"))
+            elif under_a_file or alias.startswith(RESERVED_FOLDERS):
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 落在站点自己的文件里，不能用作旧网址"))
+            elif claimed.setdefault(alias, new) != new:
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 同时指向 /{claimed[alias]} 和 /{new}"))
+    return problems
+
+
 def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Vocabulary,
                   content_dir: Path, base: Path) -> list[Problem]:
     """The checks that need every file: the same for check and build."""
@@ -155,17 +180,11 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     for item in pages:
         urls.setdefault(page_url(item.meta), []).append(item.meta.path)
     problems += url_collisions(urls)
-    claimed: dict[str, str] = {}  # old URL -> the article it redirects to
-    for meta in published:
-        for alias in meta.aliases:
-            if alias in urls:
-                problems.append(Problem(meta.path, f"旧网址 /{alias} 仍是一个现有页面，"
-                                                   f"不能再指向 /{article_url(meta)}"))
-            elif claimed.setdefault(alias, article_url(meta)) != article_url(meta):
-                problems.append(Problem(meta.path, f"旧网址 /{alias} 同时指向 /{claimed[alias]} "
-                                                   f"和 /{article_url(meta)}"))
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
-    live = site_urls(published, [item.meta for item in pages], vocabulary, static)
+    page_list = [item.meta for item in pages]
+    problems += _alias_problems(published, site_urls(published, page_list, vocabulary, static,
+                                                     redirects=False))
+    live = site_urls(published, page_list, vocabulary, static)
     for item in [*articles, *pages]:
         problems += _link_problems(item, live)
     return problems
