@@ -3,12 +3,20 @@
 publishconf.py imports these and switches to absolute URLs for a host.
 """
 
+import copy
 import hashlib
 import os
 
+from yingkou_archive.body import MARKDOWN_CONFIG as _MARKDOWN_CONFIG
 from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS
 from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL
+from yingkou_archive.content_check import PAGE_SAVE_AS as _PAGE_SAVE_AS
+from yingkou_archive.content_check import PAGE_URL as _PAGE_URL
 from yingkou_archive.kinds import TAXONOMY_KINDS as _TAXONOMY_KINDS
+from yingkou_archive.links import ARTICLE_PATHS as _ARTICLE_PATHS
+from yingkou_archive.links import IGNORE_FILES as _IGNORE_FILES
+from yingkou_archive.links import PAGE_PATHS as _PAGE_PATHS
+from yingkou_archive.links import STATIC_PATHS as _STATIC_PATHS
 
 SITENAME = "营口新闻档案"
 SITESUBTITLE = "按专题、地区、部门和日期浏览营口地方新闻"
@@ -20,16 +28,17 @@ SITEURL = os.environ.get("SITEURL", "http://localhost:8000").rstrip("/")
 RELATIVE_URLS = True
 
 PATH = "content"
-ARTICLE_PATHS = ["articles"]
-PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images"]
+# The check (yingkou_archive) reads the same folders and rules.
+ARTICLE_PATHS = list(_ARTICLE_PATHS)
+PAGE_PATHS = list(_PAGE_PATHS)
+STATIC_PATHS = list(_STATIC_PATHS)
+IGNORE_FILES = list(_IGNORE_FILES)
 # Copy a static file only when its source is newer, and the theme's static
 # files through plugins/archive_static, which never writes into a file the
 # live output shares (Pelican's own copy would).
 STATIC_CHECK_IF_MODIFIED = True
 THEME_STATIC_PATHS = []
 ARCHIVE_THEME_STATIC_PATHS = ["static"]
-IGNORE_FILES = [".#*", "*~", ".*.swp"]
 
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh_cn"
@@ -38,13 +47,9 @@ LOCALE = ("C.UTF-8",)
 
 THEME = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
-MARKDOWN = {
-    "extension_configs": {
-        "markdown.extensions.extra": {},
-        "markdown.extensions.sane_lists": {},
-    },
-    "output_format": "html5",
-}
+# Rendered by yingkou_archive.body (check and build alike) with this
+# configuration, which the reader plugin reads from there.
+MARKDOWN = copy.deepcopy(_MARKDOWN_CONFIG)  # Pelican adds to it
 
 # Dotted names, imported from the project root like every other module, so
 # each plugin is loaded once under one name (tests patch the same module the
@@ -65,8 +70,8 @@ PLUGINS = [
 # URLs. Articles: /YYYY/MM/<slug>/ (the slug is the file name or Slug field).
 ARTICLE_URL = _ARTICLE_URL
 ARTICLE_SAVE_AS = _ARTICLE_SAVE_AS
-PAGE_URL = "pages/{slug}/"
-PAGE_SAVE_AS = "pages/{slug}/index.html"
+PAGE_URL = _PAGE_URL
+PAGE_SAVE_AS = _PAGE_SAVE_AS
 # Year and month archives come from the archive_dates plugin (Pelican's own
 # are quadratic in the number of articles, so they are switched off).
 ARCHIVE_YEAR_URL = "{date:%Y}/"

@@ -182,41 +182,49 @@ def publish(c, target, dest=None, siteurl=None, push=False, output=None):
         _fail(ArchiveError(f"未知发布目标“{target}”，可用：{', '.join(deploy.TARGETS)}"))
     if target in ("folder", "rsync") and not dest:
         _fail(ArchiveError(f"发布到 {target} 需要 --dest"))
-    result = _publish_build(siteurl, output)
+    protected = {"project": ROOT, "content": CONTENT}
     try:
+        local = target == "folder" or (target == "rsync" and not deploy.is_remote(dest))
+        if local:  # refused before the build takes minutes
+            deploy.guard_destination(Path(dest), Path(output or OUTPUT), **protected)
+        result = _publish_build(siteurl, output)
         if target == "folder":
-            deploy.publish_to_folder(result.output_dir, Path(dest))
+            deploy.publish_to_folder(result.output_dir, Path(dest), **protected)
         elif target == "rsync":
-            deploy.publish_with_rsync(result.output_dir, dest)
+            deploy.publish_with_rsync(result.output_dir, dest, **protected)
         else:
-            deploy.publish_to_gh_pages(result.output_dir, push)
+            deploy.publish_to_gh_pages(result.output_dir, push, repo=ROOT)
     except ArchiveError as error:
         _fail(error)
     print(f"已发布到 {dest or 'gh-pages'}")
 
 
 CHROMIUM = "/usr/bin/chromium"
+# Debian packages the tests need: Chromium for the browser tests, rsync for
+# the publish tests (no browser downloads here).
+TEST_TOOLS = {"chromium": CHROMIUM, "rsync": "/usr/bin/rsync"}
 
 
-def _ensure_chromium(c):
-    """The browser tests drive Debian's Chromium (no browser downloads here)."""
-    if Path(CHROMIUM).exists():
+def _ensure_test_tools(c, quick=False):
+    missing = [name for name, path in TEST_TOOLS.items()
+               if not Path(path).exists() and not (quick and name == "chromium")]
+    if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("安装浏览器测试所需的 chromium（apt-get）…")
-        c.run("apt-get update -qq && apt-get install -y -qq chromium", hide="out")
+        print(f"安装测试所需的 {' '.join(missing)}（apt-get）…")
+        c.run(f"apt-get update -qq && apt-get install -y -qq {' '.join(missing)}", hide="out")
         return
-    raise Exit(f"浏览器测试需要 {CHROMIUM}：请先运行 sudo apt-get install -y chromium", code=1)
+    raise Exit(f"测试需要 {'、'.join(missing)}：请先运行 sudo apt-get install -y {' '.join(missing)}",
+               code=1)
 
 
 @task(help={"args": "extra pytest arguments, e.g. -k search",
             "quick": "leave out the browser and slow tests (the fast local loop)"})
 def test(c, args="", quick=False):
-    """Run all tests (installs Debian's chromium first if missing and root)."""
+    """Run all tests (installs Debian's chromium and rsync first if missing and root)."""
+    _ensure_test_tools(c, quick)
     if quick:
         args = f'-m "not browser and not slow" {args}'
-    else:
-        _ensure_chromium(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from yingkou_archive.kinds import TAXONOMY_KINDS
+from yingkou_archive.links import is_site_path
 
+from .errors import SearchIndexError
 from .format import gzip_bytes
 
 ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
@@ -93,8 +95,13 @@ def read_article_page(page_html: str, url: str) -> ArticlePage | None:
     body_tag = _BODY_TAG.search(inner)
     cut = body_tag.start() if body_tag else 0
     head, body = _text_of(inner[:cut]), _text_of(inner[cut:])
+    result_url = (attrs.get("data-url") or url).removeprefix("/")
+    if not is_site_path(result_url):
+        # the index's URLs become links on the search page: never a
+        # javascript: or another site's address
+        raise SearchIndexError(f"{url}index.html: 文章网址“{result_url}”不是站内路径，未编入搜索索引")
     return ArticlePage(
-        url=(attrs.get("data-url") or url).lstrip("/"),
+        url=result_url,
         title=title,
         text=f"{head}\n{body}" if head and body else head or body,
         body_start=len(head) + 1 if head and body else 0,

@@ -30,7 +30,11 @@ READER_CODE = (
     "plugins/archive_content/__init__.py",
     "plugins/archive_content/store.py",
     "yingkou_archive/article.py",
+    "yingkou_archive/body.py",
+    "yingkou_archive/content_check.py",
+    "yingkou_archive/fields.py",
     "yingkou_archive/figures.py",
+    "yingkou_archive/links.py",
     "yingkou_archive/sanitize.py",
     "yingkou_archive/vocabulary.py",
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from sitebuild.build import build_site
 from tests.helpers import sitemap_entries, tree_digest
@@ -37,6 +40,47 @@ CASES = {
                          ["未知地区“鲅鱼区”", "鲅鱼圈区"]),
     "empty_file": ("", ["文件为空"]),
     "blank_file": ("  \n\n \n", ["文件为空"]),
+    # Pelican's own metadata that decides URLs, files and templates
+    "url_field": (_article(title="Title: 标题\nUrl: javascript:alert(1)\n"), ["不允许 Url 字段"]),
+    "save_as_field": (_article(title="Title: 标题\nSave_as: index.html\n"), ["不允许 Save_as 字段"]),
+    "template_field": (_article(title="Title: 标题\nTemplate: redirect\n"), ["不允许 Template 字段"]),
+    "lang_field": (_article(title="Title: 标题\nLang: en\n"), ["不允许 Lang 字段"]),
+    "translation_field": (_article(title="Title: 标题\nTranslation: true\n"), ["不允许 Translation"]),
+    "path_field": (_article(title="Title: 标题\nPath: ../..\n"), ["不允许 Path 字段"]),
+    "unknown_field": (_article(title="Title: 标题\nIssue: x\n"), ["未知字段 Issue", "Subtitle"]),
+    "bad_status": (_article(title="Title: 标题\nStatus: hidden\n"), ["Status“hidden”无效", "draft"]),
+    "bad_modified": (_article(title="Title: 标题\nModified: bad\n"), ["Modified", "“bad”格式不对"]),
+    "empty_summary": (_article(title="Title: 标题\nSummary: \n"), ["Summary 为空"]),
+    "repeated_title": (_article(title="Title: 一个标题\nTitle: 另一个标题\n"), ["Title 写了不止一次"]),
+    "control_in_title": (_article(title="Title: 坏\x07标题\n"), ["Title 字段含控制字符 U+0007"]),
+    "control_in_body": (_article(body="\n第一段。\n\n正文\x01。\n"), ["正文第 3 行含控制字符 U+0001"]),
+    "year_0001": (_article(date="Date: 0001-01-01\n"), ["“0001-01-01”无效", "1000"]),
+    # text the sanitizer would drop
+    "script_in_text": (_article(body="\n第一段讲 <script> 标签，后面的文字。\n\n第二段。\n"),
+                       ["会被当作不安全的 HTML 删掉", "标签，后面的文字"]),
+    "script_in_title": (_article(title="Title: 关于<script>标签的说明\n"), ["Title 中“标签的说明"]),
+    "script_in_summary": (_article(title="Title: 标题\nSummary: 介绍<style>样式表的用法\n"),
+                          ["Summary 中“样式表的用法"]),
+    # what `invoke new` leaves for the editor
+    "placeholder_body": (_article(body="\n本报讯 （在这里写正文。）\n"), ["正文还是占位文字"]),
+    "empty_body": (_article(body="\n\n"), ["正文为空"]),
+    # references that leave content/ or the site
+    "static_outside": (_article(body="\n![x]({static}/images/../../../etc/passwd)\n"),
+                       ["不在内容目录里", "{static}/images/../../../etc/passwd"]),
+    "static_not_an_image": (_article(body="\n[词表]({static}/taxonomy.yml)\n"),
+                            ["只能引用 content/images/", "taxonomy.yml"]),
+    "filename_to_image": (_article(body="\n[图]({filename}/images/2023/port-cranes.png)\n"),
+                          ["{filename} 只能引用文章或页面"]),
+    "tag_link": (_article(body="\n[标签]({tag}港口)\n"), ["站内没有 {tag} 页面"]),
+    "dead_site_link": (_article(body="\n[旧文](/2024/99/nothing/)\n"), ["站内链接 /2024/99/nothing/ 指向的页面不存在"]),
+    "dead_relative_link": (_article(body="\n[上一篇](../gone/)\n"), ["站内链接 /2024/03/gone/ 指向的页面不存在"]),
+    "alias_in_the_theme": (_article(title="Title: 标题\nAliases: theme/js/search.js\n"),
+                           ["旧网址 /theme/js/search.js/ 落在站点自己的文件里"]),
+    "alias_under_an_image": (_article(title="Title: 标题\nAliases: images/2023/port-cranes.png\n"),
+                             ["旧网址 /images/2023/port-cranes.png/ 落在站点自己的文件里"]),
+    "alias_over_the_search_page": (_article(title="Title: 标题\nAliases: search/\n"),
+                                   ["旧网址 /search/ 仍是一个现有页面"]),
+    "external_image": (_article(body="\n![外站图](https://example.com/a.png)\n"), ["图片必须是站内文件"]),
 }
 
 
@@ -64,7 +108,40 @@ def _write_every_bad_file(content) -> dict[str, list[str]]:
     for name in ("first.md", "second.md"):
         (folder / name).write_text(GOOD.replace("Topic:", "Slug: same-slug\nTopic:"), encoding="utf-8")
         expected[name] = ["2024/03/same-slug/", "first.md" if name == "second.md" else "second.md"]
+    for name in ("alias-a.md", "alias-b.md"):
+        (folder / name).write_text(GOOD.replace("Topic:", f"Slug: {name[:-3]}\nAliases: 2020/01/old/\nTopic:"),
+                                   encoding="utf-8")
+    expected["alias-b.md"] = ["旧网址 /2020/01/old/ 同时指向 /2024/03/alias-a/ 和 /2024/03/alias-b/"]
+    (folder / "alias-live.md").write_text(
+        GOOD.replace("Topic:", "Aliases: 2023/04/2023-04-07-eco-pact/\nTopic:"), encoding="utf-8")
+    expected["alias-live.md"] = ["旧网址 /2023/04/2023-04-07-eco-pact/ 仍是一个现有页面"]
+    expected.update(_write_bad_files_beside_articles(content))
     return expected
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _write_bad_files_beside_articles(content) -> dict[str, list[str]]:
+    """Static files and links, each refused naming it."""
+    images = content / "images" / "2024"
+    images.mkdir(parents=True, exist_ok=True)
+    (images / "passwd.png").symlink_to("/etc/passwd")
+    outside = content.parent / "outside"
+    (outside / "2024" / "03").mkdir(parents=True)
+    (outside / "2024" / "03" / "from-outside.md").write_text(GOOD, encoding="utf-8")
+    (content / "articles" / "linked").symlink_to(outside, target_is_directory=True)
+    (images / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)'
+                                     "</script></svg>", encoding="utf-8")
+    (images / "page.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (images / "fake.png").write_text("<html><script>alert(1)</script>", encoding="utf-8")
+    (images / "really-png.jpg").write_bytes(png_bytes())
+    return {"passwd.png": ["符号链接", "/etc/passwd"], "linked": ["符号链接"],
+            "logo.svg": ["SVG"], "page.html": ["不是允许发布的图片类型（.html）"],
+            "fake.png": ["无法作为 PNG 图片打开"], "really-png.jpg": ["内容却是 PNG"]}
 
 
 def test_the_build_refuses_exactly_what_check_refuses_and_keeps_the_output(built):

@@ -86,7 +86,8 @@ def test_stray_spaces_blank_lines_bom_and_crlf():
 
 
 def test_clean_body_and_title():
-    assert repair.clean_body("本报讯\u3000 记者 从 营口海关\t获悉，\u00a0通关 提速。") == "本报讯 记者从营口海关获悉，通关提速。"
+    assert repair.clean_body("本报讯\u3000 记者 从 营口海关\t获悉，\u00a0通关 提速。") == \
+        "本报讯 记者从营口海关获悉，通关提速。"
     assert repair.clean_body("营口\u200b港 Wi-Fi 6 网络") == "营口港 Wi-Fi 6 网络"
     assert repair.clean_title("航线再加密  通关再提速 服务再升级") == "航线再加密 通关再提速 服务再升级"
     assert repair.clean_title("老边区 柳树镇 建成 冷链") == "老边区柳树镇建成冷链"

@@ -12,9 +12,10 @@ from invoke import Context, Exit
 
 import tasks
 from sitebuild.build import build_site
-from sitebuild.publish import publish_to_folder
+from sitebuild.publish import MARKER, publish_to_folder
 from tests.helpers import sitemap_entries, tree_digest
 from tests.test_bad_content import CASES, GOOD
+from yingkou_archive.article import BODY_PLACEHOLDER
 from yingkou_archive.content_check import check_content
 from yingkou_archive.errors import ArchiveError, ContentError
 from yingkou_archive.new_article import new_article
@@ -34,6 +35,12 @@ def test_new_article_passes_check_and_builds(content_copy, vocabulary, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert "Topic: 港口物流、对外开放" in text and "District: 鲅鱼圈区" in text
     assert "Agency: 营口港务集团" in text
+    assert "Summary:" not in text  # an empty one would be an error
+    # the placeholder body is refused until the editor writes one
+    report = check_content(content_copy)
+    assert [(p.path.rsplit("/", 1)[-1], "占位文字" in p.message) for p in report.problems] == \
+        [(path.name, True)]
+    path.write_text(text.replace(BODY_PLACEHOLDER, "新航线每周两班。"), encoding="utf-8")
     report = check_content(content_copy)
     assert report.ok, report.problems
     build_site(content_copy, tmp_path / "out", search=False)
@@ -163,10 +170,11 @@ def test_publish_to_folder_gives_the_build_tree(tmp_path, monkeypatch):
     built = tmp_path / "built"
     build_site(output_dir=built, settings_file=tasks.ROOT / "publishconf.py")
     dest = tmp_path / "site"
-    (dest / "stale").mkdir(parents=True)
     tasks.publish(Context(), target="folder", dest=str(dest), output=str(tmp_path / "out"))
     expected = tree_digest(built)  # without the build's bookkeeping, which is not published
-    assert tree_digest(dest) == expected
+    published = tree_digest(dest)
+    assert published.pop(MARKER)
+    assert published == expected
     assert not (dest / ".archive-state").exists()
     html = (dest / "index.html").read_text(encoding="utf-8")
     assert 'href="https://news.example.org/theme/css/site.css?v=' in html

@@ -20,7 +20,7 @@ Summary: 摘要<script>alert('s')</script>
 
 <iframe src="https://example.com/"></iframe>
 
-<img src="x.png" onerror="alert(6)">
+<img src="{static}/images/2023/port-cranes.png" onerror="alert(6)">
 
 <svg onload="alert(7)"></svg><style>body{display:none}</style>
 

@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
-from .kinds import BY_NAME, KIND_LABELS, KINDS, TAXONOMY_KINDS
+from .fields import (
+    ARTICLE_FIELDS,
+    PAGE_FIELDS,
+    field_label,
+    field_problems,
+    text_problems,
+    without_invisible,
+)
+from .kinds import BY_NAME, KIND_LABELS, TAXONOMY_KINDS
+from .sanitize import first_lost, visible_text
 from .vocabulary import SLUG_RE, Vocabulary, pinyin_slug
 
 # The metadata block follows Python-Markdown's "meta" extension: "Key: value"
@@ -33,13 +42,17 @@ _FENCE = re.compile(r"^-{3}\s*$")
 
 # Editors type lists with Chinese punctuation as often as with commas.
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
+MIN_YEAR = 1000
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 # Only real tags: a title may contain a bare "<" (e.g. "PM2.5<35").
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.S)
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
-REQUIRED = ("title", "date", *(kind.name for kind in TAXONOMY_KINDS if kind.required))
-LIST_FIELDS = (*KINDS, "authors")
+# What `invoke new` writes as the body: an article still holding it is not
+# ready to publish.
+BODY_PLACEHOLDER = "（在这里写正文。）"
+# Fields shown as they are on the article page (the importer writes them).
+DISPLAY_FIELDS = ("subtitle", "kicker", "page", "position")
 
 
 @dataclass
@@ -48,6 +61,8 @@ class ArticleSource:
 
     fields: dict[str, str]
     body: str
+    # single-valued fields written more than once (an error, not a join)
+    repeated: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -65,6 +80,9 @@ class ArticleMeta:
     summary: str = ""
     # old URLs of this article (after a slug change); they redirect here
     aliases: list[str] = field(default_factory=list)
+    status: str = "published"
+    modified: dt.datetime | None = None
+    # DISPLAY_FIELDS given, as plain text
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,11 +101,19 @@ def split_list(value: str) -> list[str]:
 
 
 def plain_text(value: str) -> str:
-    """Metadata shown as text (titles, captions): no markup survives."""
+    """Metadata shown as text (titles, captions): no markup survives, nor
+    invisible characters (bidi controls, zero-width spaces)."""
     text = html.unescape(_TAG.sub("", _SCRIPT_OR_STYLE.sub("", value)))
     # a second pass removes tags that were entity-escaped in the source
     text = _TAG.sub("", _SCRIPT_OR_STYLE.sub("", text))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", without_invisible(text)).strip()
+
+
+def dropped_text(value: str) -> str:
+    """Visible text that plain_text drops with an unclosed <script>/<style>
+    tag.  (Tags written entity-escaped are removed on purpose, see above.)"""
+    first_pass = html.unescape(_TAG.sub("", _SCRIPT_OR_STYLE.sub("", value)))
+    return first_lost(visible_text(value), re.sub(r"\s+", "", first_pass))
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
@@ -115,6 +141,7 @@ def parse_source(text: str) -> ArticleSource:
     if fenced:
         i = 1
     fields: dict[str, str] = {}
+    repeated: set[str] = set()
     key = None
     while i < len(lines):
         line = lines[i]
@@ -127,7 +154,9 @@ def parse_source(text: str) -> ArticleSource:
         if match:
             key = match["key"].lower()
             value = match["value"].strip()
-            # a repeated key continues the list, as in Python-Markdown
+            if key in fields:
+                repeated.add(key)
+            # a repeated list field continues the list, as in Python-Markdown
             fields[key] = f"{fields[key]}, {value}" if key in fields else value
         elif key and _META_MORE.match(line):
             fields[key] = f"{fields[key]} {line.strip()}".strip()
@@ -136,7 +165,7 @@ def parse_source(text: str) -> ArticleSource:
         i += 1
     if not fields:
         return ArticleSource(fields={}, body=text)
-    return ArticleSource(fields=fields, body="\n".join(lines[i:]).lstrip("\n"))
+    return ArticleSource(fields=fields, body="\n".join(lines[i:]).lstrip("\n"), repeated=repeated)
 
 
 _ALIAS = re.compile(r"^[A-Za-z0-9_./-]+$")
@@ -157,6 +186,10 @@ def parse_date(value: str) -> tuple[dt.datetime | None, str | None]:
     if not match:
         return None, f"日期“{value}”格式不对，应写成 YYYY-MM-DD，例如 2023-04-07"
     year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    if year < MIN_YEAR:
+        # strftime's %Y does not pad years below 1000 ("1/01/slug/"): the
+        # URL, the year archive and the search index all assume four digits
+        return None, f"日期“{value}”无效：年份应为 {MIN_YEAR}–9999"
     if not 1 <= month <= 12:
         return None, f"日期“{value}”无效：月份应为 1–12"
     try:
@@ -201,24 +234,65 @@ def article_slug(fields: dict[str, str], path: str) -> tuple[str, str | None]:
     return pinyin_slug(stem) or "article", None
 
 
-def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadResult:
-    fields = source.fields
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+REQUIRED = ("title", "date", *(kind.name for kind in TAXONOMY_KINDS if kind.required))
 
+
+def _title(path: str, fields: dict[str, str], problems: list[Problem]) -> str:
     title = plain_text(fields.get("title", ""))
     if "title" not in fields:
         problems.append(Problem(path, "缺少 Title（标题）"))
     elif not title:
         problems.append(Problem(path, "Title（标题）为空"))
+    return title
 
-    date = None
+
+# Fields shown as plain text (plain_text): markup in them is removed.
+TEXT_FIELDS = ("title", "subtitle", "kicker", "summary", "source", "authors", "author")
+
+
+def _dropped_field_text(path: str, fields: dict[str, str]) -> list[Problem]:
+    """A "<script>" typed in a title takes the rest of it with it: say so."""
+    problems = []
+    for key in TEXT_FIELDS:
+        lost = dropped_text(fields.get(key, ""))
+        if lost:
+            problems.append(Problem(path, f"{field_label(key)} 中“{lost}…”会被当作 HTML 删掉；"
+                                          "要显示尖括号请写全角“＜＞”"))
+    return problems
+
+
+def _dates(path: str, fields: dict[str, str], problems: list[Problem]):
+    date = modified = None
     if not fields.get("date", "").strip():
         problems.append(Problem(path, "缺少 Date（日期），应写成 YYYY-MM-DD"))
     else:
         date, message = parse_date(fields["date"])
         if message:
             problems.append(Problem(path, message))
+    if fields.get("modified", "").strip():
+        modified, message = parse_date(fields["modified"])
+        if message:
+            problems.append(Problem(path, f"Modified：{message}"))
+    return date, modified
+
+
+def body_problems(path: str, body: str) -> list[Problem]:
+    """An empty body, the placeholder `invoke new` writes, control characters."""
+    if not body.strip():
+        return [Problem(path, "正文为空")]
+    problems = text_problems(path, body, "正文")
+    if BODY_PLACEHOLDER.strip("（）。") in body:
+        problems.append(Problem(path, f"正文还是占位文字“{BODY_PLACEHOLDER}”：请写好正文再发布"))
+    return problems
+
+
+def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadResult:
+    fields = source.fields
+    problems = field_problems(path, fields, source.repeated, ARTICLE_FIELDS, REQUIRED)
+    warnings: list[Problem] = []
+    title = _title(path, fields, problems)
+    problems += _dropped_field_text(path, fields)
+    date, modified = _dates(path, fields, problems)
 
     terms = {}
     for kind in TAXONOMY_KINDS:
@@ -233,9 +307,8 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
     slug, message = article_slug(fields, path)
     if message:
         problems.append(Problem(path, message))
+    problems += body_problems(path, source.body)
 
-    if problems:
-        return ReadResult(None, source, problems, warnings)
     aliases = []
     for alias in split_list(fields.get("aliases", "")):
         url, message = normalise_alias(alias)
@@ -245,44 +318,52 @@ def validate(path: str, source: ArticleSource, vocabulary: Vocabulary) -> ReadRe
             aliases.append(url)
     if problems:
         return ReadResult(None, source, problems, warnings)
-    known = {"title", "date", *KINDS, "authors", "slug", "source", "summary", "aliases"}
     meta = ArticleMeta(
         path=path,
         title=title,
         date=date,
         slug=slug,
         terms=terms,
-        authors=split_list(fields.get("authors", fields.get("author", ""))),
+        authors=split_list(plain_text(fields.get("authors", fields.get("author", "")))),
         source=plain_text(fields.get("source", "")),
         summary=fields.get("summary", "").strip(),
         aliases=aliases,
-        extra={k: v for k, v in fields.items() if k not in known},
+        status=fields.get("status", "published").strip().lower(),
+        modified=modified,
+        extra={k: plain_text(fields[k]) for k in DISPLAY_FIELDS if k in fields},
     )
     return ReadResult(meta, source, problems, warnings)
 
 
-# {static}/{filename}/{attach} links in Markdown or HTML: ](…) or src="…"
-_INTERNAL_LINK = re.compile(r"\{(?:static|filename|attach)\}([^)\s\"'>#?]+)")
+@dataclass
+class PageMeta:
+    path: str
+    title: str
+    slug: str
 
 
-def internal_links(body: str, source_file: Path, content_root: Path) -> list[tuple[str, Path]]:
-    """Links to files of the content folder: (as written, resolved path).
+def validate_page(path: str, source: ArticleSource) -> tuple[PageMeta | None, list[Problem]]:
+    """Pages (about, …): a title, an optional slug, a body; nothing else."""
+    fields = source.fields
+    problems = field_problems(path, fields, source.repeated, PAGE_FIELDS, ("title",))
+    title = _title(path, fields, problems)
+    problems += _dropped_field_text(path, {"title": fields.get("title", "")})
+    slug, message = article_slug(fields, path)
+    if message:
+        problems.append(Problem(path, message))
+    problems += body_problems(path, source.body)
+    if problems:
+        return None, problems
+    return PageMeta(path, title, slug), []
 
-    ``/images/x.png`` is relative to the content folder, ``x.png`` to the
-    article's own folder, as in Pelican.
-    """
-    links = []
-    for target in _INTERNAL_LINK.findall(body):
-        target = html.unescape(target)
-        base = content_root if target.startswith("/") else source_file.parent
-        links.append((target, base / target.lstrip("/")))
-    return links
 
-
-def missing_links(links: list[tuple[str, Path]], path: str) -> list[Problem]:
-    """Pelican only logs a link to a missing file and publishes it broken."""
-    return [Problem(path, f"引用的文件不存在：{target}")
-            for target, resolved in links if not Path(resolved).is_file()]
+def read_page(raw: bytes, path: str) -> tuple[PageMeta | None, ArticleSource | None, list[Problem]]:
+    text, problems = decode(raw, path)
+    if text is None:
+        return None, None, problems
+    source = parse_source(text)
+    meta, problems = validate_page(path, source)
+    return meta, source, problems
 
 
 def read_article(raw: bytes, path: str, vocabulary: Vocabulary) -> ReadResult:

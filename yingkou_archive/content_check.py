@@ -1,7 +1,10 @@
 """Checking a whole content folder with the build's own rules.
 
 Used by ``invoke check`` (seconds, no site build) and by the build itself
-before Pelican writes anything.
+(plugins/archive_content) before Pelican writes anything: each file is read
+and rendered by :func:`prepare_article` / :func:`prepare_page`, and what
+needs every file at once — URL collisions, links between pages, symbolic
+links and static files — by :func:`site_problems`.
 """
 
 from __future__ import annotations
@@ -9,35 +12,118 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import ArticleMeta, internal_links, missing_links, read_article
+from .article import ArticleMeta, PageMeta, read_article, read_page
+from .body import Body, missing_files, render_body
 from .errors import Problem
+from .kinds import BY_NAME, TAXONOMY_KINDS
+from .links import (
+    ARTICLE_PATHS,
+    PAGE_PATHS,
+    SOURCE_SUFFIXES,
+    shown,
+    static_files,
+    static_problems,
+    symlink_problems,
+    through_symlink,
+)
 from .vocabulary import Vocabulary, load_vocabulary
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
-ARTICLE_SUFFIXES = (".md", ".markdown")
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+ARTICLE_SUFFIXES = SOURCE_SUFFIXES
+# Pages every build writes, whatever the content (pelicanconf.py).
+FIXED_URLS = ("", "archives/", "search/", "issues/", "feeds/all.atom.xml", "404.html",
+              "robots.txt", "sitemap.xml", "sitemaps/pages.xml", *(kind.url for kind in TAXONOMY_KINDS))
 
 
 def article_url(meta: ArticleMeta) -> str:
     return ARTICLE_URL.format(date=meta.date, slug=meta.slug)
 
 
+def page_url(meta: PageMeta) -> str:
+    return PAGE_URL.format(slug=meta.slug)
+
+
 @dataclass
-class CheckReport:
-    articles: list[ArticleMeta] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+class Checked:
+    """What the site-wide checks need from one read article or page."""
+
+    meta: ArticleMeta | PageMeta
+    site_links: list[str] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return not self.problems
+    def published(self) -> bool:
+        return getattr(self.meta, "status", "published") == "published"
 
 
-def article_files(articles_dir: Path) -> list[Path]:
-    return sorted(
-        p for p in articles_dir.rglob("*")
-        if p.suffix in ARTICLE_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+@dataclass
+class Prepared:
+    """One file read, validated and rendered (picklable: made in workers)."""
+
+    checked: Checked | None
+    html: str | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def _prepared(meta, source, problems, warnings, shown_path, source_file, content_root, url):
+    if meta is None:
+        return Prepared(None, None, problems, warnings)
+    body: Body = render_body(source.body, shown_path, source_file, content_root, url)
+    problems = body.problems + missing_files(body.files, shown_path)
+    warnings = warnings + body.warnings
+    if problems:
+        return Prepared(None, None, problems, warnings)
+    return Prepared(Checked(meta, body.site_links, body.files), body.html, [], warnings)
+
+
+def prepare_article(raw: bytes, shown_path: str, source_file: Path, content_root: Path,
+                    vocabulary: Vocabulary) -> Prepared:
+    result = read_article(raw, shown_path, vocabulary)
+    url = article_url(result.meta) if result.meta else ""
+    return _prepared(result.meta, result.source, result.problems, result.warnings,
+                     shown_path, source_file, content_root, url)
+
+
+def prepare_page(raw: bytes, shown_path: str, source_file: Path, content_root: Path) -> Prepared:
+    meta, source, problems = read_page(raw, shown_path)
+    url = page_url(meta) if meta else ""
+    return _prepared(meta, source, problems, [], shown_path, source_file, content_root, url)
+
+
+def _issue_url(meta: ArticleMeta) -> str | None:
+    from .digest.writer import page_code, source_code  # the importer imports this module
+
+    label = meta.extra.get("page", "")
+    if not label:
+        return None
+    return f"issues/{meta.date:%Y/%m/%d}/{source_code(meta.source)}-{page_code(label)}/"
+
+
+def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vocabulary,
+              static: list[str], redirects: bool = True) -> set[str]:
+    """Every URL the build writes a page or file for (but pagination, the
+    theme's files and the search index), from the published articles;
+    without the articles' redirect pages when ``redirects`` is False."""
+    urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages}
+    for meta in articles:
+        urls |= {article_url(meta), f"{meta.date:%Y}/", f"{meta.date:%Y/%m}/", f"sitemaps/{meta.date:%Y}.xml"}
+        if redirects:
+            urls |= set(meta.aliases)
+        issue = _issue_url(meta)
+        if issue:
+            urls.add(issue)
+        for kind in TAXONOMY_KINDS:
+            for name in meta.terms[kind.name]:
+                term = vocabulary.find(kind.name, name)
+                if term is None and BY_NAME[kind.name].open_vocabulary:
+                    term = vocabulary.add_unlisted(kind.name, name)
+                urls |= {f"{kind.plural}/{term.slug}/", f"{kind.plural}/{term.slug}/atom.xml"}
+                urls |= {f"{kind.plural}/{old}/" for old in term.old_slugs}
+    return urls
 
 
 def url_collisions(urls: dict[str, list[str]]) -> list[Problem]:
@@ -53,24 +139,100 @@ def url_collisions(urls: dict[str, list[str]]) -> list[Problem]:
     return problems
 
 
+def _link_problems(item: Checked, urls: set[str]) -> list[Problem]:
+    problems = []
+    for link in dict.fromkeys(item.site_links):
+        if link not in urls and f"{link}/" not in urls:
+            problems.append(Problem(item.meta.path, f"站内链接 /{link} 指向的页面不存在"))
+    return problems
+
+
+# Folders the build fills with its own files (the theme's, the search index).
+RESERVED_FOLDERS = ("theme/", "search/")
+
+
+def _alias_problems(published: list[ArticleMeta], live: set[str]) -> list[Problem]:
+    """An old URL gets a redirect page: it may not be a live page, lie in
+    the build's own folders or under a file, or redirect to two places."""
+    problems = []
+    claimed: dict[str, str] = {}  # old URL -> the article it redirects to
+    for meta in published:
+        new = article_url(meta)
+        for alias in meta.aliases:
+            under_a_file = any(alias[:i] in live for i, char in enumerate(alias) if char == "/")
+            if alias in live:
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 仍是一个现有页面，不能再指向 /{new}"))
+            elif under_a_file or alias.startswith(RESERVED_FOLDERS):
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 落在站点自己的文件里，不能用作旧网址"))
+            elif claimed.setdefault(alias, new) != new:
+                problems.append(Problem(meta.path, f"旧网址 /{alias} 同时指向 /{claimed[alias]} 和 /{new}"))
+    return problems
+
+
+def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Vocabulary,
+                  content_dir: Path, base: Path) -> list[Problem]:
+    """The checks that need every file: the same for check and build."""
+    problems = symlink_problems(content_dir, base) + static_problems(content_dir, base)
+    published = [item.meta for item in articles if item.published]
+    urls: dict[str, list[str]] = {}
+    for meta in published:
+        urls.setdefault(article_url(meta), []).append(meta.path)
+    for item in pages:
+        urls.setdefault(page_url(item.meta), []).append(item.meta.path)
+    problems += url_collisions(urls)
+    static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
+    page_list = [item.meta for item in pages]
+    problems += _alias_problems(published, site_urls(published, page_list, vocabulary, static,
+                                                     redirects=False))
+    live = site_urls(published, page_list, vocabulary, static)
+    for item in [*articles, *pages]:
+        problems += _link_problems(item, live)
+    return problems
+
+
+@dataclass
+class CheckReport:
+    articles: list[ArticleMeta] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def source_files(folder: Path) -> list[Path]:
+    """Article or page files, as the build finds them (links are refused
+    by site_problems, so they are not followed here either)."""
+    return [path for path in sorted(folder.rglob("*"))
+            if path.suffix in ARTICLE_SUFFIXES and path.is_file() and not path.name.startswith(".")
+            and not through_symlink(path, folder)]
+
+
+article_files = source_files
+
+
 def check_content(content_dir: str | Path, vocabulary: Vocabulary | None = None,
                   relative_to: str | Path | None = None) -> CheckReport:
-    content_dir = Path(content_dir)
-    base = Path(relative_to) if relative_to else content_dir.parent
+    content_dir = Path(content_dir).resolve()
+    base = Path(relative_to).resolve() if relative_to else content_dir.parent
     if vocabulary is None:
         vocabulary = load_vocabulary(content_dir / "taxonomy.yml")
     report = CheckReport()
-    urls: dict[str, list[str]] = {}
-    for path in article_files(content_dir / "articles"):
-        shown = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
-        result = read_article(path.read_bytes(), shown, vocabulary)
-        report.problems += result.problems
-        if result.source is not None:
-            links = internal_links(result.source.body, path, content_dir)
-            report.problems += missing_links(links, shown)
-        report.warnings += result.warnings
-        if result.meta:
-            report.articles.append(result.meta)
-            urls.setdefault(article_url(result.meta), []).append(shown)
-    report.problems += url_collisions(urls)
+    checked: dict[str, list[Checked]] = {"articles": [], "pages": []}
+    for kind, folders in (("articles", ARTICLE_PATHS), ("pages", PAGE_PATHS)):
+        for folder in folders:
+            for path in source_files(content_dir / folder):
+                shown_path = shown(path, base)
+                if kind == "articles":
+                    result = prepare_article(path.read_bytes(), shown_path, path, content_dir, vocabulary)
+                else:
+                    result = prepare_page(path.read_bytes(), shown_path, path, content_dir)
+                report.problems += result.problems
+                report.warnings += result.warnings
+                if result.checked:
+                    checked[kind].append(result.checked)
+    report.articles = [item.meta for item in checked["articles"]]
+    report.problems += site_problems(checked["articles"], checked["pages"], vocabulary,
+                                     content_dir, base)
     return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .article import split_list
+from .article import BODY_PLACEHOLDER, split_list
 from .errors import ArchiveError
 from .kinds import TAXONOMY_KINDS
 from .vocabulary import Vocabulary, pinyin_slug
@@ -62,7 +62,9 @@ def new_article(content_dir: Path, vocabulary: Vocabulary, title: str, terms: di
         lines.append(f"Authors: {authors}")
     if source:
         lines.append(f"Source: {source}")
-    lines += ["Summary: ", "", "本报讯 （在这里写正文。）", ""]
+    # No Summary line (the first paragraph is the default), and a body that
+    # check and the build refuse until the editor replaces it.
+    lines += ["", f"本报讯 {BODY_PLACEHOLDER}", ""]
     folder.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write("\n".join(lines))

@@ -154,10 +154,27 @@ def _as_tuple(value, where: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's last-one-wins for a repeated key would silently change a
+    term (a second ``slug:`` changes its URL): a repeated key is an error."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"键“{key}”在第 {seen[key] + 1} 行和第 {key_node.start_mark.line + 1} "
+                    "行各写了一次，只能写一次", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_vocabulary(path: str | Path) -> Vocabulary:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # a SafeLoader that also refuses repeated keys
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError:
         raise VocabularyError(f"{path}: 找不到词表文件") from None
     except UnicodeDecodeError:

@@ -2,15 +2,24 @@
 
 The rules live in ``yingkou_archive`` (no Pelican there).  This plugin
 
-* replaces Pelican's Markdown reader with one that validates every article
-  (:func:`yingkou_archive.article.read_article`), splits lists on Chinese
-  separators, renders captioned photos as figures and sanitizes the HTML;
+* replaces Pelican's Markdown reader with one that validates and renders
+  every article and page as ``invoke check`` does
+  (:func:`yingkou_archive.content_check.prepare_article`): only the fields
+  the archive knows reach Pelican, lists split on Chinese separators,
+  captioned photos become figures, the HTML is sanitized;
 * reads the articles through a store of what earlier builds read, so an
   unchanged file is neither read nor parsed again
   (plugins/archive_content/store.py) — in place of Pelican's own reading;
 * collects every problem instead of letting Pelican log and skip the file,
-  and fails the build with all of them once reading is done;
-* fails the build when two files would be written to one URL.
+  and fails the build with all of them once reading is done, together with
+  the site-wide ones ``invoke check`` finds the same way
+  (:func:`yingkou_archive.content_check.site_problems`: two files for one
+  URL, links to pages that do not exist, symbolic links, static files that
+  are not images);
+* keeps drafts (``Status: draft``) out of everything Pelican writes.
+
+Rendering uses ``yingkou_archive.body`` (its MARKDOWN_CONFIG is the
+MARKDOWN setting of pelicanconf.py), so check and build render alike.
 """
 
 from __future__ import annotations
@@ -24,7 +33,6 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import order_content
@@ -32,11 +40,11 @@ from pelican.utils import order_content
 from plugins.archive_content.store import read_articles
 from plugins.build_vocabulary import build_vocabulary
 from plugins.pelican_internals import replace_reading
-from yingkou_archive.article import internal_links, missing_links, plain_text, read_article
-from yingkou_archive.content_check import url_collisions
+from yingkou_archive.article import plain_text
+from yingkou_archive.body import missing_files
+from yingkou_archive.content_check import prepare_article, prepare_page, site_problems
 from yingkou_archive.errors import ContentError, Problem
-from yingkou_archive.figures import FigureExtension
-from yingkou_archive.sanitize import clean_html
+from yingkou_archive.links import is_site_path, through_symlink
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +74,11 @@ def derived_summary(body_html: str) -> str:
 
 class Prepared(NamedTuple):
     content: str | None
-    meta: object  # yingkou_archive.article.ArticleMeta
+    checked: object  # yingkou_archive.content_check.Checked
     summary: str
     problems: list
     warnings: list
     source_hash: str = ""
-    links: list = []  # (target as written, resolved path) of {static} links
 
 
 class ArchiveMarkdownReader(MarkdownReader):
@@ -80,25 +87,13 @@ class ArchiveMarkdownReader(MarkdownReader):
     def __init__(self, settings):
         super().__init__(settings)
         self.problems: list[Problem] = []
-        # One Markdown instance, reset per file: building a new one per file
-        # is a measurable share of the read time.
-        config = dict(self.settings["MARKDOWN"])
-        extensions = [e for e in config.pop("extensions", []) if e != "markdown.extensions.meta"]
-        extensions.append(FigureExtension())
-        self._markdown = Markdown(extensions=extensions, **config)
 
-    def _render(self, text: str) -> str:
-        self._markdown.reset()
-        return clean_html(self._markdown.convert(text))
+    @property
+    def _root(self) -> Path:
+        return Path(os.path.abspath(self.settings["PATH"]))
 
     def _shown_path(self, source_path: str) -> str:
-        base = os.path.dirname(os.path.abspath(self.settings["PATH"]))
-        return os.path.relpath(source_path, base)
-
-    def _links(self, body: str, source_path: str) -> list[tuple[str, str]]:
-        root = Path(os.path.abspath(self.settings["PATH"]))
-        return [(target, str(path)) for target, path in
-                internal_links(body, Path(source_path), root)]
+        return os.path.relpath(source_path, self._root.parent)
 
     def _fail(self, problems: list[Problem]):
         self.problems.extend(problems)
@@ -109,50 +104,37 @@ class ArchiveMarkdownReader(MarkdownReader):
 
         Returns only picklable values, so it can run in worker processes.
         """
-        shown = self._shown_path(source_path)
         with open(source_path, "rb") as handle:
             raw = handle.read()
-        result = read_article(raw, shown, build_vocabulary(self.settings))
-        if result.problems:
+        result = prepare_article(raw, self._shown_path(source_path), Path(source_path),
+                                 self._root, build_vocabulary(self.settings))
+        if result.checked is None:
             return Prepared(None, None, "", result.problems, result.warnings)
-        links = self._links(result.source.body, source_path)
-        missing = missing_links(links, shown)
-        if missing:
-            return Prepared(None, None, "", missing, result.warnings)
-        meta = result.meta
-        content = self._render(result.source.body)
+        meta = result.checked.meta
         summary = html.escape(plain_text(meta.summary), quote=False) if meta.summary \
-            else derived_summary(content)
-        return Prepared(content, meta, summary, [], result.warnings,
-                        hashlib.sha1(raw).hexdigest(), links)
+            else derived_summary(result.html)
+        return Prepared(result.html, result.checked, summary, [], result.warnings,
+                        hashlib.sha1(raw).hexdigest())
 
     def read(self, source_path):
         """Pelican reads only pages (about, …) with this: articles come from
         the store, which calls :meth:`prepare` (plugins/archive_content/store.py)."""
-        shown = self._shown_path(source_path)
-        with open(source_path, "rb") as handle:
-            result = read_article(handle.read(), shown, build_vocabulary(self.settings))
-        return self._read_page(result, source_path, shown)
+        # Pelican follows symbolic links; the archive refuses them (named by
+        # site_problems), so a file reached through one is not read at all
+        if through_symlink(Path(source_path), self._root):
+            return None, {"status": "skip"}
+        return self._read_page(source_path)
 
-    def _read_page(self, result, source_path, shown):
-        """Pages (about, …) need only a title; the body rules are the same."""
-        if result.source is None:
+    def _read_page(self, source_path):
+        """Pages (about, …): a title, a slug, a body with the same rules."""
+        with open(source_path, "rb") as handle:
+            result = prepare_page(handle.read(), self._shown_path(source_path), Path(source_path),
+                                  self._root)
+        if result.checked is None:
             self._fail(result.problems)
-        fields = result.source.fields
-        title = [p for p in result.problems if "Title" in p.message]
-        if title:
-            self._fail(title)
-        content = self._render(result.source.body)
-        missing = missing_links(self._links(result.source.body, source_path), shown)
-        if missing:
-            self._fail(missing)
-        metadata = {
-            key: self.process_metadata(key, value)
-            for key, value in fields.items()
-            if key not in {"title", "summary"}
-        }
-        metadata["title"] = plain_text(fields["title"])
-        return content, metadata
+        meta = result.checked.meta
+        return result.html, {"title": meta.title, "slug": meta.slug,
+                             "archive_checked": result.checked}
 
 
 def read_articles_from_store(generator):
@@ -169,11 +151,14 @@ def read_articles_from_store(generator):
         by_status.setdefault(article.status, []).append(article)
         generator.add_source_path(article)
         context["static_links"] |= {os.path.relpath(resolved, root).replace(os.sep, "/")
-                                    for _target, resolved in article.linked_files}
+                                    for _target, resolved in article.archive_checked.files}
     order = settings["ARTICLE_ORDER_BY"]
     generator.articles = order_content(by_status["published"], order)
-    generator.drafts = order_content(by_status["draft"], order)
     generator.hidden_articles = order_content(by_status["hidden"], order)
+    # Drafts are checked (fail_on_problems) but kept out of lists, feeds,
+    # the sitemap and search; with DRAFT_SAVE_AS empty they are not written
+    generator.archive_drafts = order_content(by_status["draft"], order)
+    generator.drafts = generator.archive_drafts if settings.get("DRAFT_SAVE_AS") else []
     generator.translations, generator.drafts_translations, generator.hidden_translations = [], [], []
     link_neighbours(generator.articles)
     signals.article_generator_pretaxonomy.send(generator)
@@ -215,25 +200,34 @@ def _reader_problems(generator) -> list[Problem]:
     return problems
 
 
+def _checked_items(generators, attributes) -> list:
+    return [item for generator in generators for attribute in attributes
+            for item in getattr(generator, attribute, [])]
+
+
 def fail_on_problems(generators):
     """After all content is read: stop the build if anything was wrong."""
     problems = []
-    urls: dict[str, list[str]] = {}
     for generator in generators:
         if hasattr(generator, "readers"):
             problems += _reader_problems(generator)
-        for attribute in ("articles", "hidden_articles", "drafts", "pages",
-                          "hidden_pages", "draft_pages"):
-            for item in getattr(generator, attribute, []):
-                base = os.path.dirname(os.path.abspath(generator.settings["PATH"]))
-                shown = os.path.relpath(item.source_path, base)
-                urls.setdefault(item.url, []).append(shown)
-                # an article from the reader cache was not re-read: its
-                # images may have been deleted since
-                problems += missing_links(getattr(item, "linked_files", []), shown)
-    problems += url_collisions(urls)
+    articles = _checked_items(generators, ("articles", "archive_drafts"))
+    pages = _checked_items(generators, ("pages",))
+    for item in articles + pages:
+        checked = item.archive_checked
+        # an article from the reader cache was not re-read: its images may
+        # have been deleted since
+        problems += missing_files(checked.files, checked.meta.path)
+        # every link to it is made from this URL (lists, feeds, sitemap, search)
+        if checked.published and not is_site_path(item.url):
+            problems.append(Problem(checked.meta.path, f"网址“{item.url}”不是站内路径"))
+    settings = generators[0].settings
+    content_dir = Path(os.path.abspath(settings["PATH"]))
+    problems += site_problems([a.archive_checked for a in articles],
+                              [p.archive_checked for p in pages],
+                              build_vocabulary(settings), content_dir, content_dir.parent)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(list(dict.fromkeys(problems)))
 
 
 def format_url_once(generator, metadata):

@@ -23,6 +23,7 @@ The cache may be deleted at any time: the next build reads everything.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import html
@@ -67,15 +68,29 @@ class LazyArticle(Article):
         nothing to rewrite, for any of 100,000 articles."""
 
 
+def _with_files(checked, files):
+    return dataclasses.replace(checked, files=files)
+
+
+def _relative_files(checked, root: str):
+    """Its linked files relative to the content folder, which may move."""
+    return _with_files(checked, [(t, os.path.relpath(path, root)) for t, path in checked.files])
+
+
+def _absolute_files(checked, root: str):
+    return _with_files(checked, [(t, os.path.join(root, rel)) for t, rel in checked.files])
+
+
 def record_of(prepared, stat: tuple[int, int, int], root: str) -> dict:
-    """What a build keeps of one parsed article (all picklable; paths
+    """What a build keeps of one parsed article (all picklable; linked files
     relative to the content folder ``root``, which may move)."""
-    meta = prepared.meta
+    meta = prepared.checked.meta
     summary = prepared.summary
     metadata = {
         "title": meta.title,
         "date": meta.date.isoformat(sep=" "),
         "slug": meta.slug,
+        "status": meta.status,
         **{kind.plural: meta.terms[kind.name] for kind in TAXONOMY_KINDS},
         "aliases": meta.aliases,
         "source": meta.source,
@@ -86,14 +101,16 @@ def record_of(prepared, stat: tuple[int, int, int], root: str) -> dict:
         "date_label": f"{meta.date.year}年{meta.date.month}月{meta.date.day}日",
         # everything on the article's own page comes from this file
         "source_hash": prepared.source_hash,
-        # checked on every build: an image may be deleted without the article changing
-        "linked_files": [(target, os.path.relpath(path, root)) for target, path in prepared.links],
     }
+    if meta.modified:
+        metadata["modified"] = meta.modified.isoformat(sep=" ")
     if meta.authors:
         metadata["authors"] = list(meta.authors)
     for key, value in meta.extra.items():
         metadata.setdefault(key, value)
-    return {"stat": stat, "hash": prepared.source_hash, "metadata": metadata,
+    # for the site-wide checks (links, files), made again on every build
+    checked = _relative_files(prepared.checked, root)
+    return {"stat": stat, "hash": prepared.source_hash, "metadata": metadata, "checked": checked,
             "warnings": [str(w) for w in prepared.warnings]}
 
 
@@ -178,7 +195,6 @@ class _Converter:
         metadata["date"] = datetime.datetime.fromisoformat(raw["date"]).replace(tzinfo=self.timezone)
         if "authors" in raw:
             metadata["authors"] = [self._author(name) for name in raw["authors"]]
-        metadata["linked_files"] = [(target, os.path.join(self.root, rel)) for target, rel in raw["linked_files"]]
         for key in PELICAN_PROCESSED:  # other fields Pelican's readers process
             if key in raw:
                 value = self.reader.process_metadata(key, raw[key])
@@ -234,6 +250,7 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
         for warning in record["warnings"]:
             logger.warning("%s", warning)
         metadata = converter.metadata(record["metadata"])
+        metadata["archive_checked"] = _absolute_files(record["checked"], converter.root)
         format_urls(metadata)
         article = new_article(LazyArticle, metadata, os.path.join(base, rel), settings, generator.context)
         article.__dict__["_content_file"] = store.content_file(record["hash"])

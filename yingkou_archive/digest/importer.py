@@ -175,9 +175,21 @@ def read_page(path: Path) -> Page:
     else:
         page = parse_text_page(text, path)
     page.encoding = encoding
+    if view is None:
+        _drop_stories_without_body(page)
     if encoding == BIG5:
         page.warnings.append("按 Big5（繁体中文）解码，并已转为简体字；请核对人名等专名")
     return page
+
+
+def _drop_stories_without_body(page: Page) -> None:
+    """A headline with nothing under it (a dump cut short, a lone heading)
+    is not an article, and the site refuses empty bodies."""
+    kept = [s for s in page.stories if any(block.text.strip() for block in s.blocks)]
+    page.warnings += [f"“{s.title}”只有标题，没有正文，未导入" for s in page.stories if s not in kept]
+    if page.stories and not kept:
+        raise DigestError(page.path, "找不到正文：只有标题（不是完整的版面？）")
+    page.stories = kept
 
 
 def _date_in_text(text: str) -> dt.date | None:

@@ -21,11 +21,12 @@ import bisect
 import re
 from collections import Counter
 
+from ..fields import without_invisible
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Chinese punctuation: a space next to it is never meaningful either.
 CJK_PUNCT = "，。、；：？！“”‘’（）《》【】〈〉「」『』—…·％"
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}]) (?=[{CJK}{CJK_PUNCT}])")
 # "本报讯 日前，…" / "本报6月12日讯（记者 王晓东）…" / "新华社营口6月12日电":
 # the space after the dateline is house style, keep it.
@@ -55,7 +56,7 @@ OVERLAP_MAX = 400  # longest paragraph end looked for again at the next's start
 
 def clean_spaces(text: str) -> str:
     """One space for any run of whitespace; no invisible characters."""
-    text = INVISIBLE.sub("", text)
+    text = without_invisible(text)  # the site's rule for every text field
     return _SPACES.sub(" ", text).strip()
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..fields import without_invisible
 from . import bylines, repair
 from .bylines import Credit
 from .repair import CJK
@@ -120,7 +121,7 @@ def read_lines(text: str) -> list[Line]:
         if not cleaned:
             gap += 1
             continue
-        raw = repair.INVISIBLE.sub("", raw).rstrip()
+        raw = without_invisible(raw).rstrip()
         lines.append(Line(number, raw, cleaned, gap, bool(_INDENT.match(raw))))
         gap = 0
     return lines
