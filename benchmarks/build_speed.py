@@ -129,14 +129,18 @@ def generate(space: Workspace, articles: int, seed: int) -> list[Path]:
 
 
 def add_articles(space: Workspace, count: int, seed: int, first_index: int) -> list[Path]:
-    """``count`` new articles (new seed, indices after the existing ones)."""
-    from yingkou_archive.synthetic import ArticleGenerator
+    """``count`` new articles of the day after the archive's last (new seed,
+    indices after the existing ones): an editor's daily build."""
+    import datetime as dt
+
+    from yingkou_archive.synthetic import LAST_YEAR, ArticleGenerator
     from yingkou_archive.vocabulary import load_vocabulary
 
     generator = ArticleGenerator(load_vocabulary(space.content / "taxonomy.yml"), seed=seed)
+    day = dt.date(LAST_YEAR + 1, 1, 1)
     paths = []
     for index in range(first_index, first_index + count):
-        rel, text = generator.article(index)
+        rel, text = generator.article(index, day)
         path = space.content / rel
         if path.exists():
             raise RuntimeError(f"{path}: a new article would overwrite an existing one")

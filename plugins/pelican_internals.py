@@ -63,7 +63,8 @@ def is_discarded(value) -> bool:
 
 # -- pelican/contents.py: Content.__init__ and Article.__init__ -----------------
 
-def new_article(article_class, metadata: dict, source_path: str, settings, context):
+def new_article(article_class, metadata: dict, source_path: str, settings, context,
+                relative_source_path: str | None = None):
     """An ``Article`` made without ``Article.__init__``: the attributes that
     ``Content.__init__`` and ``Article.__init__`` set, set directly from
     metadata the archive reader already made complete (title, date with its
@@ -87,7 +88,7 @@ def new_article(article_class, metadata: dict, source_path: str, settings, conte
     article.lang = metadata.get("lang", settings["DEFAULT_LANG"].lower())
     article.in_default_lang = article.lang == settings["DEFAULT_LANG"].lower()
     article.source_path = source_path
-    article.relative_source_path = article.get_relative_source_path()
+    article.relative_source_path = relative_source_path or article.get_relative_source_path()
     article.date_format = settings["DEFAULT_DATE_FORMAT"]
     article.timezone = metadata["date"].tzinfo
     article.locale_date = metadata.get("date_label") or article.date.strftime(article.date_format)

@@ -109,20 +109,25 @@ def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vo
     theme's files and the search index), from the published articles;
     without the articles' redirect pages when ``redirects`` is False."""
     urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages}
+    terms: set[tuple[str, str]] = set()
     for meta in articles:
-        urls |= {article_url(meta), f"{meta.date:%Y}/", f"{meta.date:%Y/%m}/", f"sitemaps/{meta.date:%Y}.xml"}
+        urls.add(article_url(meta))
         if redirects:
-            urls |= set(meta.aliases)
+            urls.update(meta.aliases)
         issue = _issue_url(meta)
         if issue:
             urls.add(issue)
         for kind in TAXONOMY_KINDS:
-            for name in meta.terms[kind.name]:
-                term = vocabulary.find(kind.name, name)
-                if term is None and BY_NAME[kind.name].open_vocabulary:
-                    term = vocabulary.add_unlisted(kind.name, name)
-                urls |= {f"{kind.plural}/{term.slug}/", f"{kind.plural}/{term.slug}/atom.xml"}
-                urls |= {f"{kind.plural}/{old}/" for old in term.old_slugs}
+            terms.update((kind.name, name) for name in meta.terms[kind.name])
+    for year, month in {(meta.date.year, meta.date.month) for meta in articles}:
+        urls |= {f"{year:04d}/", f"{year:04d}/{month:02d}/", f"sitemaps/{year:04d}.xml"}
+    for kind_name, name in terms:  # each term once, not once per article
+        kind = BY_NAME[kind_name]
+        term = vocabulary.find(kind_name, name)
+        if term is None and kind.open_vocabulary:
+            term = vocabulary.add_unlisted(kind_name, name)
+        urls |= {f"{kind.plural}/{term.slug}/", f"{kind.plural}/{term.slug}/atom.xml"}
+        urls |= {f"{kind.plural}/{old}/" for old in term.old_slugs}
     return urls
 
 
@@ -182,9 +187,9 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     problems += url_collisions(urls)
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
     page_list = [item.meta for item in pages]
-    problems += _alias_problems(published, site_urls(published, page_list, vocabulary, static,
-                                                     redirects=False))
-    live = site_urls(published, page_list, vocabulary, static)
+    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False)
+    problems += _alias_problems(published, pages_only)
+    live = pages_only | {alias for meta in published for alias in meta.aliases}
     for item in [*articles, *pages]:
         problems += _link_problems(item, live)
     return problems

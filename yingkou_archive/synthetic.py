@@ -161,7 +161,7 @@ class ArticleGenerator:
 
     # -- choosing what an article is about ----------------------------------
 
-    def _context(self) -> _Context:
+    def _context(self, day: dt.date | None = None) -> _Context:
         r = self.rng
         topics = r.sample(self.topics, 2 if r.random() < 0.2 else 1)
         districts = r.sample(self.districts, 2 if r.random() < 0.15 else 1)
@@ -171,7 +171,10 @@ class ArticleGenerator:
         own = [w for topic in topics for w in TOPIC_WORDS.get(topic.name, []) + list(topic.keywords)]
         local = r.sample(own, min(len(own), 8)) + self._draw(self.words.content_cumulative, LOCAL_WORDS)
         towns = [t for d in districts for t in d.towns] or [t for d in self.districts for t in d.towns]
-        return _Context(self._date(), topics, districts, agencies, towns, local, [])
+        date = self._date()
+        if day is not None:  # an article of that day (the benchmark's daily build)
+            date = dt.datetime.combine(day, date.time())
+        return _Context(date, topics, districts, agencies, towns, local, [])
 
     # -- writing ------------------------------------------------------------
 
@@ -238,9 +241,10 @@ class ArticleGenerator:
             return first + " " + "".join(r.choice(ctx.local) for _ in range(r.randint(2, 3)))
         return first
 
-    def article(self, index: int) -> tuple[str, str]:
-        """(relative path, file text) of article number ``index``."""
-        ctx = self._context()
+    def article(self, index: int, day: dt.date | None = None) -> tuple[str, str]:
+        """(relative path, file text) of article number ``index`` (of ``day``,
+        else of a random day of the archive's years)."""
+        ctx = self._context(day)
         title = self._title(ctx)
         body = self._body(ctx)
         summary = body.split("\n", 1)[0].split("。", 1)[0] + "。"

@@ -149,7 +149,8 @@ def read_articles_from_store(generator):
     root = os.path.abspath(settings["PATH"])
     for article in articles:
         by_status.setdefault(article.status, []).append(article)
-        generator.add_source_path(article)
+        # what Generator.add_source_path does, without its relpath per article
+        context["generated_content"][article.relative_source_path] = article
         context["static_links"] |= {os.path.relpath(resolved, root).replace(os.sep, "/")
                                     for _target, resolved in article.archive_checked.files}
     order = settings["ARTICLE_ORDER_BY"]

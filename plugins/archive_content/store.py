@@ -252,7 +252,8 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
         metadata = converter.metadata(record["metadata"])
         metadata["archive_checked"] = _absolute_files(record["checked"], converter.root)
         format_urls(metadata)
-        article = new_article(LazyArticle, metadata, os.path.join(base, rel), settings, generator.context)
+        article = new_article(LazyArticle, metadata, os.path.join(base, rel), settings, generator.context,
+                              rel.replace(os.sep, "/"))
         article.__dict__["_content_file"] = store.content_file(record["hash"])
         articles.append(article)
     store.save()

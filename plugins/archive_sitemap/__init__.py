@@ -35,8 +35,10 @@ _output_path = [""]
 
 
 def _clean_url(path: str, output_path: str) -> str:
-    rel = os.path.relpath(path, output_path).replace(os.sep, "/")
-    return re.sub(r"(?:^|(?<=/))index\.html$", "", rel)
+    prefix = output_path.rstrip(os.sep) + os.sep
+    rel = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, output_path)
+    rel = rel.replace(os.sep, "/")
+    return rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
 def remember_page(path, context=None, **_kwargs):

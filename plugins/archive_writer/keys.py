@@ -40,36 +40,45 @@ def _terms(article, kind) -> tuple:
     return tuple((t.name, t.url) for t in getattr(article, kind.plural, []))
 
 
-def brief(article) -> tuple:
-    """What a link to an article or its list item shows (computed once per
-    article and build: the article object lives for one build)."""
+_NO_ARTICLE = hashlib.sha1(b"-").digest()
+
+
+def brief(article) -> bytes:
+    """A digest of what a link to an article or its list item shows
+    (computed once per article and build: the article object lives for one
+    build, and hashing digests is far cheaper than repr() of tuples)."""
     if article is None:
-        return ()
+        return _NO_ARTICLE
     cached = getattr(article, "_archive_brief", None)
     if cached is None:
-        cached = (article.url, article.title, getattr(article, "date_iso", ""),
-                  getattr(article, "source_hash", ""),
-                  *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
-        article._archive_brief = cached
+        parts = (article.url, article.title, getattr(article, "date_iso", ""),
+                 getattr(article, "source_hash", ""),
+                 *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
+        cached = article._archive_brief = hashlib.sha1(repr(parts).encode()).digest()
     return cached
 
 
 def article_page_key(site: str, name: str, article) -> str:
+    digest = hashlib.sha1(f"{site}\0{name}".encode())
+    digest.update(brief(article))
+    digest.update(repr(tuple(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief)).encode())
+    for related in getattr(article, "related_articles", []):
+        digest.update(brief(related))
+    digest.update(b"|")
+    digest.update(brief(getattr(article, "next_article", None)))
+    digest.update(brief(getattr(article, "prev_article", None)))
     issue = getattr(article, "issue", None)
-    parts = (
-        site, name, brief(article),
-        *(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief),
-        tuple(brief(r) for r in getattr(article, "related_articles", [])),
-        brief(getattr(article, "next_article", None)),
-        brief(getattr(article, "prev_article", None)),
-        (issue.url, issue.title, article.issue_number) if issue else (),
-    )
-    return hashlib.sha1(repr(parts).encode()).hexdigest()
+    if issue:
+        digest.update(repr((issue.url, issue.title, article.issue_number)).encode())
+    return digest.hexdigest()
 
 
 def list_key(articles, *page_data) -> str:
     """The key of a page listing ``articles`` with ``page_data`` (title,
     counts, links: plain values) beside them.  The site key is added by the
     writer."""
-    parts = (tuple(brief(a) for a in articles), page_data)
-    return hashlib.sha1(repr(parts).encode()).hexdigest()
+    digest = hashlib.sha1()
+    for article in articles:
+        digest.update(brief(article))
+    digest.update(repr(page_data).encode())
+    return digest.hexdigest()
