@@ -121,6 +121,7 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
     stats = {kind: KindStats() for kind in KINDS}
     bytes_first: list[int] = []
     bytes_later: list[int] = []
+    requests_first: list[int] = []
     ui_ms: list[float] = []
     search_ms: list[float] = []
     first_by_query: list[tuple[int, str]] = []
@@ -146,6 +147,7 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
                 page.press("#search-q", "Enter")
                 _wait_done(page)
                 bytes_first.append(sum(seen))
+                requests_first.append(len(seen))
                 first_by_query.append((sum(seen), query))
                 # for 8 of them, later queries in the same page: bytes and
                 # time until results are shown
@@ -192,6 +194,7 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
                   for k, v in stats.items() if v.recall},
         "first_query_bytes": _summary(bytes_first),
         "later_query_bytes": _summary(bytes_later),
+        "first_query_requests": _summary(requests_first),
         "search_ms": _summary(search_ms),
         "ui_ms": _summary(ui_ms),
         "largest_first": sorted(first_by_query, reverse=True)[:3],
@@ -270,7 +273,9 @@ def report(figures: dict) -> str:
         f"- first query, bytes on the wire (fresh cache, gzip for text files as hosts serve them; "
         f"search page HTML/CSS excluded): median {fb['median'] / 1024:.1f} KB, "
         f"p90 {fb['p90'] / 1024:.1f} KB, max {fb['max'] / 1024:.1f} KB (n={fb['n']})"
-        + "".join(f"; over {kb} KB: {n}" for kb, n in figures.get("first_over", {}).items()),
+        + "".join(f"; over {kb} KB: {n}" for kb, n in figures.get("first_over", {}).items())
+        + (f"; requests median {figures['first_query_requests']['median']}, "
+           f"max {figures['first_query_requests']['max']}" if figures.get("first_query_requests") else ""),
         f"- later queries, bytes: median {lb['median'] / 1024:.1f} KB, p90 {lb['p90'] / 1024:.1f} KB, "
         f"max {lb['max'] / 1024:.1f} KB (n={lb['n']})",
         f"- later queries, time in Chromium (fetching from a local server the files not loaded yet, "
@@ -279,11 +284,11 @@ def report(figures: dict) -> str:
         f"p90 {sm['p90']} ms, max {sm['max']} ms (n={sm['n']})",
         f"- indexing: {figures['index_seconds']} s for {figures['articles']:,} articles "
         f"(of which reading pages {ix.get('read_seconds')} s; whole build {figures['build_seconds']} s)",
-        f"- index: {ix.get('files', 0):,} files, {ix.get('bytes', 0) / 1e6:.1f} MB; "
-        f"2^{ix.get('shard_bits')} shards, median {ix.get('shard_median', 0) / 1024:.1f} KB, "
-        f"max {ix.get('shard_max', 0) / 1024:.1f} KB; positions files median "
-        f"{ix.get('pos_median', 0) / 1024:.1f} KB, max {ix.get('pos_max', 0) / 1024:.1f} KB; "
-        f"attrs.bin {ix.get('attrs_bytes', 0) / 1024:.1f} KB; {ix.get('grams', 0):,} grams",
+        f"- index: {ix.get('files', 0):,} files, {ix.get('bytes', 0) / 1e6:.1f} MB in "
+        f"{ix.get('segments', 0)} segments; largest shard with its positions "
+        f"{ix.get('shard_max', 0) / 1024:.1f} KB; facet members "
+        f"{ix.get('written', {}).get('attrs_bytes', 0) / 1024:.1f} KB; "
+        f"{ix.get('written', {}).get('grams', 0):,} grams",
     ]
     if figures.get("largest_first"):
         lines.append("- largest first queries: " + ", ".join(
@@ -305,9 +310,10 @@ SECTION_INTRO = (
     "real build, queries run in headless Debian Chromium through the search page's own "
     "search function; truth = pages whose `<article>` text contains the query "
     "(normalized as search normalizes). First-query bytes count everything the search "
-    "downloads after the page has loaded (manifest, attrs.bin, shard and positions files, "
-    "the 10 displayed results' doc files, the t2s map when needed), response headers "
-    "included; search.js and search-engine.js load with the page and are not counted. "
+    "downloads after the page has loaded (manifest; per segment the directory entries, "
+    "shards, positions and facet values it needs; the 10 displayed results' documents; "
+    "the t2s pieces when needed), response headers included; the scripts load with the "
+    "page and are not counted. "
     "The engine is our own static index (docs/search.md); the Pagefind figures it replaced "
     "are in docs/search.md.\n")
 

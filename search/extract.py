@@ -5,8 +5,8 @@ text of its ``<article>`` element, read with regular expressions from our
 own template's markup (ten times faster than an HTML parser), plus the
 facet values the template puts on the element (``data-topics`` …).
 Searchable text = title + article text, normalized by :mod:`search.tokens`
-(the same rule as the browser).  Pages are read in worker processes and
-remembered between builds by content hash (``search-pages.pickle``).
+(the same rule as the browser).  Pages are read in worker processes;
+the build reads only pages whose render key changed (search/write.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import hashlib
 import html
 import json
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from yingkou_archive.kinds import TAXONOMY_KINDS
 from yingkou_archive.links import is_site_path
 
 from .errors import SearchIndexError
-from .format import gzip_bytes
 
 ARTICLE_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
 
@@ -110,101 +108,53 @@ def read_article_page(page_html: str, url: str) -> ArticlePage | None:
     )
 
 
-def _read_chunk(chunk: list[tuple[str, str, bytes]]) -> list[tuple[bytes, tuple[ArticlePage, bytes]]]:
-    """Read pages and pack their doc files (runs in a worker process)."""
-    out = []
-    for path, rel, digest in chunk:
-        page = read_article_page(Path(path).read_text(encoding="utf-8"), rel[: -len("index.html")])
-        if page is not None:
-            out.append((digest, (page, gzip_bytes(doc_bytes(page)))))
-    return out
+def _read_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, ArticlePage | None]]:
+    """Read pages (runs in a worker process): (relative path, page or None)."""
+    return [(rel, read_article_page(Path(path).read_text(encoding="utf-8"), rel[: -len("index.html")]))
+            for path, rel in chunk]
 
 
-PAGE_CACHE_NAME = "search-pages.pickle"
+def article_page_names(site_dir: Path) -> list[str]:
+    """Every article page of a built site, relative to it."""
+    return sorted(p.relative_to(site_dir).as_posix()
+                  for p in Path(site_dir).glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html"))
 
 
-def _code_version() -> str:
-    """Cached pages hold what this module extracted: new code, new cache."""
-    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+def read_pages(site_dir: Path, names: list[str], workers: int) -> dict[str, ArticlePage | None]:
+    """The article pages ``names`` (relative to ``site_dir``), read; None for
+    a page without an ``<article>``.
 
-
-def _load_page_cache(cache_dir: Path | None) -> dict:
-    if cache_dir is None:
-        return {}
-    try:
-        with open(cache_dir / PAGE_CACHE_NAME, "rb") as handle:
-            version, entries = pickle.load(handle)
-    # a cache written by other code may name classes that no longer exist
-    # (ImportError, AttributeError): it is only a cache, start afresh
-    except (OSError, pickle.PickleError, EOFError, ValueError, ImportError, AttributeError):
-        return {}
-    return entries if version == _code_version() else {}
-
-
-def _save_page_cache(cache_dir: Path | None, entries: dict) -> None:
-    if cache_dir is None:
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{PAGE_CACHE_NAME}.{os.getpid()}"
-    with open(temporary, "wb") as handle:
-        pickle.dump((_code_version(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, cache_dir / PAGE_CACHE_NAME)
-
-
-def read_site(site_dir: Path, workers: int, cache_dir: Path | None = None,
-              names: list[str] | None = None) -> tuple[list[ArticlePage], list[bytes]]:
-    """The article pages ``names`` of the site (default: every one found
-    there) in id order, and the packed doc file of each.
-
-    Reading (regular expressions) and gzip are CPU-bound Python, so the
-    pages are shared between worker processes; the result does not depend
-    on how they are split.  With a ``cache_dir``, a page whose bytes are
-    unchanged since the last build is not parsed again.
+    Reading (regular expressions) is CPU-bound Python, so many pages are
+    shared between worker processes; the result does not depend on how.
     """
-    if names is None:
-        names = [p.relative_to(site_dir).as_posix()
-                 for p in site_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html")]
-    found = [(os.path.join(site_dir, rel), rel) for rel in names if ARTICLE_PAGE.match(rel)]
-    found.sort(key=lambda item: item[1])
-    cached = _load_page_cache(cache_dir)
-    entries, read, todo = {}, [], []
-    for path, rel in found:
-        digest = hashlib.sha1(Path(path).read_bytes()).digest()
-        hit = cached.get(digest)
-        if hit is not None:
-            read.append(hit)
-            entries[digest] = hit
-        else:
-            todo.append((path, rel, digest))
+    todo = [(os.path.join(site_dir, rel), rel) for rel in names if ARTICLE_PAGE.match(rel)]
     if workers > 1 and len(todo) >= 500:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        # fork: the children only run _read_chunk (regex, gzip, file reads),
-        # and unlike spawn/forkserver it never re-imports the caller's __main__
+        # fork: the children only run _read_chunk (regex, file reads), and
+        # unlike spawn/forkserver it never re-imports the caller's __main__
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            fresh = [item for part in pool.map(_read_chunk, chunks) for item in part]
-    else:
-        fresh = _read_chunk(todo)
-    for digest, item in fresh:
-        read.append(item)
-        entries[digest] = item
-    _save_page_cache(cache_dir, entries)
-    read = order_items(read)
-    return [page for page, _ in read], [doc for _, doc in read]
+            return dict(item for part in pool.map(_read_chunk, chunks) for item in part)
+    return dict(_read_chunk(todo))
 
 
-def order_items(items: list[tuple[ArticlePage, bytes]]) -> list[tuple[ArticlePage, bytes]]:
-    """Newest first, ties by URL: a document's id is its place in this list."""
-    items = sorted(items, key=lambda item: item[0].url)
-    return sorted(items, key=lambda item: item[0].date, reverse=True)  # stable: URL order kept
+def order_key(page: ArticlePage) -> tuple[str, str]:
+    """Oldest first, ties by URL: a document's id is its place in this order."""
+    return page.date, page.url
 
 
 def order_pages(pages: list[ArticlePage]) -> list[ArticlePage]:
-    """:func:`order_items` for pages without their doc files."""
-    return [page for page, _ in order_items([(page, b"") for page in pages])]
+    return sorted(pages, key=order_key)
+
+
+def record_digest(page: ArticlePage) -> str:
+    """What the index takes from a page, as a digest: equal digests, equal
+    index data (so a segment whose pages all keep theirs is kept)."""
+    data = doc_bytes(page) + json.dumps(page.terms, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha1(data).hexdigest()
 
 
 def doc_bytes(page: ArticlePage) -> bytes:

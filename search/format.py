@@ -11,19 +11,50 @@ describes the files byte by byte.
 from __future__ import annotations
 
 import gzip
+import struct
+import zlib
 
 SEARCH_DIR = "search"
 MANIFEST_NAME = "manifest.json"
 T2S_NAME = "t2s.json"
-ATTRS_NAME = "attrs.bin"
-SHARD_DIR = "shard"
-POS_DIR = "pos"
-DOC_DIR = "doc"
-T2S_DIR = "t2s"  # the t2s map in pieces of 256 code points, for the search page
+SEGMENT_DIR = "seg"  # the segments' pack files
+T2S_PACK = "t2s.bin"  # the t2s map in pieces of 256 code points, for the search page
+# Folders of earlier formats: an upgraded build removes their files.
+OLD_DIRS = ("shard", "pos", "doc", "t2s")
+OLD_FILES = ("attrs.bin",)
 # Bump on any change a reader must know about; search-engine.js lists the
 # versions it reads (SUPPORTED_VERSIONS) and refuses others.  5: facets as a
 # list with labels, the format numbers in the manifest, doc terms by kind.
-FORMAT_VERSION = 5
+# 6: segments in pack files read by byte range, ids oldest first, framed
+# members with a checksum.
+FORMAT_VERSION = 6
+
+# Segments (search/segments.py): full units of SEGMENT_UNIT documents are
+# grouped by the digits of their count in base SEGMENT_FANOUT, one segment
+# per non-zero digit, and the documents after the last full unit are the
+# tail segment.
+SEGMENT_UNIT = 1024
+SEGMENT_FANOUT = 4
+
+# Pack files: a segment's members (gzip, one per shard, positions list,
+# document, facet list) are laid end to end in parts of at most PART_LIMIT
+# bytes (hosts cap a file's size, Cloudflare Pages at 25 MiB).  Offsets are
+# "virtual": part p starts at p << PART_BITS, so one u32 says part and place.
+PART_BITS = 25
+PART_LIMIT = 20_000_000
+PACK_MAGIC = b"YKS6"
+# u32 magic, u32 shard count, u32 document count, u32 the segment's tag; then per shard
+# u32 start, u32 shard bytes, u32 positions bytes; then per document u32
+# start, u32 bytes (docs/search.md, "Pack files").
+PACK_HEAD = 16
+SHARD_ENTRY = 12
+DOC_ENTRY = 8
+# Every member's payload starts with u32 kind, u32 number (shard, document
+# or the low half of a gram key), u32 the segment's tag, u32 CRC-32 of the
+# rest: a reader that gets other bytes than it asked for (a damaged file,
+# another build's file under this name, a wrong range) says so.
+MEMBER_HEAD = 16
+MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, MEMBER_T2S = 1, 2, 3, 4, 5, 6
 # A 3-gram in at least this many documents keeps its positions in a file of
 # its own (pos/<key hex>.bin) instead of its shard's positions file, so a
 # query pays for a common 3-gram's positions only when it needs them and its
@@ -56,6 +87,35 @@ class FormatError(ValueError):
     pass
 
 
+class DamagedIndexError(FormatError):
+    """Bytes of the index that are not what the manifest promises."""
+
+
+def part_name(segment: str, part: int) -> str:
+    """A segment's pack part, relative to the index folder."""
+    return f"{SEGMENT_DIR}/{segment}.{part}.bin"
+
+
+def frame(kind: int, number: int, tag: int, body: bytes) -> bytes:
+    """A member's payload before gzip: the head, then ``body``."""
+    head = struct.pack("<4I", kind, number & 0xFFFFFFFF, tag, zlib.crc32(body))
+    return head + body
+
+
+def unframe(payload: bytes, kind: int, number: int, tag: int, where: str) -> bytes:
+    """The body of a member's payload, checked against what was asked for."""
+    if len(payload) < MEMBER_HEAD:
+        raise DamagedIndexError(f"{where}: 数据不完整")
+    got_kind, got_number, got_tag, crc = struct.unpack_from("<4I", payload)
+    body = payload[MEMBER_HEAD:]
+    if (got_kind, got_number, got_tag) != (kind, number & 0xFFFFFFFF, tag):
+        raise DamagedIndexError(f"{where}: 不是所需的数据（{got_kind}/{got_number}/{got_tag:x}，"
+                                f"应为 {kind}/{number & 0xFFFFFFFF}/{tag:x}）")
+    if zlib.crc32(body) != crc:
+        raise DamagedIndexError(f"{where}: 校验和不符")
+    return body
+
+
 def gzip_bytes(data: bytes) -> bytes:
     """Deterministic gzip (no timestamp): same input, same bytes."""
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
@@ -69,6 +129,11 @@ def manifest_format() -> dict:
         "fib": hex(FIB), "tag2": hex(TAG2), "tag3": hex(TAG3), "tagLong": hex(TAG_LONG),
         "fnvOffset": hex(FNV_OFFSET), "fnvPrime": hex(FNV_PRIME), "codePointBits": CODE_POINT_BITS,
         "baseGram": BASE_GRAM, "longestGram": LONGEST_GRAM, "posSplit": POS_SPLIT_DOCS,
+        "partBits": PART_BITS, "packMagic": PACK_MAGIC.decode("ascii"), "packHead": PACK_HEAD,
+        "shardEntry": SHARD_ENTRY, "docEntry": DOC_ENTRY, "memberHead": MEMBER_HEAD,
+        "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
+                    "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
+                    "t2s": MEMBER_T2S},
     }
 
 
@@ -130,15 +195,3 @@ def next_cover(cover: list[tuple[int, int]], extended: set[tuple[int, int]],
         if all(any(a <= i < b for a, b in others) for i in range(*span)):
             grown.remove(span)
     return sorted(grown)
-
-
-def doc_file_names(months: list[list[int]]) -> list[str]:
-    """Doc file name of every id: ``<yyyymm>-<k>.bin``, k counted from the
-    month's oldest document.  A new article renames only the documents of
-    its own month that are newer than it (none when it is the newest), so
-    the other doc files keep their bytes and are linked, not rewritten;
-    numbering across the whole archive shifted every newer file."""
-    names = []
-    for month, start, end in months:
-        names += [f"{month}-{end - 1 - i}.bin" for i in range(start, end)]
-    return names

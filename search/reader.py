@@ -3,26 +3,25 @@
 The browser reads the index with ``theme/static/js/search-engine.js``; this
 module does the same thing the same way, so tests can check the index
 writer against the truth without a browser, and the JS reader against this
-one.  It is not used by the build.
+one.  It is not used by the build.  It reads the pack files from disk,
+checking every member as the browser does.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from . import format as si
 from . import tokens as st
+from .pack import read_range
 
 SORTS = ("relevance", "newest", "oldest")
-
-
-def _unpack(data: bytes) -> bytes:
-    """Our files are gzip; a host that already decompressed them is fine too."""
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
 def _varints(data: bytes) -> list[int]:
@@ -37,23 +36,35 @@ def _varints(data: bytes) -> list[int]:
     return out
 
 
-class SearchIndex:
-    """The index in ``<site>/search/``: lookups, searches, documents."""
+def _inflate(data: bytes, where: str) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as error:
+        raise si.DamagedIndexError(f"{where}: 不是完整的 gzip 数据（{error}）") from None
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.manifest = json.loads((self.folder / si.MANIFEST_NAME).read_text(encoding="utf-8"))
-        if self.manifest.get("version") != si.FORMAT_VERSION:
-            raise si.FormatError(f"{self.folder}: 索引格式 {self.manifest.get('version')}，"
-                                 f"本程序只读格式 {si.FORMAT_VERSION}")
-        if self.manifest.get("format") != si.manifest_format():
-            raise si.FormatError(f"{self.folder}: manifest.json 的 format 与本程序的索引格式不一致")
-        self.facets = {facet["name"]: facet for facet in self.manifest["facets"]}
-        self.docs = self.manifest["docs"]
-        self.bits = self.manifest["shardBits"]
-        self._attrs = self._read_attrs()
-        self._doc_names: list[str] | None = None
+
+class SegmentReader:
+    """One segment's pack: lookups with ids local to the segment."""
+
+    def __init__(self, folder: Path, entry: dict, posSplit: int):
+        self.spec = entry
+        self.name, self.start, self.docs = entry["name"], entry["start"], entry["docs"]
+        self.bits, self.tag = entry["bits"], entry["tag"]
+        self.split = posSplit
+        self.parts = [(folder / si.part_name(self.name, p)).read_bytes() for p in range(entry["parts"])]
+        magic, shards, docs, tag = struct.unpack_from("<4sIII", self.parts[0])
+        if (magic, shards, docs, tag) != (si.PACK_MAGIC, 1 << self.bits, self.docs, self.tag):
+            raise si.DamagedIndexError(f"{si.part_name(self.name, 0)}: 文件头与 manifest.json 不符")
+        self.shard_dir = np.frombuffer(self.parts[0], "<u4", 3 * shards, si.PACK_HEAD).reshape(-1, 3)
+        self.doc_dir = np.frombuffer(self.parts[0], "<u4", 2 * docs, si.PACK_HEAD + si.SHARD_ENTRY * shards
+                                     ).reshape(-1, 2)
         self._shards: dict[int, dict] = {}
+        self.owned: set[int] = set()  # keys whose positions were read from a member of their own
+        self.attrs = self._read_attrs()
+
+    def member(self, offset: int, size: int, kind: int, number: int) -> bytes:
+        where = f"{si.part_name(self.name, offset >> si.PART_BITS)} @{offset & ((1 << si.PART_BITS) - 1)}"
+        return si.unframe(_inflate(read_range(self.parts, offset, size), where), kind, number, self.tag, where)
 
     # ------------------------------------------------------------ postings --
 
@@ -65,8 +76,11 @@ class SearchIndex:
         return self._shards[shard]
 
     def _read_shard(self, shard: int) -> dict[int, tuple[list[int], list[list[int]], bool]]:
-        raw = _unpack((self.folder / si.SHARD_DIR / f"{shard:x}.bin").read_bytes())
-        n, lens_bytes = np.frombuffer(raw, "<u4", 2)
+        start, shard_len, pos_len = (int(v) for v in self.shard_dir[shard])
+        if not shard_len:
+            return {}
+        raw = self.member(start, shard_len, si.MEMBER_SHARD, shard)
+        n, lens_bytes = struct.unpack_from("<II", raw)
         lo = np.frombuffer(raw, "<u4", n, 8).astype(np.uint64)
         hi = np.frombuffer(raw, "<u4", n, 8 + 4 * n).astype(np.uint64)
         keys = ((hi << np.uint64(32)) | lo).tolist()
@@ -78,16 +92,16 @@ class SearchIndex:
             postings.append(np.cumsum(_varints(raw[at:at + (length >> 1)])).tolist())
             at += length >> 1
         extended = [bool(length & 1) for length in lengths]
-        positions = self._positions(shard, keys, postings, extended)
+        own_start = start + shard_len + pos_len
+        raw_pos = self.member(start + shard_len, pos_len, si.MEMBER_POSITIONS, shard)
+        positions = self._positions(raw_pos, own_start, keys, postings, extended)
         return {k: (v, positions.get(k, []), e) for k, v, e in zip(keys, postings, extended, strict=True)}
 
-    def _positions(self, shard, keys, postings, extended) -> dict[int, list[list[int]]]:
-        raw = _unpack((self.folder / si.POS_DIR / f"{shard:x}.bin").read_bytes())
-        m, lens_bytes = np.frombuffer(raw, "<u4", 2)
+    def _positions(self, raw, own_start, keys, postings, extended) -> dict[int, list[list[int]]]:
+        m, lens_bytes = struct.unpack_from("<II", raw)
         lengths = _varints(raw[8:8 + lens_bytes])
         at = 8 + lens_bytes
         out = {}
-        split = self.manifest["format"]["posSplit"]
         first = len(keys) - m
         for key, values, length, is_extended in zip(keys[first:], postings[first:], lengths,
                                                     extended[first:], strict=True):
@@ -95,8 +109,10 @@ class SearchIndex:
             at += length
             if is_extended:  # no positions: a query uses its extensions instead
                 continue
-            if len(values) >= split:  # in a file of its own
-                entry = _unpack((self.folder / si.POS_DIR / f"{key:x}.bin").read_bytes())
+            if len(values) >= self.split:  # in a member of its own: the entry says where
+                offset, size = _varints(entry)
+                entry = self.member(own_start + offset, size, si.MEMBER_OWN_POSITIONS, key)
+                self.owned.add(key)
             numbers = _varints(entry)
             lists, i = [], 0
             for _ in values:
@@ -106,50 +122,114 @@ class SearchIndex:
             out[key] = lists
         return out
 
-    def _entry(self, gram: str) -> tuple[list[int], list[list[int]], bool]:
+    def entry(self, gram: str) -> tuple[list[int], list[list[int]], bool]:
         key = si.gram_key(gram)
         return self._shard(si.shard_of(key, self.bits)).get(key, ([], [], False))
 
-    def postings(self, gram: str) -> list[int]:
-        """Values ``id * 2 + in_title`` of a normalized gram, ascending."""
-        return self._entry(gram)[0]
-
-    def extended(self, gram: str) -> bool:
-        """Whether the gram's one-character extensions are indexed (it has no positions)."""
-        return self._entry(gram)[2]
-
-    def positions(self, gram: str) -> dict[int, list[int]]:
-        """doc -> positions of a normalized gram of 3+ characters in the
-        document's searchable text (none for an extended gram)."""
-        values, lists, _ = self._entry(gram)
-        return {v >> 1: p for v, p in zip(values, lists, strict=bool(lists))}
-
     def cover(self, phrase: str) -> list[tuple[int, int]]:
-        """The spans a run is finally looked up as (si.first_cover, then
+        """The spans a run is finally looked up as here (si.first_cover, then
         si.next_cover while some span is extended); [] when a gram is absent."""
         cover = si.first_cover(len(phrase))
         while True:
-            if any(not self.postings(phrase[a:b]) for a, b in cover):
+            if any(not self.entry(phrase[a:b])[0] for a, b in cover):
                 return []
-            extended = {(a, b) for a, b in cover if self.extended(phrase[a:b])}
+            extended = {(a, b) for a, b in cover if self.entry(phrase[a:b])[2]}
             if not extended or cover == [(0, len(phrase))]:
                 return cover
             cover = si.next_cover(cover, extended, len(phrase))
 
     def phrase(self, phrase: str) -> dict[int, bool]:
-        """Documents matching one normalized run -> whether it is in the title."""
+        """Local ids of the documents matching one normalized run -> in the title."""
         cover = self.cover(phrase)
         result: dict[int, bool] | None = None
         for a, b in cover:
-            found = {v >> 1: bool(v & 1) for v in self.postings(phrase[a:b])}
+            found = {v >> 1: bool(v & 1) for v in self.entry(phrase[a:b])[0]}
             result = found if result is None else {
                 d: t and found[d] for d, t in result.items() if d in found}
         if len(cover) > 1:  # the grams must line up
-            where = [(a, self.positions(phrase[a:b])) for a, b in cover]
+            where = []
+            for a, b in cover:
+                values, lists, _ = self.entry(phrase[a:b])
+                where.append((a, {v >> 1: p for v, p in zip(values, lists, strict=True)}))
             result = {d: t for d, t in result.items() if any(
-                all(p + offset in set(table[d]) for offset, table in where[1:])
+                all(p + offset - where[0][0] in set(table[d]) for offset, table in where[1:])
                 for p in where[0][1][d])}
         return result or {}
+
+    # --------------------------------------------------------------- facets --
+
+    def _read_attrs(self) -> dict[str, list[list[str]]]:
+        offset, size = self.spec["attrs"]
+        raw = self.member(offset, size, si.MEMBER_ATTRS, 0)
+        (head_len,) = struct.unpack_from("<I", raw)
+        head = json.loads(raw[4:4 + head_len].decode("utf-8"))
+        out, at, n = {}, 4 + head_len, self.docs
+        for facet in head["widths"]:  # in the order of the member
+            width, names = head["widths"][facet], head["values"][facet]
+            counts = np.frombuffer(raw, np.uint8, n, at)
+            total = int(counts.sum())
+            values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, at + n).tolist()
+            at += n + total * width
+            at += -at % 4
+            ends = np.cumsum(counts).tolist()
+            out[facet] = [[names[v] for v in values[e - c:e]] for c, e in zip(counts.tolist(), ends, strict=True)]
+        return out
+
+    def doc(self, local: int) -> dict:
+        offset, size = (int(v) for v in self.doc_dir[local])
+        return json.loads(self.member(offset, size, si.MEMBER_DOC, local).decode("utf-8"))
+
+
+class SearchIndex:
+    """The index in ``<site>/search/``: lookups, searches, documents (global ids, oldest first)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.manifest = json.loads((self.folder / si.MANIFEST_NAME).read_text(encoding="utf-8"))
+        if self.manifest.get("version") != si.FORMAT_VERSION:
+            raise si.FormatError(f"{self.folder}: 索引格式 {self.manifest.get('version')}，"
+                                 f"本程序只读格式 {si.FORMAT_VERSION}")
+        if self.manifest.get("format") != si.manifest_format():
+            raise si.FormatError(f"{self.folder}: manifest.json 的 format 与本程序的索引格式不一致")
+        self.docs = self.manifest["docs"]
+        split = self.manifest["format"]["posSplit"]
+        self.segments = [SegmentReader(self.folder, entry, split) for entry in self.manifest["segments"]]
+        self._years = [0] * self.docs
+        for year, start, end in self.manifest["years"]:
+            self._years[start:end] = [year] * (end - start)
+
+    def _segment(self, doc: int) -> SegmentReader:
+        for segment in self.segments:
+            if segment.start <= doc < segment.start + segment.docs:
+                return segment
+        raise IndexError(doc)
+
+    # ------------------------------------------------- grams (all segments) --
+
+    def postings(self, gram: str) -> list[int]:
+        """Values ``id * 2 + in_title`` (global ids) of a normalized gram, ascending."""
+        return [v + 2 * s.start for s in self.segments for v in s.entry(gram)[0]]
+
+    def extended(self, gram: str) -> bool:
+        """Whether some segment indexes the gram's one-character extensions instead of its positions."""
+        return any(s.entry(gram)[2] for s in self.segments)
+
+    def positions(self, gram: str) -> dict[int, list[int]]:
+        """doc -> positions of a normalized gram of 3+ characters in the
+        document's searchable text (none where it is extended)."""
+        out = {}
+        for s in self.segments:
+            values, lists, _ = s.entry(gram)
+            out.update({s.start + (v >> 1): p for v, p in zip(values, lists, strict=bool(lists))})
+        return out
+
+    def covers(self, phrase: str) -> list[list[tuple[int, int]]]:
+        """The final lookups of a run, in each segment."""
+        return [s.cover(phrase) for s in self.segments]
+
+    def phrase(self, phrase: str) -> dict[int, bool]:
+        """Global ids of the documents matching one normalized run -> in the title."""
+        return {s.start + d: t for s in self.segments for d, t in s.phrase(phrase).items()}
 
     # -------------------------------------------------------------- search --
 
@@ -166,34 +246,14 @@ class SearchIndex:
                 d: h + found[d] for d, h in hits.items() if d in found}
         ids = [d for d in hits if self.passes(d, filters or {})]
         if sort == "relevance":
-            return sorted(ids, key=lambda d: (-hits[d], d))
-        return sorted(ids, reverse=sort == "oldest")
-
-    # --------------------------------------------------------------- facets --
-
-    def _read_attrs(self) -> dict[str, list[list[int]]]:
-        raw = _unpack((self.folder / si.ATTRS_NAME).read_bytes())
-        out, at, n = {}, 0, self.docs
-        for facet, spec in self.facets.items():  # in the order of attrs.bin
-            width = spec["width"]
-            counts = np.frombuffer(raw, np.uint8, n, at)
-            total = int(counts.sum())
-            values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, at + n)
-            at += n + total * width
-            at += -at % 4
-            ends = np.cumsum(counts)
-            out[facet] = [values[e - c:e].tolist() for c, e in zip(counts.tolist(), ends.tolist(), strict=True)]
-        years = [0] * n
-        for year, start, end in self.manifest["years"]:
-            years[start:end] = [year] * (end - start)
-        out["year"] = [[y] if y else [] for y in years]
-        return out
+            return sorted(ids, key=lambda d: (-hits[d], -d))
+        return sorted(ids, reverse=sort == "newest")
 
     def values_of(self, doc: int, facet: str) -> list[str]:
         if facet == "year":
-            return [str(y) for y in self._attrs["year"][doc]]
-        names = self.facets[facet]["values"]
-        return [names[i] for i in self._attrs[facet][doc]]
+            return [str(self._years[doc])] if self._years[doc] else []
+        segment = self._segment(doc)
+        return segment.attrs[facet][doc - segment.start]
 
     def passes(self, doc: int, filters: dict[str, str]) -> bool:
         return all(value in self.values_of(doc, facet) for facet, value in filters.items())
@@ -201,10 +261,8 @@ class SearchIndex:
     # ------------------------------------------------------------ documents --
 
     def doc(self, doc_id: int) -> dict:
-        if self._doc_names is None:
-            self._doc_names = si.doc_file_names(self.manifest["months"])
-        name = self._doc_names[doc_id]
-        return json.loads(_unpack((self.folder / si.DOC_DIR / name).read_bytes()))
+        segment = self._segment(doc_id)
+        return segment.doc(doc_id - segment.start)
 
     def urls(self) -> dict[int, str]:
         """Every id -> the article's URL (relative to the site root)."""

@@ -1,18 +1,16 @@
-"""Writing the index files of a built site (``output/search/``).
+"""Writing the index of a built site (``output/search/``).
 
 The build calls :func:`write_search_index` on the freshly written site
-folder: it reads the article pages (search/extract.py), makes the postings
-(search/postings.py) and writes shard, positions, facet, document and
-manifest files in the format of search/format.py.
+folder with every article page and its render key: it reads the pages
+whose key changed (search/extract.py), numbers all documents oldest first,
+cuts them into segments (search/segments.py) and writes each segment whose
+documents changed as a pack (search/segment.py); the others keep their
+files.  Beside the packs: ``manifest.json`` (the segments, facets, years,
+format numbers), ``t2s.json`` and its pieces in ``t2s.bin``.
 
-* **Shards**: gzip files we compress ourselves (hosts serve ``.bin`` as is).
-* **Beside them**: ``attrs.bin`` (facet values of every document, for
-  facet counts of any result set without more downloads), one small
-  ``doc/<yyyymm>-<k>.bin`` per article (title, URL, date, terms, original
-  text for the excerpt) fetched only for displayed results, ``t2s.json``
-  (traditional -> simplified, for the article page's highlighter) and its
-  pieces ``t2s/`` (fetched by the search page only for a query's
-  characters) and ``manifest.json``.
+What was read from each page is kept in ``.archive-state/search-docs.json``
+inside the site folder (it travels with the generation, so it always
+describes the pages beside it).
 """
 
 from __future__ import annotations
@@ -21,37 +19,22 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
 from fileutil import replace_if_changed
-from yingkou_archive.kinds import KINDS, TAXONOMY_KINDS
+from yingkou_archive.kinds import TAXONOMY_KINDS
 
 from . import format as fmt
 from . import tokens as st
-from .arrays import varints
-from .extract import ArticlePage, doc_bytes, read_site
-from .format import (
-    ATTRS_NAME,
-    DOC_DIR,
-    FORMAT_VERSION,
-    MANIFEST_NAME,
-    POS_DIR,
-    SEARCH_DIR,
-    SHARD_DIR,
-    T2S_DIR,
-    T2S_NAME,
-    TAG3,
-    doc_file_names,
-    gzip_bytes,
-    manifest_format,
-)
-from .postings import shard_bits_for, sized_blocks
+from .extract import ArticlePage, article_page_names, order_key, read_pages, record_digest
+from .format import FORMAT_VERSION, MANIFEST_NAME, SEARCH_DIR, SEGMENT_DIR, T2S_NAME, T2S_PACK, frame, gzip_bytes
+from .segment import write_segment
+from .segments import segment_ranges
 
-# The facets, in the order of attrs.bin and of the manifest's list.
-FACETS = KINDS
+STATE_FILE = ".archive-state/search-docs.json"
+# A segment is kept only when the code that wrote it is the same too.
+_CODE = hashlib.sha1(b"".join((Path(__file__).parent / name).read_bytes() for name in sorted(
+    os.listdir(Path(__file__).parent)) if name.endswith(".py"))).hexdigest()
 
 
 class IndexFiles:
@@ -59,7 +42,7 @@ class IndexFiles:
     change (the folder may share its files with the live site)."""
 
     def __init__(self, out: Path):
-        self.out = out
+        self.out = Path(out)
         self.produced: set[str] = set()
         self.changed: set[str] = set()
         self._folders: set[str] = set()
@@ -73,159 +56,55 @@ class IndexFiles:
             self.changed.add(rel)
         self.produced.add(rel)
 
+    def keep(self, rel: str) -> bool:
+        """Keep a file of the last index as it is; False when it is missing."""
+        if not os.path.isfile(os.path.join(self.out, rel)):
+            return False
+        self.produced.add(rel)
+        return True
+
     def remove_others(self) -> None:
         """Index files of an earlier index in this folder that this one has not."""
-        for folder in (SHARD_DIR, POS_DIR, DOC_DIR, T2S_DIR):
+        for folder in (SEGMENT_DIR, *fmt.OLD_DIRS):
             for path in (self.out / folder).glob("*") if (self.out / folder).is_dir() else ():
                 rel = f"{folder}/{path.name}"
                 if rel not in self.produced:
                     path.unlink()
                     self.changed.add(rel)
+        for rel in fmt.OLD_FILES:
+            if (self.out / rel).exists():
+                (self.out / rel).unlink()
+                self.changed.add(rel)
 
 
-def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
-                extended: np.ndarray | None = None) -> bytes:
-    """One shard file before gzip (little-endian; docs/search.md, "Shard files").
+def t2s_blocks() -> dict[int, str]:
+    """The t2s map cut by code point >> 8: block -> pairs string (as t2s.json)."""
+    blocks: dict[int, str] = {}
+    for a, b in sorted(st.t2s_map().items()):
+        blocks[ord(a) >> 8] = blocks.get(ord(a) >> 8, "") + a + b
+    return blocks
 
-    u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes: varint of each key's
-    postings length * 2 + extended | the postings, key after key
+
+def t2s_pack() -> tuple[bytes, list[list[int]]]:
+    """The blocks as members of one file, and [block, offset, bytes] of each.
+
+    The search page fetches by range only the blocks of a query's
+    characters (~0.3 KB each) instead of the whole map (29 KB); one file,
+    not 200.
     """
-    flags = np.zeros(len(keys), np.uint64) if extended is None else extended.astype(np.uint64)
-    lens, _ = varints((lengths.astype(np.uint64) << np.uint64(1)) | flags)
-    head = np.array([len(keys), len(lens)], dtype="<u4").tobytes()
-    lo = (keys & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
-    hi = (keys >> np.uint64(32)).astype("<u4").tobytes()
-    return head + lo + hi + lens.tobytes() + data.tobytes()
+    data, listing = bytearray(), []
+    for block, pairs in sorted(t2s_blocks().items()):
+        member = gzip_bytes(frame(fmt.MEMBER_T2S, block, 0, pairs.encode("utf-8")))
+        listing.append([block, len(data), len(member)])
+        data += member
+    return bytes(data), listing
 
 
-def pos_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
-              counts: np.ndarray | None = None) -> tuple[bytes, list[tuple[int, bytes]]]:
-    """One shard's positions before gzip: its shared file and split-off grams.
-
-    Shared file: u32 m, u32 L | L bytes: varint bytes of each of the last m
-    keys of the shard (its 3-grams) | per key, per posting (same order):
-    varint count, first position, gaps.  A 3-gram with ``counts`` (its
-    postings) >= POS_SPLIT_DOCS has length 0 there; its entry, the same
-    bytes, is returned as (key, bytes) for ``pos/<key hex>.bin``.  Longer
-    grams count as 3-grams here; extended grams have no entry (length 0).
-    """
-    three = keys >= np.uint64(TAG3)
-    lengths = lengths[three].astype(np.uint64)
-    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    first = len(keys) - int(three.sum())
-    own = [] if counts is None else np.flatnonzero(
-        (counts[three] >= fmt.POS_SPLIT_DOCS) & (lengths > 0)).tolist()
-    split = [(int(keys[first + j]), data[bounds[j]:bounds[j + 1]].tobytes()) for j in own]
-    if own:
-        keep = np.ones(len(data), dtype=bool)
-        for j in own:
-            keep[bounds[j]:bounds[j + 1]] = False
-        data = data[keep]
-        lengths = lengths.copy()
-        lengths[own] = 0
-    lens, _ = varints(lengths)
-    head = np.array([int(three.sum()), len(lens)], dtype="<u4").tobytes()
-    return head + lens.tobytes() + data.tobytes(), split
-
-
-def write_shards(pages: list[ArticlePage], files: IndexFiles, bits: int, workers: int) -> dict:
-    """Write every shard and positions file; returns sizes for the stats
-    and the shard count used (``bits``, or what the postings asked for)."""
-    bits, blocks = sized_blocks(pages, bits, workers)
-    written = set()
-    sizes, pos_sizes, own_sizes = [], [], []
-    grams = 0
-    digest = hashlib.sha256()
-    # zlib releases the GIL: shards are compressed on every core while the
-    # next blocks are built; results are taken in shard order (the digest)
-    with ThreadPoolExecutor(workers) as zpool:
-        pending = []
-        for block in blocks:
-            grams += len(block.keys)
-            bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
-            byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
-            pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
-            for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
-                a, b = bounds[shard], bounds[shard + 1]
-                keys = block.keys[a:b]
-                shard_data = block.data[byte_bounds[a]:byte_bounds[b]]
-                raw = shard_bytes(keys, block.lengths[a:b], shard_data, block.extended[a:b])
-                # postings per key: varint bytes without the continuation bit
-                ends = (shard_data < 0x80).astype(np.int64)
-                counts = np.add.reduceat(ends, byte_bounds[a:b] - byte_bounds[a])
-                raw_pos, split = pos_bytes(keys, block.pos_lengths[a:b],
-                                           block.pos_data[pos_bounds[a]:pos_bounds[b]], counts)
-                pending.append((int(shard), zpool.submit(gzip_bytes, raw), zpool.submit(gzip_bytes, raw_pos),
-                                [(key, zpool.submit(gzip_bytes, part)) for key, part in split]))
-        for shard, packed, pos, split in pending:
-            packed, pos = packed.result(), pos.result()
-            files.write(f"{SHARD_DIR}/{shard:x}.bin", packed)
-            files.write(f"{POS_DIR}/{shard:x}.bin", pos)
-            written.add(shard)
-            sizes.append(len(packed))
-            pos_sizes.append(len(pos))
-            digest.update(packed)
-            digest.update(pos)
-            for key, part in split:
-                part = part.result()
-                files.write(f"{POS_DIR}/{key:x}.bin", part)
-                own_sizes.append(len(part))
-                digest.update(part)
-    none = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
-    for shard in range(1 << bits):  # every shard exists, so no lookup ever 404s
-        if shard not in written:
-            files.write(f"{SHARD_DIR}/{shard:x}.bin", gzip_bytes(shard_bytes(*none)))
-            files.write(f"{POS_DIR}/{shard:x}.bin", gzip_bytes(pos_bytes(*none)[0]))
-    sizes.sort()
-    pos_sizes.sort()
-    own_sizes.sort()
-    return {"grams": grams, "shards": 1 << bits, "bits": bits, "digest": digest.hexdigest(),
-            "shard_bytes": sum(sizes),
-            "shard_median": sizes[len(sizes) // 2] if sizes else 0,
-            "shard_max": sizes[-1] if sizes else 0,
-            "pos_bytes": sum(pos_sizes),
-            "pos_median": pos_sizes[len(pos_sizes) // 2] if pos_sizes else 0,
-            "pos_max": pos_sizes[-1] if pos_sizes else 0,
-            "pos_own_files": len(own_sizes),
-            "pos_own_max": own_sizes[-1] if own_sizes else 0}
-
-
-def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
-    """Every value of each facet, most frequent first (then by name)."""
-    out = {}
-    for facet in FACETS:
-        counts: dict[str, int] = {}
-        for page in pages:
-            for value in page.terms.get(facet, []):
-                counts[value] = counts.get(value, 0) + 1
-        out[facet] = sorted(counts, key=lambda v: (-counts[v], v))
-    return out
-
-
-def attrs_bytes(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes:
-    """Facet values of every document (docs/search.md, "attrs.bin").
-
-    Per facet: u8 count[n] (values of each document), then the value ids of
-    all documents in id order, u8 or u16 (manifest ``width``); each facet's
-    part is padded to 4 bytes.
-    """
-    parts = []
-    for facet in FACETS:
-        index = {v: i for i, v in enumerate(values[facet])}
-        counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8,
-                             len(pages))
-        ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
-        dtype = "<u1" if len(index) <= 256 else "<u2"
-        part = counts.tobytes() + np.array(ids, dtype=dtype).tobytes()
-        parts.append(part + b"\0" * (-len(part) % 4))
-    return b"".join(parts)
-
-
-def year_ranges(pages: list[ArticlePage]) -> list[list[int]]:
+def year_ranges(dates: list[str]) -> list[list[int]]:
     """[year, first id, end id) for each year: ids are in date order."""
     ranges: list[list[int]] = []
-    for i, page in enumerate(pages):
-        year = int(page.date[:4]) if page.date[:4].isdigit() else 0
+    for i, date in enumerate(dates):
+        year = int(date[:4]) if date[:4].isdigit() else 0
         if ranges and ranges[-1][0] == year:
             ranges[-1][2] = i + 1
         else:
@@ -233,104 +112,147 @@ def year_ranges(pages: list[ArticlePage]) -> list[list[int]]:
     return [r for r in ranges if r[0]]
 
 
-def month_ranges(pages: list[ArticlePage]) -> list[list[int]]:
-    """[yyyymm, first id, end id) for each month, 0 for an undated page
-    (ids are in date order, so each month is one id range)."""
-    ranges: list[list[int]] = []
-    for i, page in enumerate(pages):
-        digits = page.date[:4] + page.date[5:7]
-        month = int(digits) if len(digits) == 6 and digits.isdigit() else 0
-        if ranges and ranges[-1][0] == month:
-            ranges[-1][2] = i + 1
+def segment_source(digests: list[str]) -> str:
+    """What a segment is made of: its documents' record digests and the code."""
+    return hashlib.sha256((_CODE + "".join(digests)).encode()).hexdigest()[:16]
+
+
+def _previous_segments(out: Path) -> dict[str, dict]:
+    try:
+        manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if manifest.get("version") != FORMAT_VERSION:
+        return {}
+    return {seg["name"]: seg for seg in manifest.get("segments", [])}
+
+
+def write_index(pages: list[ArticlePage], out: Path, workers: int | None = None) -> dict:
+    """Write the index of ``pages`` (any order) into ``out``, keeping the
+    segments of an index already there whose documents are the same."""
+    ordered = sorted(pages, key=order_key)
+    return _write(ordered, [record_digest(p) for p in ordered], lambda ids: [ordered[i] for i in ids],
+                  Path(out), workers or os.cpu_count() or 1)
+
+
+def _write(order: list, digests: list[str], records_of, out: Path, workers: int) -> dict:
+    """The index files: ``order`` (id order; anything with .date) and each
+    document's digest; ``records_of(ids)`` gives the pages of a segment
+    that must be written."""
+    files = IndexFiles(out)
+    previous = _previous_segments(out)
+    segments, written, stats = [], 0, []
+    for start, end in segment_ranges(len(order)):
+        name = f"{start}-{end}"
+        source = segment_source(digests[start:end])
+        entry = previous.get(name)
+        if entry and entry.get("source") == source and all(
+                files.keep(fmt.part_name(name, p)) for p in range(entry["parts"])):
+            entry = {k: v for k, v in entry.items() if k != "stats"}
         else:
-            ranges.append([month, i, i + 1])
-    return ranges
-
-
-def write_docs(packed: list[bytes], names: list[str], files: IndexFiles) -> int:
-    """Write the packed doc files (ids in order) under ``names``; returns
-    their bytes.  One per article: an unchanged one keeps its file."""
-    for name, data in zip(names, packed, strict=True):
-        files.write(f"{DOC_DIR}/{name}", data)
-    return sum(map(len, packed))
-
-
-def t2s_blocks() -> dict[int, str]:
-    """The t2s map cut by code point >> 8: block -> pairs string (as t2s.json).
-
-    The search page fetches only the blocks of a query's characters
-    (t2s/<block hex>.json, ~0.3 KB each) instead of the whole map (29 KB).
-    """
-    blocks: dict[int, str] = {}
-    for a, b in sorted(st.t2s_map().items()):
-        blocks[ord(a) >> 8] = blocks.get(ord(a) >> 8, "") + a + b
-    return blocks
-
-
-def write_search_index(site_dir: Path, cache_dir: Path | None = None, workers: int | None = None,
-                       pages: list[str] | None = None) -> dict:
-    """Index the article pages of ``site_dir`` into ``site_dir/search/``:
-    ``pages`` (paths relative to it), by default every one found there.
-
-    ``cache_dir`` keeps what was read from each page between builds.
-    Returns stats: records, seconds, bytes and files of the index, sizes,
-    and the files it ``produced`` and ``changed`` (relative to ``site_dir``).
-    ``workers`` (default: one per core) share the reading and the postings;
-    the files do not depend on it.
-    """
-    started = time.perf_counter()
-    site_dir = Path(site_dir)
-    workers = workers or os.cpu_count() or 1
-    pages, packed_docs = read_site(site_dir, workers, Path(cache_dir) if cache_dir else None, pages)
-    read_seconds = time.perf_counter() - started
-    stats = write_index(pages, site_dir / SEARCH_DIR, packed_docs, workers)
-    stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3),
-                 produced=[f"{SEARCH_DIR}/{p}" for p in stats["produced"]],
-                 changed=[f"{SEARCH_DIR}/{p}" for p in stats["changed"]])
-    return stats
-
-
-def write_index(pages: list[ArticlePage], out: Path, packed_docs: list[bytes] | None = None,
-                workers: int | None = None) -> dict:
-    """Write the index of ``pages`` (in id order) into ``out`` (which may
-    also hold the search page, search/index.html: only the index's own
-    files are written or removed)."""
-    files = IndexFiles(Path(out))
-    if packed_docs is None:
-        packed_docs = [gzip_bytes(doc_bytes(p)) for p in pages]
-    chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
-    shards = write_shards(pages, files, shard_bits_for(chars), workers or os.cpu_count() or 1)
-    bits = shards["bits"]
-    values = facet_values(pages)
-    attrs = gzip_bytes(attrs_bytes(pages, values))
-    files.write(ATTRS_NAME, attrs)
-    months = month_ranges(pages)
-    doc_total = write_docs(packed_docs, doc_file_names(months), files)
-    build = hashlib.sha256(shards["digest"].encode() + attrs).hexdigest()[:12]
+            parts, made = write_segment(records_of(range(start, end)), int(source[:8], 16), workers)
+            for number, data in enumerate(parts):
+                files.write(fmt.part_name(name, number), data)
+            stats.append(made.pop("stats"))
+            entry = {"name": name, "start": start, "docs": end - start, "source": source,
+                     "tag": int(source[:8], 16), **made}
+            written += 1
+        segments.append(entry)
+    build = hashlib.sha256("".join(s["source"] for s in segments).encode()).hexdigest()[:12]
+    t2s_data, t2s_listing = t2s_pack()
     manifest = {
-        "version": FORMAT_VERSION, "build": build, "docs": len(pages), "shardBits": bits,
-        "format": manifest_format(),
-        "facets": [{"name": kind.name, "label": kind.label, "values": values[kind.name],
-                    "width": 1 if len(values[kind.name]) <= 256 else 2} for kind in TAXONOMY_KINDS],
-        "years": year_ranges(pages), "months": months,
-        "t2sFile": T2S_NAME, "t2sBlocks": sorted(t2s_blocks()),
+        "version": FORMAT_VERSION, "build": build, "docs": len(order),
+        "format": fmt.manifest_format(),
+        "facets": [{"name": kind.name, "label": kind.label} for kind in TAXONOMY_KINDS],
+        "segments": segments,
+        "years": year_ranges([page.date for page in order]),
+        "t2sFile": T2S_NAME, "t2sPack": T2S_PACK, "t2sBlocks": t2s_listing,
         "tradBase": st.TRAD_BITMAP_RANGE[0], "tradBits": st.trad_bitmap(),
     }
     files.write(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     files.write(T2S_NAME, st.t2s_json().encode("utf-8"))
-    for block, pairs in t2s_blocks().items():
-        files.write(f"{T2S_DIR}/{block:x}.json",
-                    json.dumps({"pairs": pairs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    files.write(T2S_PACK, t2s_data)
     files.remove_others()
     return {
-        "records": len(pages),
+        "records": len(order),
+        "segments": len(segments),
+        "segments_written": written,
         "bytes": sum(os.path.getsize(os.path.join(out, p)) for p in files.produced),
         "files": len(files.produced),
         "produced": sorted(files.produced),
         "changed": sorted(files.changed),
-        "shard_bits": bits,
-        "chars": chars,
-        "attrs_bytes": len(attrs),
-        "doc_bytes": doc_total,
-        **{k: v for k, v in shards.items() if k not in ("digest", "shards", "bits")},
+        "written": {k: sum(s[k] for s in stats) for k in ("grams", "chars", "bytes", "attrs_bytes", "doc_bytes")},
+        "shard_max": max((s["shard_max"] for s in stats), default=0),
     }
+
+
+class _Doc:
+    """A document as the state file remembers it."""
+
+    __slots__ = ("path", "date", "url", "digest")
+
+    def __init__(self, path, date, url, digest):
+        self.path, self.date, self.url, self.digest = path, date, url, digest
+
+
+def _load_state(site_dir: Path) -> dict:
+    try:
+        state = json.loads((site_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state.get("pages", {}) if state.get("code") == _CODE else {}
+
+
+def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = None,
+                       workers: int | None = None) -> dict:
+    """Index the article pages of ``site_dir`` into ``site_dir/search/``.
+
+    ``pages``: every article page (relative path) with its render key (None:
+    no key, always read); by default every article page there, all read.
+    Returns stats, and the files it ``produced`` and ``changed`` (relative
+    to ``site_dir``).  ``workers`` (default: one per core) share the
+    reading and the postings; the files do not depend on it.
+    """
+    started = time.perf_counter()
+    site_dir = Path(site_dir)
+    workers = workers or os.cpu_count() or 1
+    if pages is None:
+        pages = dict.fromkeys(article_page_names(site_dir))
+    known = _load_state(site_dir)
+    fresh = [path for path, key in pages.items()
+             if key is None or path not in known or known[path][0] != key]
+    read = read_pages(site_dir, fresh, workers)
+    state, docs = {}, []
+    for path, key in pages.items():
+        if path in read:
+            page = read[path]
+            remembered = [key, None] if page is None else [key, page.date, page.url, record_digest(page)]
+        else:
+            remembered = known.get(path)
+            if remembered is None:  # not an article page
+                continue
+        state[path] = remembered
+        if remembered[1] is not None:
+            docs.append(_Doc(path, *remembered[1:]))
+    docs.sort(key=order_key)
+    read_seconds = time.perf_counter() - started
+
+    def records_of(ids):
+        wanted = [docs[i].path for i in ids]
+        missing = [path for path in wanted if path not in read]
+        read.update(read_pages(site_dir, missing, workers))
+        return [read[path] for path in wanted]
+
+    stats = _write(docs, [d.digest for d in docs], records_of, site_dir / SEARCH_DIR, workers)
+    produced = [f"{SEARCH_DIR}/{p}" for p in stats["produced"]]
+    changed = [f"{SEARCH_DIR}/{p}" for p in stats["changed"]]
+    state_path = site_dir / STATE_FILE
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({"code": _CODE, "pages": state}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+    if replace_if_changed(str(state_path), data):
+        changed.append(STATE_FILE)
+    produced.append(STATE_FILE)
+    stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3),
+                 pages_read=len(read), produced=produced, changed=changed)
+    return stats

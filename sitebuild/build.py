@@ -121,7 +121,7 @@ def build_site(
         })
         produced_paths: set[str] = set()
         changed_paths: set[str] = set()
-        indexer = _SearchIndexer(work_dir, Path(settings["CACHE_PATH"]))
+        indexer = _SearchIndexer(work_dir)
 
         def on_output_files(_sender, produced=(), changed=(), **_):
             produced_paths.update(produced)
@@ -211,16 +211,16 @@ class _SearchIndexer:
     this process when the result is asked for.
     """
 
-    def __init__(self, site_dir: Path, cache_dir: Path):
-        self.args = (site_dir, cache_dir)
-        self.pages: list[str] | None = None  # None: every article page in the folder
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.pages: dict[str, str | None] | None = None  # None: every article page in the folder
         self.process = None
         self.pipe = None
 
     def start(self, pages) -> None:
         if self.process is not None:
             return
-        self.pages = list(pages)
+        self.pages = dict(pages)
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -241,8 +241,7 @@ class _SearchIndexer:
     def _write(self) -> dict:
         from search.write import write_search_index
 
-        site_dir, cache_dir = self.args
-        return write_search_index(site_dir, cache_dir, pages=self.pages)
+        return write_search_index(self.site_dir, pages=self.pages)
 
     def result(self) -> dict:
         if self.process is None:

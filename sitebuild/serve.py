@@ -2,9 +2,12 @@
 
 ``invoke serve``, the browser tests and the search benchmark all use it:
 a folder's ``index.html`` for the folder, text files gzip-encoded when the
-browser asks (as most hosts do), and for a missing path the status 404 with
-the site's own ``404.html`` (as GitHub Pages, Netlify and nginx's
-``error_page`` do), so the error page is seen at a deep URL.
+browser asks (as most hosts do), one byte range of a file when asked
+(``Range: bytes=a-b``, status 206: the search reads its pack files so, as
+every common host allows; Python's own ``http.server`` does not), and for a
+missing path the status 404 with the site's own ``404.html`` (as GitHub
+Pages, Netlify and nginx's ``error_page`` do), so the error page is seen at
+a deep URL.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import functools
 import gzip
 import http.server
 import io
+import re
 import socketserver
 import threading
 from pathlib import Path
 
 GZIP_TYPES = (".js", ".json", ".css", ".html", ".svg", ".xml", ".txt")
+_RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -33,10 +38,33 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         if not path.is_file():
             return self._not_found()
+        wanted = _RANGE.match(self.headers.get("Range", "").strip())
+        if wanted and self.server.ranges:
+            return self._send_range(path, wanted)
         wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (self.server.gzip and wants_gzip and path.suffix in GZIP_TYPES):
             return super().send_head()
         return self._send(200, path.read_bytes(), self.guess_type(str(path)), compress=True)
+
+    def _send_range(self, path: Path, wanted: re.Match):
+        size = path.stat().st_size
+        first = int(wanted.group(1))
+        last = min(size - 1, int(wanted.group(2))) if wanted.group(2) else size - 1
+        if first > last:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return io.BytesIO(b"")
+        with open(path, "rb") as handle:
+            handle.seek(first)
+            body = handle.read(last - first + 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def _not_found(self):
         page = Path(self.directory) / "404.html"
@@ -62,9 +90,11 @@ class SiteServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, port: int = 0, use_gzip: bool = True, verbose: bool = False):
+    def __init__(self, root: Path, port: int = 0, use_gzip: bool = True, verbose: bool = False,
+                 ranges: bool = True):
         super().__init__(("127.0.0.1", port), functools.partial(_Handler, directory=str(root)))
         self.gzip = use_gzip
+        self.ranges = ranges  # off: behave like a host that ignores Range (the search must still work)
         self.verbose = verbose
 
     @property
@@ -72,8 +102,8 @@ class SiteServer(socketserver.ThreadingTCPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
 
-def serve_in_background(root: Path, use_gzip: bool = True) -> SiteServer:
+def serve_in_background(root: Path, use_gzip: bool = True, ranges: bool = True) -> SiteServer:
     """Serve ``root`` on a free port in a thread; ``.shutdown()`` when done."""
-    server = SiteServer(root, use_gzip=use_gzip)
+    server = SiteServer(root, use_gzip=use_gzip, ranges=ranges)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

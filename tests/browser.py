@@ -15,9 +15,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def serve(root: Path, use_gzip: bool = True):
+def serve(root: Path, use_gzip: bool = True, ranges: bool = True):
     """The site server of ``invoke serve``, on a free port in a thread."""
-    return serve_in_background(root, use_gzip)
+    return serve_in_background(root, use_gzip, ranges)
 
 
 def launch_chromium(playwright):

@@ -164,7 +164,7 @@ def test_a_failed_download_is_fetched_again(page, base, truth):
             failed.append(route.request.url)
             route.abort()
 
-    page.route("**/search/shard/*", fail_once)
+    page.route("**/search/seg/*", fail_once)
     outcome = page.evaluate("q => window.yingkouSearch(q).then(() => 'found', () => 'failed')",
                             "营商环境")
     assert outcome == "failed" and failed

@@ -17,6 +17,7 @@ import pytest
 
 import search.grams
 import search.postings
+import search.segment
 import search.write
 from search import format as fmt
 from search import tokens as st
@@ -54,9 +55,9 @@ def truth(query: str) -> set[str]:
     return {p.url for p in PAGES if st.matches(parsed, p.searchable)}
 
 
-def test_ids_are_newest_first_then_url():
+def test_ids_are_oldest_first_then_url():
     assert [p.url for p in order_pages(PAGES)] == [
-        "2024/05/a/", "2023/03/b/", "2023/03/c/", "2022/01/d/", "2021/07/e/"]
+        "2021/07/e/", "2022/01/d/", "2023/03/b/", "2023/03/c/", "2024/05/a/"]
 
 
 def test_gram_keys_are_exact_and_disjoint():
@@ -117,31 +118,23 @@ def test_filters(index_dir):
     assert index.search("营商", {"agency": "营口市政府", "topic": "港口物流"}) == []
 
 
-def test_files_are_deterministic_gzip(index_dir, tmp_path):
+def test_files_are_deterministic_and_few(index_dir, tmp_path):
     write_index(order_pages(PAGES), tmp_path / "again")
-    for name in ("attrs.bin", "shard/0.bin", "pos/0.bin", "doc/202405-0.bin", "manifest.json"):
+    names = sorted(p.relative_to(index_dir).as_posix() for p in index_dir.rglob("*") if p.is_file())
+    assert names == ["manifest.json", "seg/0-5.0.bin", "t2s.bin", "t2s.json"]
+    for name in names:
         assert (index_dir / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
-    assert (index_dir / "shard" / "0.bin").read_bytes()[:2] == b"\x1f\x8b"
-    assert gzip.decompress((index_dir / "doc" / "202405-0.bin").read_bytes())
+    assert (index_dir / "seg" / "0-5.0.bin").read_bytes()[:4] == fmt.PACK_MAGIC
 
 
-def test_doc_files_are_named_per_month_so_an_older_article_renames_few(tmp_path):
-    def doc_files(pages, out):
-        write_index(order_pages(pages), out)
-        return {p.name: p.read_bytes() for p in (out / "doc").iterdir()}
-
-    before = doc_files(PAGES, tmp_path / "before")
-    assert sorted(before) == ["202107-0.bin", "202201-0.bin", "202303-0.bin", "202303-1.bin",
-                              "202405-0.bin"]
-    older = ArticlePage("2023/03/a-new/", "补记", "三月的补记。", date="2023-03-01",
-                           terms={"topic": ["营商环境"], "district": ["站前区"]})
-    newest = ArticlePage("2024/06/n/", "新的一篇", "六月的新闻。", date="2024-06-01",
-                            terms={"topic": ["营商环境"], "district": ["站前区"]})
-    after = doc_files(PAGES + [older, newest], tmp_path / "after")
-    changed = {name for name in after if before.get(name) != after[name]}
-    # the older article is the oldest of its month: it takes k = 0 and only
-    # its month-mates are renumbered; the newest adds a file of its own
-    assert changed == {"202303-0.bin", "202303-1.bin", "202303-2.bin", "202406-0.bin"}
+def _raw_shard_bytes(segment) -> int:
+    """Bytes of a segment's shards before gzip (as the reader reads them)."""
+    total = 0
+    for number in range(1 << segment.bits):
+        start, length, _ = (int(v) for v in segment.shard_dir[number])
+        if length:
+            total += len(segment.member(start, length, fmt.MEMBER_SHARD, number))
+    return total
 
 
 @pytest.mark.parametrize("estimate, target", [
@@ -155,16 +148,16 @@ def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkey
     postings when it is off by more than a factor of two (real prose has
     several times more grams per character than the synthetic corpus), and
     every gram is still found in the shard the readers compute for it."""
-    monkeypatch.setattr(search.write, "shard_bits_for", lambda chars: estimate)
+    monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: estimate)
     monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", target)
     monkeypatch.setattr(search.grams, "BATCH_CHARS", 40)  # one document or two per batch
     out = tmp_path / "search"
     write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
-    raw = sum(len(gzip.decompress(f.read_bytes())) for f in (out / "shard").iterdir())
-    assert abs(index.bits - math.log2(max(1, raw / target))) <= 1.5
-    assert abs(index.bits - estimate) > 1  # corrected
-    assert len(list((out / "shard").iterdir())) == 1 << index.bits
+    (segment,) = index.segments
+    raw = _raw_shard_bytes(segment)
+    assert abs(segment.bits - math.log2(max(1, raw / target))) <= 1.5
+    assert abs(segment.bits - estimate) > 1  # corrected
     urls = index.urls()
     for query in QUERIES:
         assert {urls[i] for i in index.search(query)} == truth(query), query
@@ -172,9 +165,9 @@ def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkey
 
 def test_a_close_estimate_is_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", 64)  # the data asks for 5.3 bits
-    monkeypatch.setattr(search.write, "shard_bits_for", lambda chars: 5)
+    monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: 5)
     write_index(order_pages(PAGES), tmp_path / "search")
-    assert SearchIndex(tmp_path / "search").bits == 5
+    assert SearchIndex(tmp_path / "search").segments[0].bits == 5
 
 
 def test_browser_reader_agrees(js_page, index_dir):
@@ -200,10 +193,10 @@ def test_browser_reader_agrees(js_page, index_dir):
         for (let id = 0; id < index.docs; id++) docs.push((await index.doc(id)).u);
         return { out, doc: await index.doc(0), docs };
     }""", cases)
-    assert got["docs"] == [index.doc(i)["u"] for i in range(index.docs)] == [p.url for p in PAGES]
+    assert got["docs"] == [index.doc(i)["u"] for i in range(index.docs)] == [p.url for p in order_pages(PAGES)]
     for (query, filters, sort), js in zip(cases, got["out"], strict=True):
         assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
-    assert got["doc"]["u"] == "2024/05/a/" and got["doc"]["t"] == "营商环境持续优化"
+    assert got["doc"]["u"] == "2021/07/e/" and got["doc"]["t"] == "长效机制"
     # counts: per facet, over results passing the other facets' filters
     first = got["out"][QUERIES.index("营商")]["counts"]
     assert first["district"] == {"站前区": 1, "鲅鱼圈区": 1, "老边区": 1}
@@ -233,15 +226,15 @@ def assert_exact_in_both_readers(js_page, out, queries):
         assert ids == index.search(query), query
 
 
-def test_common_3grams_have_their_own_positions_files(js_page, tmp_path, monkeypatch):
+def test_common_3grams_have_their_own_positions_members(js_page, tmp_path, monkeypatch):
     monkeypatch.setattr(fmt, "POS_SPLIT_DOCS", 2)  # 3-grams in 2+ documents split off
     out = tmp_path / "search"
     write_index(order_pages(PAGES), out)
     index = SearchIndex(out)
     assert index.manifest["format"]["posSplit"] == 2
-    own = fmt.gram_key("营商环")  # in two documents
-    assert (out / fmt.POS_DIR / f"{own:x}.bin").exists()
-    assert not (out / fmt.POS_DIR / f"{fmt.gram_key('营口港'):x}.bin").exists()  # in one
+    assert index.positions("营商环") and index.positions("营口港")  # in two documents, in one
+    owned = index.segments[0].owned
+    assert fmt.gram_key("营商环") in owned and fmt.gram_key("营口港") not in owned
     assert_exact_in_both_readers(js_page, out, QUERIES)
 
 
@@ -249,9 +242,11 @@ def test_t2s_pieces_make_up_the_map(index_dir):
     import json
 
     manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    pack = (index_dir / manifest["t2sPack"]).read_bytes()
     pairs = {}
-    for block in manifest["t2sBlocks"]:
-        text = json.loads((index_dir / "t2s" / f"{block:x}.json").read_text(encoding="utf-8"))["pairs"]
+    for block, offset, length in manifest["t2sBlocks"]:
+        payload = gzip.decompress(pack[offset:offset + length])
+        text = fmt.unframe(payload, fmt.MEMBER_T2S, block, 0, "t2s").decode("utf-8")
         chunk = dict(zip(text[::2], text[1::2], strict=True))
         assert all(ord(a) >> 8 == block for a in chunk)
         pairs.update(chunk)
@@ -281,7 +276,7 @@ def test_common_grams_are_extended_and_every_substring_stays_exact(js_page, tmp_
     assert not index.extended("乡村振") and index.positions("乡村振")
     assert index.positions("长效机") == {}  # extended: no positions anywhere
     assert index.postings("兴长效机制") and index.postings("立长效机制")  # extensions indexed
-    cover = index.cover("乡村振兴长效机制")
+    (cover,) = index.covers("乡村振兴长效机制")
     assert max(b - a for a, b in cover) > 3
     assert not any(index.extended("乡村振兴长效机制"[a:b]) for a, b in cover)
     assert_exact_in_both_readers(js_page, out, _substrings(PAGES) + QUERIES)
@@ -318,7 +313,7 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
         length = rng.randint(2, min(10, len(run)))
         start = rng.randint(0, len(run) - length)
         queries.add(run[start:start + length])
-    longest = max((b - a for q in queries for a, b in index.cover(q)), default=0)
+    longest = max((b - a for q in queries for cover in index.covers(q) for a, b in cover), default=0)
     assert longest == fmt.LONGEST_GRAM  # the chains reached the longest grams
     # each query is one run: a page matches when one of its runs contains it
     page_runs = ["\n".join(st.runs(page.searchable)) for page in ordered]

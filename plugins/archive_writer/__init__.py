@@ -276,9 +276,12 @@ class ArchiveWriter(Writer):
         done, announced = self._render(articles)
         if not announced:
             announce += [(i, paths) for i, paths, _ in done]
-        pages = [p for i, paths in kept_paths if self._is_article_page(i) for p in paths]
-        pages += [p for _, paths, _ in done for p in paths]
-        article_pages_written.send(self, pages=sorted(self._relative(p) for p in pages))
+        pages = {}  # article page -> its render key (the search index reads only pages whose key changed)
+        for index, paths in kept_paths + [(i, paths) for i, paths, _ in done]:
+            if self._is_article_page(index):
+                key = self.page_keys.get(self.jobs[index][0][0], {}).get("key")
+                pages.update((self._relative(p), key) for p in paths)
+        article_pages_written.send(self, pages=dict(sorted(pages.items())))
         done, announced = self._render(others)
         if not announced:
             announce += [(i, paths) for i, paths, _ in done]

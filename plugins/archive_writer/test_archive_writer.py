@@ -55,7 +55,7 @@ def content(tmp_path) -> Path:
 def test_pages_are_written_and_the_build_is_told_once(content, tmp_path):
     sent = _build(content, tmp_path / "out")
     # Pelican's own reader gives no source hashes: no page is an archive article page
-    assert sent["article pages"] == [{"pages": []}]
+    assert sent["article pages"] == [{"pages": {}}]
     (told,) = sent["output files"]
     written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html")}
     assert written <= told["produced"] and written <= told["changed"]

@@ -8,7 +8,8 @@
 // ever inserted as HTML: all text goes through textContent, highlights are
 // <mark> elements made with createElement.
 
-import { IndexFormatError, SearchIndex } from "./search-engine.js";
+import { DamagedIndexError, IndexFormatError, SearchIndex } from "./search-engine.js";
+import { readMember } from "./search-pack.js";
 import { MAX_QUERY_CHARS, findMatches, needsT2S, parseQuery, setT2S } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
@@ -41,39 +42,33 @@ let enginePromise = null;
 function loadEngine() {
   if (!enginePromise) {
     enginePromise = SearchIndex.open(bundleUrl).then((index) => {
-      index.attrs(); // facet data: starts downloading beside the first lookups
-      return { index, config: index.manifest, t2sLoaded: false, t2sPairs: "", t2sBlocks: new Set() };
+      index.attrs().catch(() => {}); // facet data, downloading beside the first lookups (a failure shows in the search)
+      return { index, config: index.manifest, t2sPairs: "", t2sBlocks: new Set() };
     });
     enginePromise.catch(() => { enginePromise = null; });
   }
   return enginePromise;
 }
 
-async function fetchJson(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
 // The traditional->simplified pairs the query needs: the pieces of the map
-// (t2s/<code point >> 8, hex>.json) holding its characters, or the whole map
-// from an index without pieces.
+// (by code point >> 8, members of t2s.bin, fetched by range) holding its
+// characters.
 async function ensureT2S(engine, text) {
-  if (engine.t2sLoaded || !needsT2S(text, engine.config)) return;
-  const listed = engine.config.t2sBlocks;
-  if (!listed) {
-    setT2S((await fetchJson(new URL(engine.config.t2sFile, bundleUrl))).pairs);
-    engine.t2sLoaded = true;
-    return;
-  }
+  if (!needsT2S(text, engine.config)) return;
+  const listed = new Map(engine.config.t2sBlocks.map(([block, offset, length]) => [block, [offset, length]]));
   const blocks = new Set();
   for (const ch of text) {
     const block = ch.codePointAt(0) >> 8;
-    if (listed.includes(block) && !engine.t2sBlocks.has(block) && needsT2S(ch, engine.config)) blocks.add(block);
+    if (listed.has(block) && !engine.t2sBlocks.has(block) && needsT2S(ch, engine.config)) blocks.add(block);
   }
   if (!blocks.size) return;
-  const parts = await Promise.all([...blocks].map(
-    (block) => fetchJson(new URL(`t2s/${block.toString(16)}.json?v=${engine.config.build}`, bundleUrl))));
+  const { index } = engine;
+  const parts = await Promise.all([...blocks].map(async (block) => {
+    const [offset, length] = listed.get(block);
+    const raw = await index.files.range(engine.config.t2sPack, engine.config.build, offset, length);
+    const body = await readMember(raw, index.rules, index.rules.members.t2s, block, 0, `t2s ${block}`);
+    return { pairs: new TextDecoder().decode(body) };
+  }));
   blocks.forEach((block) => engine.t2sBlocks.add(block));
   engine.t2sPairs += parts.map((part) => part.pairs).join("");
   setT2S(engine.t2sPairs);
@@ -164,9 +159,12 @@ async function run(state) {
     app.dataset.facets = "ready";
   } catch (error) {
     console.error(error);
-    const message = error instanceof IndexFormatError
-      ? "搜索索引与本页面的版本不一致（网站可能刚刚更新），请刷新页面；仍然如此，请告知网站管理员重新生成站点。"
-      : "搜索索引加载失败，请稍后刷新页面重试。";
+    let message = "搜索索引加载失败，请稍后刷新页面重试。";
+    if (error instanceof IndexFormatError) {
+      message = "搜索索引与本页面的版本不一致（网站可能刚刚更新），请刷新页面；仍然如此，请告知网站管理员重新生成站点。";
+    } else if (error instanceof DamagedIndexError) {
+      message = "搜索索引已损坏或不完整（网站可能正在更新），请稍后刷新页面；仍然如此，请告知网站管理员重新生成站点。";
+    }
     finish(seq, { message, state, error: true });
   }
 }

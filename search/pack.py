@@ -1,0 +1,86 @@
+"""Pack files: a segment's members end to end, found by byte range.
+
+A segment's index is a few large files instead of one file per shard and
+per document (hosts cap files per deploy, and every file is an upload):
+each member (a shard, its positions, a common gram's positions, a
+document, the facet values) is a gzip of a framed payload
+(:func:`search.format.frame`), and part 0 starts with a directory of where
+each shard and document lies.  The browser reads the directory entries it
+needs and then the members, each with an HTTP Range request.
+
+Offsets are virtual (part ``p`` starts at ``p << PART_BITS``) so one u32
+names part and place; a member never straddles two parts.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from .format import (
+    DOC_ENTRY,
+    PACK_HEAD,
+    PACK_MAGIC,
+    PART_BITS,
+    PART_LIMIT,
+    SHARD_ENTRY,
+    FormatError,
+    frame,
+    gzip_bytes,
+)
+
+
+def head_bytes(shards: int, docs: int) -> int:
+    """Bytes of a pack's head: the fixed part and both directories."""
+    return PACK_HEAD + SHARD_ENTRY * shards + DOC_ENTRY * docs
+
+
+class PackWriter:
+    """Members of one segment, laid out in parts (kept in memory)."""
+
+    def __init__(self, shards: int, docs: int, tag: int):
+        self.shards, self.docs, self.tag = shards, docs, tag
+        self.parts = [bytearray(head_bytes(shards, docs))]
+        self.shard_dir = np.zeros((shards, 3), dtype="<u4")
+        self.doc_dir = np.zeros((docs, 2), dtype="<u4")
+
+    def _place(self, data: bytes) -> int:
+        """Append one member; its virtual offset."""
+        if len(data) > PART_LIMIT:
+            raise FormatError(f"搜索索引：一个数据块有 {len(data):,} 字节，超过单个文件的上限")
+        if len(self.parts[-1]) + len(data) > PART_LIMIT:
+            self.parts.append(bytearray())
+        part = self.parts[-1]
+        offset = (len(self.parts) - 1) << PART_BITS | len(part)
+        part += data
+        return offset
+
+    def member(self, kind: int, number: int, body: bytes, packed: bytes | None = None) -> tuple[int, int]:
+        """Add a member (``packed``: its gzip, made elsewhere); (offset, bytes)."""
+        data = packed if packed is not None else gzip_bytes(frame(kind, number, self.tag, body))
+        return self._place(data), len(data)
+
+    def shard(self, number: int, packed_shard: bytes, packed_positions: bytes, owned: bytes) -> None:
+        """A shard, its positions and its grams' own positions, adjacent (so
+        one range can fetch shard and positions, and the positions member
+        says where the own ones are from its own end)."""
+        offset, _ = self.member(0, 0, b"", packed_shard + packed_positions + owned)
+        self.shard_dir[number] = (offset, len(packed_shard), len(packed_positions))
+
+    def doc(self, number: int, packed: bytes) -> None:
+        offset, size = self.member(0, 0, b"", packed)
+        self.doc_dir[number] = (offset, size)
+
+    def finish(self) -> list[bytes]:
+        """The parts' bytes, the head filled in."""
+        head = struct.pack("<4sIII", PACK_MAGIC, self.shards, self.docs, self.tag)
+        head += self.shard_dir.tobytes() + self.doc_dir.tobytes()
+        self.parts[0][:len(head)] = head
+        return [bytes(part) for part in self.parts]
+
+
+def read_range(parts: list[bytes], offset: int, size: int) -> bytes:
+    """The bytes of a member at a virtual offset (for the Python reader)."""
+    part, at = offset >> PART_BITS, offset & ((1 << PART_BITS) - 1)
+    return parts[part][at:at + size]

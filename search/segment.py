@@ -1,0 +1,171 @@
+"""One segment of the index: its shards, positions, documents and facet
+values, as the members of a pack (search/pack.py).
+
+A segment is a self-contained index of a range of documents (ids local to
+the segment, 0 = its oldest): its own shard count, its own extended grams,
+its own facet value lists.  So it depends on its documents only, and a
+build keeps every segment whose documents it did not change.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from yingkou_archive.kinds import KINDS
+
+from . import format as fmt
+from .arrays import varints
+from .extract import ArticlePage, doc_bytes
+from .format import TAG3, frame, gzip_bytes
+from .pack import PackWriter
+from .postings import shard_bits_for, sized_blocks
+
+# The facets, in the order of a segment's facet member.
+FACETS = KINDS
+
+
+def shard_bytes(keys: np.ndarray, lengths: np.ndarray, data: np.ndarray,
+                extended: np.ndarray | None = None) -> bytes:
+    """One shard before framing (little-endian; docs/search.md, "Shards").
+
+    u32 n, u32 L | u32 lo[n] | u32 hi[n] | L bytes: varint of each key's
+    postings length * 2 + extended | the postings, key after key
+    """
+    flags = np.zeros(len(keys), np.uint64) if extended is None else extended.astype(np.uint64)
+    lens, _ = varints((lengths.astype(np.uint64) << np.uint64(1)) | flags)
+    head = np.array([len(keys), len(lens)], dtype="<u4").tobytes()
+    lo = (keys & np.uint64(0xFFFFFFFF)).astype("<u4").tobytes()
+    hi = (keys >> np.uint64(32)).astype("<u4").tobytes()
+    return head + lo + hi + lens.tobytes() + data.tobytes()
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def shard_members(shard: int, tag: int, keys: np.ndarray, lengths: np.ndarray, extended: np.ndarray,
+                  data: np.ndarray, pos_lengths: np.ndarray, pos_data: np.ndarray) -> tuple[bytes, bytes, bytes]:
+    """A shard's members, gzipped: the shard, its positions, and the own
+    positions of its common grams (run in a thread: zlib releases the GIL).
+
+    Positions member: u32 m, u32 L | L bytes: varint bytes of the entry of
+    each of the shard's last m keys (its grams of 3+ characters, which sort
+    last) | the entries: per posting, varint count, first position, gaps.
+    A gram in POS_SPLIT_DOCS or more documents has its entry in a member of
+    its own, right after the positions member; its entry here is where:
+    varint offset from the end of the positions member, varint bytes.  An
+    extended gram has an empty entry (it keeps no positions).
+    """
+    raw_shard = shard_bytes(keys, lengths, data, extended)
+    ends = (data < 0x80).astype(np.int64)  # postings per key: varints end where the top bit is clear
+    byte_bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    counts = np.add.reduceat(ends, byte_bounds[:-1]) if len(keys) else np.zeros(0, np.int64)
+    three = keys >= np.uint64(TAG3)
+    first = len(keys) - int(three.sum())
+    entry_lengths = pos_lengths[three].astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(entry_lengths)]).astype(np.int64)
+    own = np.flatnonzero((counts[three] >= fmt.POS_SPLIT_DOCS) & (entry_lengths > 0)).tolist()
+    entries, owned, offset, at = [], [], 0, 0
+    for j in own:  # few: the grams in hundreds of documents
+        entries.append(pos_data[bounds[at]:bounds[j]].tobytes())
+        member = gzip_bytes(frame(fmt.MEMBER_OWN_POSITIONS, int(keys[first + j]), tag,
+                                  pos_data[bounds[j]:bounds[j + 1]].tobytes()))
+        pointer = _varint(offset) + _varint(len(member))
+        entries.append(pointer)
+        entry_lengths[j] = len(pointer)
+        owned.append(member)
+        offset += len(member)
+        at = j + 1
+    entries.append(pos_data[bounds[at]:].tobytes())
+    lens, _ = varints(entry_lengths.astype(np.uint64))
+    raw_pos = np.array([len(entry_lengths), len(lens)], dtype="<u4").tobytes() + lens.tobytes() + b"".join(entries)
+    return (gzip_bytes(frame(fmt.MEMBER_SHARD, shard, tag, raw_shard)),
+            gzip_bytes(frame(fmt.MEMBER_POSITIONS, shard, tag, raw_pos)), b"".join(owned))
+
+
+def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
+    """Every value of each facet in these pages, most frequent first (then by name)."""
+    out = {}
+    for facet in FACETS:
+        counts: dict[str, int] = {}
+        for page in pages:
+            for value in page.terms.get(facet, []):
+                counts[value] = counts.get(value, 0) + 1
+        out[facet] = sorted(counts, key=lambda v: (-counts[v], v))
+    return out
+
+
+def attrs_body(pages: list[ArticlePage]) -> bytes:
+    """The facet member: which values each document has.
+
+    u32 J | J bytes of JSON {"values": {facet: [names]}, "widths": {facet:
+    1 or 2}} | per facet (FACETS order): u8 count[n], then the value ids of
+    all documents in id order (u8, or u16 when the facet has more than 256
+    values here), padded to 4 bytes.
+    """
+    values = facet_values(pages)
+    widths = {facet: 1 if len(values[facet]) <= 256 else 2 for facet in FACETS}
+    head = json.dumps({"values": values, "widths": widths}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+    head += b" " * (-len(head) % 4)
+    parts = [np.array([len(head)], "<u4").tobytes(), head]
+    for facet in FACETS:
+        index = {v: i for i, v in enumerate(values[facet])}
+        counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8, len(pages))
+        ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
+        part = counts.tobytes() + np.array(ids, dtype="<u1" if widths[facet] == 1 else "<u2").tobytes()
+        parts.append(part + b"\0" * (-len(part) % 4))
+    return b"".join(parts)
+
+
+def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[list[bytes], dict]:
+    """The pack parts of a segment of ``pages`` (in id order) and its
+    manifest entry's numbers (shard bits, where the facet member is) and
+    stats."""
+    chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
+    bits, blocks = sized_blocks(pages, shard_bits_for(chars), workers)
+    pack = PackWriter(1 << bits, len(pages), tag)
+    grams = own = 0
+    sizes = []
+    # shards are made and gzipped on every core while the next blocks are
+    # built; they are laid out in shard order
+    with ThreadPoolExecutor(workers) as pool:
+        pending = []
+        for block in blocks:
+            grams += len(block.keys)
+            bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
+            byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
+            pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
+            for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
+                a, b = bounds[shard], bounds[shard + 1]
+                pending.append((int(shard), pool.submit(
+                    shard_members, int(shard), tag, block.keys[a:b], block.lengths[a:b], block.extended[a:b],
+                    block.data[byte_bounds[a]:byte_bounds[b]], block.pos_lengths[a:b],
+                    block.pos_data[pos_bounds[a]:pos_bounds[b]])))
+        docs = pool.map(lambda item: gzip_bytes(frame(fmt.MEMBER_DOC, item[0], tag, doc_bytes(item[1]))),
+                        enumerate(pages))
+        for shard, future in pending:
+            packed_shard, packed_positions, owned = future.result()
+            pack.shard(shard, packed_shard, packed_positions, owned)
+            sizes.append(len(packed_shard) + len(packed_positions))
+            own += bool(owned)
+        doc_bytes_total = 0
+        for number, packed in enumerate(docs):
+            pack.doc(number, packed)
+            doc_bytes_total += len(packed)
+    attrs = pack.member(fmt.MEMBER_ATTRS, 0, attrs_body(pages))
+    parts = pack.finish()
+    sizes.sort()
+    entry = {"bits": bits, "parts": len(parts), "attrs": list(attrs)}
+    stats = {"grams": grams, "chars": chars, "shards": len(sizes), "bytes": sum(map(len, parts)),
+             "shard_median": sizes[len(sizes) // 2] if sizes else 0, "shard_max": sizes[-1] if sizes else 0,
+             "attrs_bytes": attrs[1], "doc_bytes": doc_bytes_total, "shards_with_own_positions": own}
+    return parts, entry | {"stats": stats}

@@ -1,0 +1,246 @@
+"""Segments: the index as a few self-contained ranges of documents.
+
+With a small segment unit, 150 generated articles make three segments;
+both readers must still give exactly the truth, a daily addition must
+rewrite only the last segment and equal a clean build, an edit must
+rewrite only its own segment, damaged or misplaced bytes must be reported,
+not answered, and a host that ignores Range must still get right answers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+import search.segments
+from search import format as fmt
+from search import tokens as st
+from search.extract import ArticlePage, order_pages
+from search.reader import SearchIndex
+from search.write import write_index
+from tests.browser import serve
+
+
+def _generated(count: int, seed: int = 7) -> list[ArticlePage]:
+    from yingkou_archive.synthetic import DEFAULT_TAXONOMY, ArticleGenerator
+    from yingkou_archive.vocabulary import load_vocabulary
+
+    generator = ArticleGenerator(load_vocabulary(DEFAULT_TAXONOMY), seed=seed)
+    rng = random.Random(seed)
+    topics, districts = ["营商环境", "港口物流", "乡村振兴", "文化旅游"], ["站前区", "西市区", "老边区"]
+    pages = []
+    for i in range(count):
+        rel, markdown = generator.article(i)
+        head, _, body = markdown.partition("\n\n")
+        title = next(line[6:].strip() for line in head.splitlines() if line.startswith("Title:"))
+        pages.append(ArticlePage(rel, title, body[:400], date=f"20{20 + i % 5}-0{1 + i % 9}-1{i % 10}",
+                                 terms={"topic": [rng.choice(topics)], "district": [rng.choice(districts)]}))
+    return pages
+
+
+@pytest.fixture()
+def small_segments(monkeypatch):
+    monkeypatch.setattr(search.segments, "SEGMENT_UNIT", 8)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _queries(pages: list[ArticlePage], count: int = 60) -> list[str]:
+    rng = random.Random(3)
+    runs = [run for page in pages for run in st.runs(page.searchable) if len(run) >= 2]
+    queries = set()
+    while len(queries) < count:
+        run = rng.choice(runs)
+        length = rng.randint(1, min(7, len(run)))
+        start = rng.randint(0, len(run) - length)
+        queries.add(run[start:start + length])
+    return sorted(queries) + ["营口 港口", "不存在的词组"]
+
+
+def test_segments_follow_the_document_count_only():
+    assert search.segments.segment_ranges(0) == []
+    assert search.segments.segment_ranges(1000) == [(0, 1000)]
+    assert search.segments.segment_ranges(100_000) == [
+        (0, 65_536), (65_536, 98_304), (98_304, 99_328), (99_328, 100_000)]
+    for n in range(0, 300_000, 997):
+        ranges = search.segments.segment_ranges(n)
+        assert [a for a, _ in ranges[1:]] == [b for _, b in ranges[:-1]]
+        assert (ranges[-1][1] if ranges else 0) == n
+        assert len(ranges) <= 6  # one per base-4 digit of the unit count, and the tail
+
+
+def test_many_segments_are_exact_in_both_readers(js_page, tmp_path, small_segments):
+    pages = _generated(150)
+    out = tmp_path / "search"
+    stats = write_index(pages, out)
+    assert stats["segments"] == 3  # 128 + 16 documents in full units of 8, and a tail of 6
+    index = SearchIndex(out)
+    ordered = order_pages(pages)
+    assert [index.doc(i)["u"] for i in range(len(ordered))] == [p.url for p in ordered]
+    queries = _queries(pages)
+    runs_of = ["\x00".join(st.runs(p.searchable)) for p in ordered]
+    for query in queries:
+        phrases = st.parse_query(query).phrases
+        assert set(index.search(query)) == {i for i, text in enumerate(runs_of)
+                                            if all(p in text for p in phrases)}, query
+    cases = [(q, {}, "relevance") for q in queries] + [
+        (q, {"district": "站前区"}, "newest") for q in queries[:10]] + [
+        (q, {"topic": "港口物流", "year": "2022"}, "oldest") for q in queries[:10]]
+    shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
+    got = js_page.evaluate("""async (cases) => {
+        const { SearchIndex } = await import("./js/search-engine.js");
+        const t = await import("./js/search-tokens.js");
+        const index = await SearchIndex.open(new URL("./search/", location.href));
+        t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
+        const out = [];
+        for (const [q, filters, sort] of cases) {
+            const r = await index.search(t.parseQuery(q), { filters, sort });
+            out.push({ ids: Array.from(r.ids), counts: r.counts });
+        }
+        return out;
+    }""", cases)
+    for (query, filters, sort), js in zip(cases, got, strict=True):
+        ids = index.search(query, filters, sort)
+        assert js["ids"] == ids, (query, filters, sort)
+    # counts per facet over the results passing the other facets' filters
+    query = queries[0]
+    matched = index.search(query)
+    assert sum(got[0]["counts"]["district"].values()) == sum(len(index.values_of(d, "district")) for d in matched)
+    shutil.rmtree(js_page.folder / "search")
+
+
+def test_a_day_of_new_articles_rewrites_only_the_last_segment(tmp_path, small_segments):
+    pages = _generated(145)  # 128 + 16 in full units, a tail of 1
+    out = tmp_path / "search"
+    write_index(pages, out)
+    before = _files(out)
+    newer = [ArticlePage(f"2030/01/new-{i}/", f"新文章{i}", "营口港新航线开通，集装箱吞吐量增长。", date="2030-01-02",
+                         terms={"topic": ["港口物流"]}) for i in range(3)]
+    stats = write_index(pages + newer, out)
+    assert stats["segments_written"] == 1
+    after = _files(out)
+    assert {n for n in after if before.get(n) != after[n]} == {"manifest.json", "seg/144-148.0.bin"}
+    assert "seg/144-145.0.bin" not in after  # the old tail is gone
+    clean = tmp_path / "clean"
+    write_index(pages + newer, clean)
+    assert _files(clean) == after
+
+
+def test_an_edit_rewrites_only_its_own_segment(tmp_path, small_segments):
+    pages = _generated(150)
+    out = tmp_path / "search"
+    write_index(pages, out)
+    before = _files(out)
+    oldest = order_pages(pages)[3]
+    edited = [ArticlePage(p.url, p.title, p.text + "更正：补充说明。", date=p.date, terms=p.terms)
+              if p is oldest else p for p in pages]
+    write_index(edited, out)
+    after = _files(out)
+    assert {n for n in after if before.get(n) != after[n]} == {"manifest.json", "seg/0-128.0.bin"}
+    assert SearchIndex(out).search("更正：补充说明") == [3]
+
+
+def _doc_member(out: Path, local: int) -> tuple[Path, int, int]:
+    """(part file, offset, bytes) of a document's member in segment 0-5."""
+    part = out / fmt.part_name("0-5", 0)
+    raw = part.read_bytes()
+    shards = struct.unpack_from("<I", raw, 4)[0]
+    offset, size = struct.unpack_from("<II", raw, fmt.PACK_HEAD + fmt.SHARD_ENTRY * shards + fmt.DOC_ENTRY * local)
+    return part, offset, size
+
+
+def _five() -> list[ArticlePage]:
+    from tests.test_search_index import PAGES
+
+    return PAGES
+
+
+def _js_search_error(js_page, out: Path, query: str) -> str:
+    target = js_page.folder / "search"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(out, target)
+    return js_page.evaluate("""async (query) => {
+        const e = await import("./js/search-engine.js?" + Math.random());
+        const t = await import("./js/search-tokens.js");
+        try {
+            const index = await e.SearchIndex.open(new URL("./search/", location.href));
+            const r = await index.search(t.parseQuery(query));
+            for (const id of r.ids) await index.doc(id);
+            return "ok";
+        } catch (error) {
+            return error instanceof e.DamagedIndexError ? "damaged: " + error.message : String(error);
+        }
+    }""", query)
+
+
+def test_changed_bytes_under_a_valid_gzip_are_reported(js_page, tmp_path):
+    out = tmp_path / "search"
+    write_index(_five(), out)
+    part, offset, size = _doc_member(out, 4)  # the newest: the first result of 营商环境
+    raw = bytearray(part.read_bytes())
+    payload = bytearray(gzip.decompress(bytes(raw[offset:offset + size])))
+    payload[-3] ^= 0x01  # the document's text, changed; still valid gzip
+    repacked = fmt.gzip_bytes(bytes(payload))
+    assert len(repacked) == size
+    raw[offset:offset + size] = repacked
+    part.write_bytes(bytes(raw))
+    with pytest.raises(fmt.DamagedIndexError, match="校验和"):
+        SearchIndex(out).doc(4)
+    assert _js_search_error(js_page, out, "营商环境").startswith("damaged")
+
+
+def test_another_builds_segment_under_its_name_is_reported(js_page, tmp_path):
+    out, other = tmp_path / "search", tmp_path / "other"
+    write_index(_five(), out)
+    changed = [ArticlePage(p.url, p.title + "（修订）", p.text, date=p.date, terms=p.terms) for p in _five()]
+    write_index(changed, other)
+    shutil.copy(other / fmt.part_name("0-5", 0), out / fmt.part_name("0-5", 0))
+    with pytest.raises(fmt.DamagedIndexError, match="文件头与 manifest.json 不符"):
+        SearchIndex(out)
+    assert _js_search_error(js_page, out, "营商环境").startswith("damaged")
+
+
+def test_a_host_without_ranges_still_gets_the_right_answers(js_page, tmp_path, small_segments):
+    pages = _generated(60)
+    site = tmp_path / "site"
+    write_index(pages, site / "search")
+    (site / "index.html").write_text("<!doctype html><meta charset=utf-8><title>t</title>", encoding="utf-8")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "theme" / "static" / "js", site / "js")
+    index = SearchIndex(site / "search")
+    queries = _queries(pages, 15)
+    answers = {}
+    for ranges in (True, False):
+        server = serve(site, ranges=ranges)
+        try:
+            context = js_page.context.browser.new_context()  # its own cache
+            page = context.new_page()
+            statuses = []
+            page.on("response", lambda r, statuses=statuses: statuses.append(r.status) if "/seg/" in r.url else None)
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            answers[ranges] = page.evaluate("""async (queries) => {
+                const { SearchIndex } = await import("./js/search-engine.js");
+                const t = await import("./js/search-tokens.js");
+                const index = await SearchIndex.open(new URL("./search/", location.href));
+                const out = [];
+                for (const q of queries) out.push(Array.from((await index.search(t.parseQuery(q))).ids));
+                return out;
+            }""", queries)
+            # without ranges the host sends whole files (Chromium's cache may then answer
+            # a later range of one itself, 206)
+            assert set(statuses) == {206} if ranges else 200 in statuses
+            context.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert answers[True] == answers[False] == [index.search(q) for q in queries]
+    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["segments"]) > 1
