@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .format import POSTING_FLAG_BITS
+
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """Distinct values of a sorted array."""
@@ -37,10 +39,43 @@ class Pieces:
     data: np.ndarray        # uint8, payloads one after another
 
 
+# The low bits of a composite.  An occurrence's are its zone in the
+# document; a (gram, doc) posting's are what the readers rank by
+# (search/format.py posting_value): in the title, and how often in the body.
+FLAG_BITS = POSTING_FLAG_BITS
+ZONE_TITLE, ZONE_META, ZONE_BODY = 0, 1, 2
+
+
+def body_class(count: np.ndarray) -> np.ndarray:
+    """Occurrences in the body -> class 0 (none), 1 (once), 2 (2-3), 3 (4+)."""
+    return np.minimum(count, 1) + (count >= 2) + (count >= 4)
+
+
+def _flags(zones: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Posting flags of groups of occurrences (each group's zones from starts)."""
+    title = np.add.reduceat((zones == ZONE_TITLE).astype(np.int64), starts) > 0
+    body = np.add.reduceat((zones == ZONE_BODY).astype(np.int64), starts)
+    return (body_class(body).astype(np.uint64) << np.uint64(1)) | title.astype(np.uint64)
+
+
+def collapse(composites: np.ndarray) -> np.ndarray:
+    """Sorted occurrence composites -> one per (gram, doc), its low bits the
+    posting flags (in title, body class)."""
+    if not len(composites):
+        return composites
+    pair = composites >> np.uint64(FLAG_BITS)
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(first)
+    zones = composites & np.uint64((1 << FLAG_BITS) - 1)
+    return (pair[starts] << np.uint64(FLAG_BITS)) | _flags(zones, starts)
+
+
 def positions_pieces(composites: np.ndarray, positions: np.ndarray) -> Pieces:
-    """Distinct (gram, doc) composites of sorted occurrences, each with its
-    positions as varints: count, first position, then gaps."""
-    pair = composites >> np.uint64(1)
+    """Distinct (gram, doc) composites (with posting flags) of sorted
+    occurrences, each with its positions as varints: count, first
+    position, then gaps."""
+    pair = composites >> np.uint64(FLAG_BITS)
     first = np.ones(len(pair), dtype=bool)
     first[1:] = pair[1:] != pair[:-1]
     starts = np.flatnonzero(first)
@@ -55,7 +90,8 @@ def positions_pieces(composites: np.ndarray, positions: np.ndarray) -> Pieces:
     data, nbytes = varints(values)
     value_starts = starts + np.arange(len(starts))
     lengths = np.add.reduceat(nbytes, value_starts) if len(starts) else nbytes[:0]
-    return Pieces(composites[starts], lengths.astype(np.int64), data)
+    flags = _flags(composites & np.uint64((1 << FLAG_BITS) - 1), starts) if len(starts) else pair[:0]
+    return Pieces((pair[starts] << np.uint64(FLAG_BITS)) | flags, lengths.astype(np.int64), data)
 
 
 def take_segments(lengths: np.ndarray, data: np.ndarray, index: np.ndarray):
@@ -67,14 +103,6 @@ def take_segments(lengths: np.ndarray, data: np.ndarray, index: np.ndarray):
     new_starts = np.cumsum(taken) - taken
     perm = np.repeat(starts[index] - new_starts, taken) + np.arange(int(taken.sum()))
     return taken, data[perm]
-
-
-def distinct_pairs(composites: np.ndarray) -> np.ndarray:
-    """Sorted composites, one per (gram, doc): the first, i.e. the in-title one."""
-    pair = composites >> np.uint64(1)
-    keep = np.ones(len(composites), dtype=bool)
-    keep[1:] = pair[1:] != pair[:-1]
-    return composites[keep]
 
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

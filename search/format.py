@@ -61,6 +61,18 @@ MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, 
 # shard-mates never do (docs/search.md, "The index", positions file).
 POS_SPLIT_DOCS = 400
 
+# A posting's value: local document id << POSTING_FLAG_BITS | body class
+# << 1 | in title.  Body class: how often the gram occurs in the article
+# body (not the title or the metadata line): 0 never, 1 once, 2 two or three
+# times, 3 four or more.  The readers rank by these (relevance_weight): a
+# phrase in the title weighs TITLE_WEIGHT, in the body BODY_CLASS_WEIGHTS
+# by class, only in the metadata (a tag, the author) nothing; each phrase's
+# weight is multiplied by the bit length of (documents // documents having
+# it), a whole-number idf, so both readers order results identically.
+POSTING_FLAG_BITS = 3
+TITLE_WEIGHT = 8
+BODY_CLASS_WEIGHTS = (0, 2, 3, 4)
+
 # Fibonacci hashing multiplier (2**64 / golden ratio, odd): a bijection on
 # uint64 that spreads neighbouring keys over all shards.
 FIB = 0x9E3779B97F4A7C15
@@ -129,12 +141,23 @@ def manifest_format() -> dict:
         "fib": hex(FIB), "tag2": hex(TAG2), "tag3": hex(TAG3), "tagLong": hex(TAG_LONG),
         "fnvOffset": hex(FNV_OFFSET), "fnvPrime": hex(FNV_PRIME), "codePointBits": CODE_POINT_BITS,
         "baseGram": BASE_GRAM, "longestGram": LONGEST_GRAM, "posSplit": POS_SPLIT_DOCS,
+        "flagBits": POSTING_FLAG_BITS, "titleWeight": TITLE_WEIGHT, "bodyWeights": list(BODY_CLASS_WEIGHTS),
         "partBits": PART_BITS, "packMagic": PACK_MAGIC.decode("ascii"), "packHead": PACK_HEAD,
         "shardEntry": SHARD_ENTRY, "docEntry": DOC_ENTRY, "memberHead": MEMBER_HEAD,
         "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
                     "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
                     "t2s": MEMBER_T2S},
     }
+
+
+def posting_weight(flags: int) -> int:
+    """What a phrase's occurrence in one document is worth (before idf)."""
+    return TITLE_WEIGHT * (flags & 1) + BODY_CLASS_WEIGHTS[flags >> 1 & 3]
+
+
+def phrase_weight(documents: int, having: int) -> int:
+    """A whole-number idf: rarer phrases weigh more."""
+    return (documents // max(1, having)).bit_length()
 
 
 def gram_key(gram: str) -> int:

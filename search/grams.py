@@ -18,7 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import tokens as st
-from .arrays import Pieces, distinct_pairs, index_in, positions_pieces, sorted_distinct
+from .arrays import (
+    FLAG_BITS,
+    ZONE_BODY,
+    ZONE_META,
+    ZONE_TITLE,
+    Pieces,
+    collapse,
+    index_in,
+    positions_pieces,
+    sorted_distinct,
+)
 from .errors import SearchIndexError
 from .extract import ArticlePage
 from .format import BASE_GRAM, FIB, FNV_OFFSET, FNV_PRIME, LONGEST_GRAM, TAG2, TAG3, TAG_LONG
@@ -102,11 +112,13 @@ class Corpus:
         self.width = max(1, int(len(self.cp_of_dense) - 1).bit_length())
         self.char_dtype = np.uint16 if self.width <= 16 else np.uint32
         self.doc_bits = max(1, (len(pages) - 1).bit_length())
-        # composite = tagged gram | doc | not-in-title flag in one uint64;
+        # composite = tagged gram | doc | low bits in one uint64 (the low
+        # bits: an occurrence's zone, then a posting's flags; arrays.py);
         # tagged gram = (length - 1) << gram_bits | digits: three dense chars,
         # or an extension's (parent, side, char) id (_extension_windows),
         # given every bit the doc id and the 3-bit length tag leave
-        self.gram_bits = 64 - 3 - self.doc_bits - 1
+        self.shift = np.uint64(self.doc_bits + FLAG_BITS)
+        self.gram_bits = 64 - 3 - self.doc_bits - FLAG_BITS
         if self.gram_bits < BASE_GRAM * self.width:
             raise SearchIndexError(
                 f"搜索索引：字符种类（{len(self.cp_of_dense) - 1}）和文章数（{len(pages)}）"
@@ -125,20 +137,22 @@ class Corpus:
         return self.table[np.minimum(cps, TABLE_SIZE - 1)], texts
 
     def short_grams(self, first_id: int, batch: list[ArticlePage]) -> tuple[Pieces, BatchText]:
-        """Sorted, distinct composites (tagged dense gram, doc, not-in-title)
-        of a batch's 1- and 2-grams, and the batch's text (kept for the
-        longer grams, level by level)."""
+        """Sorted, distinct composites (tagged dense gram, doc, posting
+        flags) of a batch's 1- and 2-grams, and the batch's text (kept for
+        the longer grams, level by level)."""
         norm, texts = self._normalized(batch)
         text = BatchText(first_id, self.dense_of_cp[norm].astype(self.char_dtype),
                           np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
-                          np.fromiter((len(p.title) for p in batch), dtype=np.int64, count=len(batch)))
+                          np.fromiter((len(p.title) for p in batch), dtype=np.int64, count=len(batch)),
+                          np.fromiter((len(p.title) + 1 + p.body_start for p in batch), dtype=np.int64,
+                                      count=len(batch)))
         dense = text.dense.astype(np.uint64)
-        doc, not_title, _ = text.layout()
-        shift = np.uint64(self.doc_bits + 1)
-        unigrams = self._unigrams(dense, doc, not_title, first_id, len(batch), shift)
+        doc, zone, _ = text.layout()
+        low = (doc << np.uint64(FLAG_BITS)) | zone
+        valid = dense > 0
+        unigrams = collapse(np.sort((dense[valid] << self.shift) | low[valid]))
         tagged, valid = self._windows(dense, 2)
-        low = (doc[:len(valid)][valid] << np.uint64(1)) | not_title[:len(valid)][valid]
-        bigrams = distinct_pairs(np.sort((tagged[valid] << shift) | low))
+        bigrams = collapse(np.sort((tagged[valid] << self.shift) | low[:len(valid)][valid]))
         # the length tag is the top field: 1-grams then 2-grams are sorted overall
         head = np.concatenate([unigrams, bigrams])
         return Pieces(head, np.zeros(len(head), np.int64), np.zeros(0, np.uint8)), text
@@ -163,14 +177,14 @@ class Corpus:
         LONGEST_GRAM), which have none.  Also the distinct extended grams
         and the distinct tagged grams (with repeats between the two)."""
         where, tagged = self.grams_at(text, n)
-        doc, not_title, in_doc = text.layout_at(where)
-        shift = np.uint64(self.doc_bits + 1)
-        composite = (tagged << shift) | (doc << np.uint64(1)) | not_title
+        doc, zone, in_doc = text.layout_at(where)
+        shift = self.shift
+        composite = (tagged << shift) | (doc << np.uint64(FLAG_BITS)) | zone
         extended = heavy[_bucket(tagged)] if n < LONGEST_GRAM else np.zeros(len(tagged), bool)
         # stable: positions stay ascending inside each (gram, doc)
         order = np.argsort(composite[~extended], kind="stable")
         rare = positions_pieces(composite[~extended][order], in_doc[~extended][order])
-        common = distinct_pairs(np.sort(composite[extended]))
+        common = collapse(np.sort(composite[extended]))
         extended_grams = sorted_distinct(common >> shift)
         return ([rare, Pieces(common, np.zeros(len(common), np.int64), np.zeros(0, np.uint8))],
                 extended_grams, np.concatenate([sorted_distinct(rare.composites >> shift), extended_grams]))
@@ -252,22 +266,6 @@ class Corpus:
         ids[where] = index_in(self.extended_at[n], tagged)
         text.extended_ids = ids
 
-    def _unigrams(self, dense, doc, not_title, first_id, docs, shift) -> np.ndarray:
-        """1-gram composites without a sort: marks in a (char, doc, not-in-title)
-        table read back in order.  A sort when the table would be too big."""
-        valid = dense > 0
-        size = len(self.cp_of_dense) * docs * 2
-        if size > 64_000_000:
-            return distinct_pairs(np.sort(((dense[valid]) << shift) | (doc[valid] << np.uint64(1))
-                                     | not_title[valid]))
-        local = (doc[valid] - np.uint64(first_id)).astype(np.int64)
-        marks = np.zeros(size, dtype=bool)
-        marks[(dense[valid].astype(np.int64) * docs + local) * 2 + not_title[valid].astype(np.int64)] = True
-        hits = np.flatnonzero(marks)
-        char = (hits // (2 * docs)).astype(np.uint64)
-        doc_id = ((hits // 2) % docs + first_id).astype(np.uint64)
-        return distinct_pairs((char << shift) | (doc_id << np.uint64(1)) | (hits & 1).astype(np.uint64))
-
     def keys_of(self, tagged: np.ndarray) -> np.ndarray:
         """Tagged dense grams -> code point keys (gram_key)."""
         length = (tagged >> np.uint64(self.gram_bits)) + np.uint64(1)
@@ -294,24 +292,31 @@ class BatchText:
     dense: np.ndarray
     lengths: np.ndarray      # characters of each document (with its final boundary)
     title_lengths: np.ndarray
+    body_starts: np.ndarray  # where each document's body starts (after title and metadata line)
     extended_ids: np.ndarray | None = None  # per position: index among the extended grams
 
+    @staticmethod
+    def _zone(in_doc: np.ndarray, title: np.ndarray, body: np.ndarray) -> np.ndarray:
+        zone = np.where(in_doc < title, ZONE_TITLE, np.where(in_doc < body, ZONE_META, ZONE_BODY))
+        return zone.astype(np.uint64)
+
     def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per position: doc id, not-in-title flag, position in the document."""
+        """Per position: doc id, zone (title, metadata line, body), position in the document."""
         starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
         doc = np.repeat(np.arange(self.first_id, self.first_id + len(self.lengths), dtype=np.uint64),
                         self.lengths)
-        position = np.arange(len(self.dense), dtype=np.int64)
-        not_title = (position >= np.repeat(starts + self.title_lengths, self.lengths)).astype(np.uint64)
-        return doc, not_title, position - np.repeat(starts, self.lengths)
+        in_doc = np.arange(len(self.dense), dtype=np.int64) - np.repeat(starts, self.lengths)
+        zone = self._zone(in_doc, np.repeat(self.title_lengths, self.lengths),
+                          np.repeat(self.body_starts, self.lengths))
+        return doc, zone, in_doc
 
     def layout_at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`layout` at some positions only (the extensions are sparse)."""
         if len(where) * 4 > len(self.dense):
-            doc, not_title, in_doc = self.layout()
-            return doc[where], not_title[where], in_doc[where]
+            doc, zone, in_doc = self.layout()
+            return doc[where], zone[where], in_doc[where]
         ends = np.cumsum(self.lengths)
         index = np.searchsorted(ends, where, side="right")
         in_doc = where - (ends - self.lengths)[index]
-        not_title = (in_doc >= self.title_lengths[index]).astype(np.uint64)
-        return (index + self.first_id).astype(np.uint64), not_title, in_doc
+        zone = self._zone(in_doc, self.title_lengths[index], self.body_starts[index])
+        return (index + self.first_id).astype(np.uint64), zone, in_doc

@@ -1,6 +1,7 @@
 """Postings: per gram, the ascending documents that hold it, by shard.
 
-Per gram, the ascending doc ids, each stored as ``id * 2 + in_title``,
+Per gram, the ascending doc ids, each stored as ``id << 3 | body class << 1 | in_title``
+(search/format.py),
 delta-encoded as LEB128 varints; beside them the positions of 3-grams that
 are not extended.  A gram lives in shard ``(key * FIB) mod 2**64 >> (64 -
 bits)`` (Fibonacci hashing, recomputed in the browser with BigInt); ``bits``
@@ -68,11 +69,9 @@ def _block_postings(corpus: Corpus, pieces: list[Pieces], bits: int) -> Postings
     merged = concat[order]
     pay_lengths, pay_data = take_segments(
         np.concatenate([p.lengths for p in pieces]), np.concatenate([p.data for p in pieces]), order)
-    shift = np.uint64(corpus.doc_bits + 1)
-    tagged = merged >> shift
-    value = merged & np.uint64((1 << (corpus.doc_bits + 1)) - 1)
-    # stored value: id * 2 + in_title (the composite had not-in-title)
-    value = (value & ~np.uint64(1)) | (~value & np.uint64(1))
+    tagged = merged >> corpus.shift
+    # stored value: id << FLAG_BITS | flags (search/format.py posting_value)
+    value = merged & np.uint64((1 << int(corpus.shift)) - 1)
     first = np.ones(len(merged), dtype=bool)
     first[1:] = tagged[1:] != tagged[:-1]
     starts = np.flatnonzero(first)
@@ -161,7 +160,7 @@ def _block_of(corpus: Corpus, pairs: np.ndarray, bits: int, block_bits: int) -> 
     if not block_bits:
         return np.zeros(len(pairs), dtype=np.uint8)
     # pairs are sorted by gram: compute each distinct gram's shard once
-    tagged = pairs >> np.uint64(corpus.doc_bits + 1)
+    tagged = pairs >> corpus.shift
     first = np.ones(len(tagged), dtype=bool)
     first[1:] = tagged[1:] != tagged[:-1]
     starts = np.flatnonzero(first)

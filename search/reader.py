@@ -138,20 +138,22 @@ class SegmentReader:
                 return cover
             cover = si.next_cover(cover, extended, len(phrase))
 
-    def phrase(self, phrase: str) -> dict[int, bool]:
-        """Local ids of the documents matching one normalized run -> in the title."""
+    def phrase(self, phrase: str) -> dict[int, int]:
+        """Local ids of the documents matching one normalized run -> posting
+        flags (in title if every gram is; the lowest body class of its grams)."""
         cover = self.cover(phrase)
-        result: dict[int, bool] | None = None
+        result: dict[int, int] | None = None
+        bits = si.POSTING_FLAG_BITS
         for a, b in cover:
-            found = {v >> 1: bool(v & 1) for v in self.entry(phrase[a:b])[0]}
+            found = {v >> bits: v & ((1 << bits) - 1) for v in self.entry(phrase[a:b])[0]}
             result = found if result is None else {
-                d: t and found[d] for d, t in result.items() if d in found}
+                d: min(f & ~1, found[d] & ~1) | (f & found[d] & 1) for d, f in result.items() if d in found}
         if len(cover) > 1:  # the grams must line up
             where = []
             for a, b in cover:
                 values, lists, _ = self.entry(phrase[a:b])
-                where.append((a, {v >> 1: p for v, p in zip(values, lists, strict=True)}))
-            result = {d: t for d, t in result.items() if any(
+                where.append((a, {v >> bits: p for v, p in zip(values, lists, strict=True)}))
+            result = {d: f for d, f in result.items() if any(
                 all(p + offset - where[0][0] in set(table[d]) for offset, table in where[1:])
                 for p in where[0][1][d])}
         return result or {}
@@ -207,8 +209,8 @@ class SearchIndex:
     # ------------------------------------------------- grams (all segments) --
 
     def postings(self, gram: str) -> list[int]:
-        """Values ``id * 2 + in_title`` (global ids) of a normalized gram, ascending."""
-        return [v + 2 * s.start for s in self.segments for v in s.entry(gram)[0]]
+        """Values ``id << POSTING_FLAG_BITS | flags`` (global ids) of a normalized gram, ascending."""
+        return [v + (s.start << si.POSTING_FLAG_BITS) for s in self.segments for v in s.entry(gram)[0]]
 
     def extended(self, gram: str) -> bool:
         """Whether some segment indexes the gram's one-character extensions instead of its positions."""
@@ -220,33 +222,36 @@ class SearchIndex:
         out = {}
         for s in self.segments:
             values, lists, _ = s.entry(gram)
-            out.update({s.start + (v >> 1): p for v, p in zip(values, lists, strict=bool(lists))})
+            out.update({s.start + (v >> si.POSTING_FLAG_BITS): p for v, p in zip(values, lists, strict=bool(lists))})
         return out
 
     def covers(self, phrase: str) -> list[list[tuple[int, int]]]:
         """The final lookups of a run, in each segment."""
         return [s.cover(phrase) for s in self.segments]
 
-    def phrase(self, phrase: str) -> dict[int, bool]:
-        """Global ids of the documents matching one normalized run -> in the title."""
-        return {s.start + d: t for s in self.segments for d, t in s.phrase(phrase).items()}
+    def phrase(self, phrase: str) -> dict[int, int]:
+        """Global ids of the documents matching one normalized run -> posting flags."""
+        return {s.start + d: f for s in self.segments for d, f in s.phrase(phrase).items()}
 
     # -------------------------------------------------------------- search --
 
     def search(self, query: str, filters: dict[str, str] | None = None,
                sort: str = "relevance") -> list[int]:
-        """Ordered ids of the documents matching ``query`` (as the page does)."""
+        """Ordered ids of the documents matching ``query`` (as the page does):
+        by relevance (the sum over phrases of si.phrase_weight times
+        si.posting_weight), then newest first; or by date."""
         phrases = st.parse_query(query).phrases
         if not phrases:
             return []
-        hits: dict[int, int] | None = None
+        scores: dict[int, int] | None = None
         for phrase in phrases:
             found = self.phrase(phrase)
-            hits = {d: int(t) for d, t in found.items()} if hits is None else {
-                d: h + found[d] for d, h in hits.items() if d in found}
-        ids = [d for d in hits if self.passes(d, filters or {})]
+            weight = si.phrase_weight(self.docs, len(found))
+            points = {d: weight * si.posting_weight(f) for d, f in found.items()}
+            scores = points if scores is None else {d: v + points[d] for d, v in scores.items() if d in points}
+        ids = [d for d in scores if self.passes(d, filters or {})]
         if sort == "relevance":
-            return sorted(ids, key=lambda d: (-hits[d], -d))
+            return sorted(ids, key=lambda d: (-scores[d], -d))
         return sorted(ids, reverse=sort == "newest")
 
     def values_of(self, doc: int, facet: str) -> list[str]:

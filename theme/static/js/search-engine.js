@@ -11,7 +11,7 @@
 // id = segment start + local id, so ascending id is oldest first.
 
 import { DamagedIndexError, PackFiles } from "./search-pack.js";
-import { IndexFormatError, SUPPORTED_VERSIONS, keyRules } from "./search-rules.js";
+import { IndexFormatError, SUPPORTED_VERSIONS, keyRules, phraseWeight, postingWeight } from "./search-rules.js";
 import { Segment } from "./search-segment.js";
 
 export { firstCover, gramKey, keyRules, nextCover, shardOf, IndexFormatError, SUPPORTED_VERSIONS } from "./search-rules.js";
@@ -58,36 +58,66 @@ export class SearchIndex {
     return this.segments[lo];
   }
 
-  // Documents having every phrase, per segment: {ids (local, ascending), hits}
-  // (hits = how many phrases match in the title).
-  async segmentMatches(segment, phrases) {
-    const lists = await Promise.all(phrases.map((p) => segment.phrase(p)));
-    let ids = lists[0].map((v) => v >> 1);
-    let hits = Uint8Array.from(lists[0], (v) => v & 1);
-    for (const list of lists.slice(1)) {
-      const nextIds = [];
-      const nextHits = [];
-      let j = 0;
-      for (let i = 0; i < ids.length; i++) {
-        while (j < list.length && (list[j] >> 1) < ids[i]) j++;
-        if (j < list.length && (list[j] >> 1) === ids[i]) {
-          nextIds.push(ids[i]);
-          nextHits.push(hits[i] + (list[j] & 1));
+  // Documents having every phrase, per segment: {ids (local, ascending),
+  // scores} (relevance: the sum over phrases of phraseWeight times
+  // postingWeight; search/format.py).
+  async matches(phrases) {
+    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p)))));
+    const weights = phrases.map((_, p) => phraseWeight(this.docs, lists.reduce((n, segment) => n + segment[p].length, 0)));
+    const bits = this.rules.flagBits;
+    const mask = (1 << bits) - 1;
+    return lists.map((perPhrase) => {
+      let ids = perPhrase[0].map((v) => v >> bits);
+      let scores = Int32Array.from(perPhrase[0], (v) => weights[0] * postingWeight(v & mask, this.rules));
+      perPhrase.slice(1).forEach((list, p) => {
+        const nextIds = [];
+        const nextScores = [];
+        let j = 0;
+        for (let i = 0; i < ids.length; i++) {
+          while (j < list.length && (list[j] >> bits) < ids[i]) j++;
+          if (j < list.length && (list[j] >> bits) === ids[i]) {
+            nextIds.push(ids[i]);
+            nextScores.push(scores[i] + weights[p + 1] * postingWeight(list[j] & mask, this.rules));
+          }
         }
-      }
-      ids = Int32Array.from(nextIds);
-      hits = Uint8Array.from(nextHits);
-    }
-    return { ids, hits };
+        ids = Int32Array.from(nextIds);
+        scores = Int32Array.from(nextScores);
+      });
+      return { ids, scores };
+    });
   }
 
-  // The ordered result ids of a query's phrases, with facet counts.
+  // The ordered result ids of a query's phrases, and (a promise of) the
+  // facet counts.  Without filters the ids need no facet data, so results
+  // can be shown before it has arrived; with filters they wait for it.
   // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
-  async search(phrases, { filters = {}, sort = "relevance" } = {}) {
-    const [matches, attrs] = await Promise.all([
-      Promise.all(this.segments.map((segment) => this.segmentMatches(segment, phrases))), this.attrs()]);
-    const { kept, keptHits, counts } = this.filterAndCount(attrs, matches, filters);
-    return { ids: order(kept, keptHits, sort, phrases.length), counts };
+  async find(phrases, { filters = {}, sort = "relevance" } = {}) {
+    const attrs = this.attrs();
+    attrs.catch(() => {}); // a failure is reported where the counts are awaited
+    const matches = await this.matches(phrases);
+    const counted = (values) => this.filterAndCount(values, matches, filters);
+    if (Object.keys(filters).some((f) => filters[f])) {
+      const { kept, keptScores, counts } = counted(await attrs);
+      return { ids: order(kept, keptScores, sort), counts: Promise.resolve(counts) };
+    }
+    const all = [];
+    const allScores = [];
+    this.segments.forEach((segment, s) => {
+      matches[s].ids.forEach((local, i) => {
+        all.push(segment.start + local);
+        allScores.push(matches[s].scores[i]);
+      });
+    });
+    return {
+      ids: order(Int32Array.from(all), Int32Array.from(allScores), sort),
+      counts: attrs.then((values) => counted(values).counts),
+    };
+  }
+
+  // find(), waiting for the counts too.
+  async search(phrases, options = {}) {
+    const found = await this.find(phrases, options);
+    return { ids: found.ids, counts: await found.counts };
   }
 
   // Results passing every filter (global ids, ascending), and per facet the
@@ -98,7 +128,7 @@ export class SearchIndex {
     const facets = [...this.facets, "year"];
     const counts = facets.map(() => new Map());
     const kept = [];
-    const keptHits = [];
+    const keptScores = [];
     const wantedYear = filters.year ? this.yearNames.indexOf(filters.year) + 1 || -1 : null;
     this.segments.forEach((segment, s) => {
       const values = attrs[s];
@@ -107,7 +137,7 @@ export class SearchIndex {
         if (!filters[f]) return null;
         return f === "year" ? wantedYear : values[f].names.indexOf(filters[f]);
       });
-      const { ids, hits } = matches[s];
+      const { ids, scores } = matches[s];
       for (let i = 0; i < ids.length; i++) {
         const local = ids[i];
         const doc = segment.start + local;
@@ -135,13 +165,13 @@ export class SearchIndex {
         }
         if (!failures) {
           kept.push(doc);
-          keptHits.push(hits[i]);
+          keptScores.push(scores[i]);
         }
       }
     });
     const named = {};
     facets.forEach((f, k) => { named[f] = Object.fromEntries(counts[k]); });
-    return { kept: Int32Array.from(kept), keptHits: Uint8Array.from(keptHits), counts: named };
+    return { kept: Int32Array.from(kept), keptScores: Int32Array.from(keptScores), counts: named };
   }
 
   // A document's display data: {u, t, d, k, h, b} (url, title, date, terms
@@ -160,20 +190,22 @@ function has(values, facet, local, value, year) {
   return false;
 }
 
-// Relevance: more phrases matched in the title first, then newest (higher
-// id) first; ids arrive ascending, so a counting sort by hits over the
-// reversed ids keeps that order.
-function order(ids, hits, sort, phraseCount) {
+// Relevance: higher score first, then newest (higher id) first; ids arrive
+// ascending, so a counting sort by score over the reversed ids keeps that
+// order (scores are small whole numbers).
+function order(ids, scores, sort) {
   if (sort === "oldest") return ids;
   const out = new Int32Array(ids.length);
   if (sort === "newest") {
     for (let i = 0; i < ids.length; i++) out[i] = ids[ids.length - 1 - i];
     return out;
   }
-  let n = 0;
-  for (let h = phraseCount; h >= 0; h--) {
-    for (let i = ids.length - 1; i >= 0; i--) if (hits[i] === h) out[n++] = ids[i];
-  }
+  let top = 0;
+  for (const score of scores) if (score > top) top = score;
+  const starts = new Int32Array(top + 2); // per score, from the highest: where its ids go
+  for (const score of scores) starts[top - score + 1]++;
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  for (let i = ids.length - 1; i >= 0; i--) out[starts[top - scores[i]]++] = ids[i];
   return out;
 }
 

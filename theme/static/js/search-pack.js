@@ -35,30 +35,44 @@ async function inflate(bytes, where) {
   }
 }
 
-// Byte ranges of the pack files, one HTTP Range request each.  A host that
-// ignores Range answers 200 with the whole file: it is kept and sliced, so
-// search still works there, only with larger downloads (docs/hosting.md).
+// Byte ranges of the pack files, one HTTP Range request each.  Each range
+// has a URL of its own (`&r=<start>`, which static hosts ignore): Chromium
+// lets only one request at a time use a cache entry, so ranges of one URL
+// would load one after another; with their own URLs they load in parallel
+// and each is cached.  A host that ignores Range answers 200 with the whole
+// file: that answer is dropped, and from then on each file is fetched once,
+// whole, and sliced, so search still works there, with larger downloads
+// (docs/hosting.md).
 export class PackFiles {
   constructor(base) {
     this.base = base;
-    this.whole = new Map(); // url -> promise of the whole file, from such a host
+    this.ranges = true; // false once the host has ignored a Range request
+    this.whole = new Map(); // url -> promise of the whole file
   }
 
   async range(path, version, start, length) {
-    const url = new URL(`${path}?v=${version}`, this.base).href;
-    if (!this.whole.has(url)) {
-      const response = await fetch(url, { headers: { Range: `bytes=${start}-${start + length - 1}` } });
+    if (this.ranges) {
+      const url = new URL(`${path}?v=${version}&r=${start}`, this.base);
+      const control = new AbortController();
+      const response = await fetch(url, { headers: { Range: `bytes=${start}-${start + length - 1}` },
+        signal: control.signal });
       if (response.status === 206) {
         const bytes = new Uint8Array(await response.arrayBuffer());
         if (bytes.length !== length) throw new DamagedIndexError(`${path}: ${bytes.length} 字节，应为 ${length}`);
         return bytes;
       }
+      control.abort(); // not its body: a whole file per range would be far too much
       if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
-      if (!this.whole.has(url)) {
-        const promise = response.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-        promise.catch(() => this.whole.delete(url));
-        this.whole.set(url, promise);
-      }
+      this.ranges = false;
+    }
+    const url = new URL(`${path}?v=${version}`, this.base).href;
+    if (!this.whole.has(url)) {
+      const promise = fetch(url).then((response) => {
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      }).then((buffer) => new Uint8Array(buffer));
+      promise.catch(() => this.whole.delete(url));
+      this.whole.set(url, promise);
     }
     const all = await this.whole.get(url);
     if (all.length < start + length) throw new DamagedIndexError(`${path}: 文件不完整`);

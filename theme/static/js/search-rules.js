@@ -20,6 +20,7 @@ export function keyRules(format) {
     tagLong: BigInt(format.tagLong), fnvOffset: BigInt(format.fnvOffset),
     fnvPrime: BigInt(format.fnvPrime), cpBits: BigInt(format.codePointBits),
     baseGram: format.baseGram, longestGram: format.longestGram, posSplit: format.posSplit,
+    flagBits: format.flagBits, titleWeight: format.titleWeight, bodyWeights: format.bodyWeights,
     partBits: format.partBits, packMagic: format.packMagic, packHead: format.packHead,
     shardEntry: format.shardEntry, docEntry: format.docEntry, memberHead: format.memberHead,
     members: format.members,
@@ -80,4 +81,15 @@ export function nextCover(cover, extended, length) {
     if (covered) grown.splice(grown.findIndex((t) => same(t, span)), 1);
   }
   return grown.sort((s, t) => s[0] - t[0] || s[1] - t[1]);
+}
+
+// What a phrase's occurrence in one document is worth, times its
+// whole-number idf (posting_weight and phrase_weight in search/format.py).
+export function postingWeight(flags, rules) {
+  return rules.titleWeight * (flags & 1) + rules.bodyWeights[(flags >> 1) & 3];
+}
+
+export function phraseWeight(documents, having) {
+  const ratio = Math.floor(documents / Math.max(1, having));
+  return ratio ? 32 - Math.clz32(ratio) : 0;
 }

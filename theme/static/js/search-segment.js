@@ -9,6 +9,9 @@ import {
 } from "./search-pack.js";
 import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
 
+// A directory this small is fetched whole, at the segment's first lookup.
+const SMALL_DIRECTORY = 16384;
+
 // Does a document (at index at[k] of each step's postings) have every step's
 // gram at one start position p + the step's offset?  Merges ascending lists.
 function aligned(plan, tables, at) {
@@ -30,17 +33,18 @@ function aligned(plan, tables, at) {
   return false;
 }
 
-// Intersect two ascending id*2+flag lists by id; flags are ANDed.
-export function intersect(a, b) {
+// Intersect two ascending posting lists (id << bits | flags) by id: in the
+// title if both are, the lower body class.
+export function intersect(a, b, bits) {
   const out = new Int32Array(Math.min(a.length, b.length));
   let i = 0;
   let j = 0;
   let n = 0;
   while (i < a.length && j < b.length) {
-    const da = a[i] >> 1;
-    const db = b[j] >> 1;
+    const da = a[i] >> bits;
+    const db = b[j] >> bits;
     if (da === db) {
-      out[n++] = (da << 1) | (a[i] & b[j] & 1);
+      out[n++] = (da << bits) | Math.min(a[i] & 6, b[j] & 6) | (a[i] & b[j] & 1);
       i++;
       j++;
     } else if (da < db) {
@@ -83,10 +87,20 @@ export class Segment {
     return readMember(bytes, this.rules, kind, number, this.spec.tag, `seg/${this.spec.name} ${where}`);
   }
 
+  // Bytes of the directory at `at`: from the whole directory when it is
+  // small (a segment of a few hundred documents: one request instead of
+  // one per entry), else one range per entry.
+  async directory(at, length) {
+    const size = this.rules.packHead + this.rules.shardEntry * 2 ** this.spec.bits + this.rules.docEntry * this.docs;
+    if (size > SMALL_DIRECTORY) return this.bytes(at, length);
+    const whole = await this.once("directory", () => this.bytes(0, size));
+    return whole.subarray(at, at + length);
+  }
+
   // [start, shard bytes, positions bytes] of a shard, from the directory.
   shardEntry(number) {
     return this.once(`d${number}`, async () => {
-      const raw = await this.bytes(this.rules.packHead + this.rules.shardEntry * number, this.rules.shardEntry);
+      const raw = await this.directory(this.rules.packHead + this.rules.shardEntry * number, this.rules.shardEntry);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
       return [view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true)];
     });
@@ -172,13 +186,14 @@ export class Segment {
     }
   }
 
-  // Documents matching one normalized run: ascending local id*2 + in_title.
+  // Documents matching one normalized run: ascending local id << bits | flags.
   async phrase(phrase) {
     const plan = await this.cover(phrase);
     if (!plan.length) return new Int32Array(0);
+    const bits = this.rules.flagBits;
     let result = null;
     for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
-      result = result ? intersect(result, step.postings) : step.postings;
+      result = result ? intersect(result, step.postings, bits) : step.postings;
       if (!result.length) return result;
     }
     if (plan.length === 1) return result;
@@ -188,10 +203,10 @@ export class Segment {
     const at = new Int32Array(plan.length); // per step: index of the doc in its postings
     const kept = [];
     for (const value of result) {
-      const doc = value >> 1;
+      const doc = value >> bits;
       for (let k = 0; k < plan.length; k++) {
         const postings = tables[k].postings;
-        while (at[k] < postings.length && (postings[at[k]] >> 1) < doc) at[k]++;
+        while (at[k] < postings.length && (postings[at[k]] >> bits) < doc) at[k]++;
       }
       if (aligned(plan, tables, at)) kept.push(value);
     }
@@ -211,7 +226,7 @@ export class Segment {
   docEntry(local) {
     return this.once(`e${local}`, async () => {
       const at = this.rules.packHead + this.rules.shardEntry * 2 ** this.spec.bits + this.rules.docEntry * local;
-      const raw = await this.bytes(at, this.rules.docEntry);
+      const raw = await this.directory(at, this.rules.docEntry);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
       return [view.getUint32(0, true), view.getUint32(4, true)];
     });
