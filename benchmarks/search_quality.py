@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+from benchmarks.search_throttled import CPU_SLOWDOWN, THROTTLING, measure_throttled
 from search import tokens as st
 from tests.browser import launch_chromium, serve
 from tests.search_truth import article_texts, doc_urls, relevant
@@ -242,6 +243,10 @@ def run_benchmark(articles: int, per_kind: int = 40, seed: int = 1,
         texts = article_texts(output)
         queries = make_queries(texts, per_kind)
         figures = measure(output, queries, texts)
+        # a sample of every kind, in pairs: one opened, one typed after it
+        sample = [q for i, (_, q) in enumerate(queries) if i % 4 == 0][:40]
+        throttled = measure_throttled(output, sample)
+        figures["throttled"] = {name: _summary(values) for name, values in throttled.items()}
         figures.update({
             "articles": articles,
             "generate_seconds": round(generated, 1),
@@ -295,6 +300,16 @@ def report(figures: dict) -> str:
             f"{q} {b / 1024:.1f} KB" for b, q in figures["largest_first"])
             + "; slowest later queries: " + ", ".join(
             f"{q} {ms:.1f} ms" for ms, q in figures["slowest"]))
+    throttled = figures.get("throttled") or {}
+    if throttled.get("opened"):
+        opened, typed = throttled["opened"], throttled.get("typed") or {}
+        lines.append(
+            f"- first results on a phone-like connection ({THROTTLING['latency']} ms round trip, "
+            f"{THROTTLING['downloadThroughput'] * 8 / 1e6:.1f} Mbit/s, CPU {CPU_SLOWDOWN}× slower; "
+            f"benchmarks/search_throttled.py): opening search/?q= median {opened['median']:.0f} ms, "
+            f"p90 {opened['p90']:.0f} ms, max {opened['max']:.0f} ms (n={opened['n']}); a query typed on "
+            f"the open page: median {typed.get('median', 0):.0f} ms, p90 {typed.get('p90', 0):.0f} ms, "
+            f"max {typed.get('max', 0):.0f} ms")
     if um:
         lines.append(f"- later queries through the UI (type + Enter until results and facets shown): "
                      f"median {um['median']} ms, p90 {um['p90']} ms (n={um['n']})")

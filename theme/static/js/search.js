@@ -13,7 +13,10 @@ import { readMember } from "./search-pack.js";
 import { MAX_QUERY_CHARS, findMatches, needsT2S, parseQuery, setT2S } from "./search-tokens.js";
 
 const PAGE_SIZE = 10;
-const LIVE_DELAY_MS = 300;
+const SITE_NAME = document.title.split(" - ").pop();
+// Typing searches after this pause (never while an IME composes): short
+// enough that a later query shows within 300 ms of the last key.
+const LIVE_DELAY_MS = 150;
 const SORTS = ["relevance", "newest", "oldest"];
 
 const app = document.getElementById("search-app");
@@ -26,6 +29,16 @@ const input = document.getElementById("search-q");
 const sortSelect = document.getElementById("search-sort");
 const statusBox = document.getElementById("search-status");
 const facetsBox = document.getElementById("search-facets");
+// The facets live in a <details>: collapsed under a 筛选 button on narrow
+// screens (results come first), always open on wide ones.
+const filtersBox = document.getElementById("search-filters");
+const filtersSummary = filtersBox.querySelector("summary");
+const wide = window.matchMedia("(min-width: 48.01rem)");
+function fitFilters() {
+  if (wide.matches) filtersBox.open = true;
+}
+wide.addEventListener("change", fitFilters);
+fitFilters();
 const list = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
 
@@ -129,10 +142,13 @@ function check(state) {
   return { phrases, note };
 }
 
-async function run(state) {
+async function run(state, { restore = null } = {}) {
   const seq = ++searchSeq;
+  performance.clearMarks("search:results");
+  performance.mark("search:start"); // for the benchmark: time to first results
   delete app.dataset.facets;
   syncControls(state);
+  setTitle(state);
   const started = performance.now();
   const checked = check(state);
   if (checked.message) {
@@ -152,12 +168,21 @@ async function run(state) {
     shownCount = 0;
     phrasesShown = phrases;
     list.replaceChildren();
-    await showMore(engine, seq);
+    // the first results are shown as soon as they are known; the facet
+    // counts follow (they need every segment's facet values)
+    await showMore(engine, seq, { upTo: restore ? restore.shown : PAGE_SIZE });
     if (seq !== searchSeq) return;
-    finish(seq, { state, count: shown.length, note: checked.note, started, phrases });
-    renderFacets(outcome.counts, state);
+    performance.mark("search:results");
+    finish(seq, { state, count: shown.length, note: checked.note, started });
+    // the facets' place is taken now (they fill in later), so nothing moves then
+    if (shown.length || Object.keys(state.filters).length) filtersBox.hidden = false;
+    if (restore) window.scrollTo(0, restore.scroll);
+    const counts = await outcome.counts;
+    if (seq !== searchSeq) return;
+    renderFacets(counts, state);
     app.dataset.facets = "ready";
   } catch (error) {
+    if (seq !== searchSeq) return;
     console.error(error);
     let message = "搜索索引加载失败，请稍后刷新页面重试。";
     if (error instanceof IndexFormatError) {
@@ -169,16 +194,23 @@ async function run(state) {
   }
 }
 
-// Ordered result ids (title matches first, then newest, unless sorted by
-// date) and facet counts; every phrase must match.
+// Ordered result ids (by relevance, unless sorted by date) and a promise of
+// the facet counts; every phrase must match.
 function searchPhrases(engine, phrases, state) {
-  return engine.index.search(phrases, { filters: state.filters, sort: state.sort });
+  return engine.index.find(phrases, { filters: state.filters, sort: state.sort });
+}
+
+// The page title names the query, so history, tabs and bookmarks tell
+// searches apart.
+function setTitle(state) {
+  const q = state.q.trim();
+  document.title = q ? `“${q}”的搜索结果 - ${SITE_NAME}` : `搜索 - ${SITE_NAME}`;
 }
 
 // ---------------------------------------------------------------- render --
 
-async function showMore(engine, seq, { focus = false } = {}) {
-  const batch = Array.from(shown.subarray(shownCount, shownCount + PAGE_SIZE));
+async function showMore(engine, seq, { focus = false, upTo = shownCount + PAGE_SIZE } = {}) {
+  const batch = Array.from(shown.subarray(shownCount, Math.max(upTo, shownCount + PAGE_SIZE)));
   const docs = await Promise.all(batch.map((id) => engine.index.doc(id)));
   if (seq !== searchSeq) return;
   const nodes = docs.map((doc) => resultItem(doc, phrasesShown));
@@ -187,7 +219,16 @@ async function showMore(engine, seq, { focus = false } = {}) {
   const left = shown.length - shownCount;
   moreButton.hidden = left <= 0;
   moreButton.textContent = `显示更多结果（还有 ${left} 篇）`;
+  remember();
   if (focus && nodes.length) nodes[0].querySelector("a").focus();
+}
+
+// How many results are shown and where the reader is, kept in the history
+// entry, so Back from an article shows the same list at the same place.
+function remember() {
+  const saved = history.state || {};
+  if (saved.shown === shownCount && saved.scroll === Math.round(window.scrollY)) return;
+  history.replaceState({ ...saved, search: true, shown: shownCount, scroll: Math.round(window.scrollY) }, "");
 }
 
 // One result line from a document's display data (search-engine.js doc()).
@@ -220,17 +261,29 @@ function resultItem(doc, phrases) {
     meta.append(" · ", span);
   }
 
+  // The excerpt is always article text: around the first match in the
+  // body, else the start of the body.  A phrase found only in the
+  // metadata (topic, district, agency, author, source) is named below it.
   const excerpt = document.createElement("p");
   excerpt.className = "search-result-excerpt";
-  const head = String(doc.h || "");
   const body = String(doc.b || "");
-  // Prefer a match in the article body; else one in the metadata line
-  // (date, terms, author); else the start of the body.
-  const source = findMatches(body, phrases).length || !findMatches(head, phrases).length ? body : head;
-  const { text, ranges } = excerptOf(source, phrases);
+  const { text, ranges } = excerptOf(body, phrases);
   appendRanges(excerpt, text, ranges);
-
   item.append(heading, meta, excerpt);
+
+  const title = String(doc.t || "");
+  const elsewhere = phrases.filter((p) => !findMatches(body, [p]).length && !findMatches(title, [p]).length);
+  const lines = String(doc.h || "").split("\n").filter((line) => findMatches(line, elsewhere).length);
+  if (lines.length) {
+    const tags = document.createElement("p");
+    tags.className = "search-result-tags";
+    tags.append("只在标注中出现：");
+    lines.forEach((line, i) => {
+      if (i) tags.append("；");
+      appendHighlighted(tags, line, elsewhere);
+    });
+    item.append(tags);
+  }
   return item;
 }
 
@@ -276,6 +329,9 @@ function chineseDate(iso) {
 }
 
 function renderFacets(counts, state) {
+  // a facet radio chosen with the arrow keys is redrawn: keep the focus on it
+  const focused = facetsBox.contains(document.activeElement) ? document.activeElement : null;
+  const keep = focused && focused.name ? [focused.name, focused.value] : null;
   facetsBox.replaceChildren();
   let any = false;
   for (const [key, label] of FACETS) {
@@ -296,7 +352,13 @@ function renderFacets(counts, state) {
     fieldset.append(ul);
     facetsBox.append(fieldset);
   }
-  facetsBox.hidden = !any;
+  filtersBox.hidden = !any && !Object.keys(state.filters).length;
+  const chosen = Object.keys(state.filters).filter((key) => state.filters[key]).length;
+  filtersSummary.textContent = chosen ? `筛选（已选 ${chosen} 项）` : "筛选";
+  if (keep) {
+    const again = [...facetsBox.querySelectorAll("input")].find((r) => r.name === keep[0] && r.value === keep[1]);
+    if (again) again.focus();
+  }
 }
 
 function facetOption(key, value, text, count, checked) {
@@ -328,18 +390,18 @@ function setStatus(text) {
   statusBox.textContent = text;
 }
 
-function finish(seq, { message, state, count, note, started, phrases, error }) {
+function finish(seq, { message, state, count, note, started, error }) {
   if (seq !== searchSeq) return;
   if (message) {
     list.replaceChildren();
     facetsBox.replaceChildren();
-    facetsBox.hidden = true;
+    filtersBox.hidden = true;
     moreButton.hidden = true;
     setStatus(message);
     app.dataset.state = error ? "error" : "message";
   } else {
     const filtered = Object.keys(state.filters).length ? "（已按筛选条件过滤）" : "";
-    const shownQuery = phrases.join(" ");
+    const shownQuery = state.q.trim(); // as typed: not reordered or lower-cased
     setStatus(count
       ? `找到 ${count} 篇包含“${shownQuery}”的文章${filtered}。${note}`
       : `没有找到包含“${shownQuery}”的文章${filtered}。可以试试更短的词，或去掉筛选条件。${note}`);
@@ -406,18 +468,33 @@ moreButton.addEventListener("click", async () => {
   await showMore(engine, seq, { focus: true });
 });
 
-window.addEventListener("popstate", () => {
+window.addEventListener("popstate", (event) => {
   liveSession = false;
   clearTimeout(liveTimer);
   current = readState();
   input.value = current.q;
-  run(current);
+  run(current, { restore: savedView(event.state) });
 });
+
+// The saved list length and scroll of a history entry (remember()).
+function savedView(saved) {
+  return saved && saved.shown > 0 ? { shown: saved.shown, scroll: saved.scroll || 0 } : null;
+}
+
+// The page restores the scroll position itself, once the results it had
+// shown are back (the browser would scroll before they are).
+history.scrollRestoration = "manual";
+let scrollTimer = 0;
+window.addEventListener("scroll", () => {
+  clearTimeout(scrollTimer);
+  scrollTimer = setTimeout(() => { if (shownCount) remember(); }, 150);
+}, { passive: true });
+window.addEventListener("pagehide", () => { if (shownCount) remember(); });
 
 input.value = current.q;
 sortSelect.value = current.sort;
 if (current.q) {
-  run(current);
+  run(current, { restore: savedView(history.state) });
 } else {
   app.dataset.state = "idle";
 }
@@ -431,5 +508,6 @@ window.yingkouSearch = async (q, { filters = {}, sort = "relevance" } = {}) => {
   if (!phrases.length) return { ids: [], ms: 0 };
   const started = performance.now();
   const outcome = await searchPhrases(engine, phrases, { q, filters, sort });
-  return { ids: Array.from(outcome.ids), counts: outcome.counts, ms: performance.now() - started };
+  const counts = await outcome.counts;
+  return { ids: Array.from(outcome.ids), counts, ms: performance.now() - started };
 };
