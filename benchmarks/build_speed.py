@@ -151,7 +151,7 @@ def add_articles(space: Workspace, count: int, seed: int, first_index: int) -> l
 
 
 def build_ours(space: Workspace, label: str, articles: int, progress=None,
-               profile: bool = False) -> BuildFigures:
+               profile: bool = False, before: BuildFigures | None = None) -> BuildFigures:
     """Build in a child process and collect its figures."""
     result_file = space.logs / f"ours-{label}.json"
     prof = space.root / f"profile-{label}.prof" if profile else None
@@ -169,7 +169,7 @@ def build_ours(space: Workspace, label: str, articles: int, progress=None,
         phases=data["phases"], detail=data["detail"], written=data["written"],
         python_rss_mb=max(data["python_rss_mb"], run.peak_mb),
         search_rss_mb=run.children_mb, concurrent_mb=run.concurrent_mb,
-        output=output_stats(space.output),
+        output=output_stats(space.output, before.output if before else None),
         profile=str(prof) if prof else None)
 
 
@@ -207,6 +207,10 @@ def report_rows(report: BenchReport) -> list[tuple[str, ...]]:
         ("ours: output files / HTML", f"{full.output.files:,} / {full.output.html:,}",
          f"{incr.output.files:,} / {incr.output.html:,}"),
         ("ours: output size", f"{full.output.bytes / 2**20:,.1f} MiB", f"{incr.output.bytes / 2**20:,.1f} MiB"),
+        ("ours: search index files", f"{full.output.search_files:,}", f"{incr.output.search_files:,}"),
+        ("ours: files written (not kept from the last build)", f"{full.output.files:,}",
+         f"{incr.output.rewritten:,}"),
+        ("ours: per article (process wall)", f"{full.process / full.articles * 1000:.2f} ms", "–"),
     ]
     if report.hugo:
         hf, hi = report.hugo
@@ -394,7 +398,8 @@ def _run_steps(steps, space, articles, seed, binary, profile) -> BenchReport:
     done("done", finished=True)
     figures = [_our_build(steps, space, "full", articles, profile)]
     new = add_articles(space, NEW_ARTICLES, seed + 1, first_index=articles)
-    figures.append(_our_build(steps, space, "incremental", articles + NEW_ARTICLES, profile))
+    figures.append(_our_build(steps, space, "incremental", articles + NEW_ARTICLES, profile,
+                              before=figures[0]))
     machine = machine_facts()
     machine["load_before"] = load_before
     report = BenchReport(articles, machine, figures)
@@ -408,9 +413,9 @@ def _run_steps(steps, space, articles, seed, binary, profile) -> BenchReport:
     return report
 
 
-def _our_build(steps, space, label, articles, profile) -> BuildFigures:
+def _our_build(steps, space, label, articles, profile, before=None) -> BuildFigures:
     update = steps.step(f"ours, {label} ({articles:,} articles)")
-    figures = build_ours(space, label, articles, progress=update, profile=profile)
+    figures = build_ours(space, label, articles, progress=update, profile=profile, before=before)
     update(f"{figures.process:.1f} s, {figures.python_rss_mb:,.0f} MB", finished=True)
     return figures
 

@@ -12,7 +12,7 @@ import os
 import platform
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,11 @@ class OutputStats:
     files: int = 0
     html: int = 0
     bytes: int = 0
+    search_files: int = 0   # files of the search index (search/)
+    # files that are not the previous build's (new inode: written by this
+    # build; unchanged files are linked over, keeping theirs)
+    rewritten: int = 0
+    identities: dict = field(default_factory=dict, repr=False)
 
 
 def mb(kilobytes: float) -> float:
@@ -150,13 +155,24 @@ def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
                     sampler.peak_mb(exclude_root=True), mb(sampler.concurrent))
 
 
-def output_stats(folder: Path) -> OutputStats:
+def output_stats(folder: Path, before: OutputStats | None = None) -> OutputStats:
+    """Counts of an output folder; with ``before`` (the previous build's), how
+    many of its files this build wrote rather than kept."""
     stats = OutputStats()
+    search = os.path.join(str(folder), "search")
     for root, _dirs, files in os.walk(folder):
+        in_search = root == search or root.startswith(search + os.sep)
         for name in files:
+            info = os.stat(os.path.join(root, name))
+            rel = os.path.relpath(os.path.join(root, name), folder)
             stats.files += 1
             stats.html += name.endswith(".html")
-            stats.bytes += os.path.getsize(os.path.join(root, name))
+            stats.bytes += info.st_size
+            stats.search_files += in_search
+            stats.identities[rel] = (info.st_dev, info.st_ino)
+    if before is not None:
+        stats.rewritten = sum(1 for rel, ident in stats.identities.items()
+                              if before.identities.get(rel) != ident)
     return stats
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from rich.console import Console
 
-from benchmarks.build_speed import PHASES, run_bench, update_docs
+from benchmarks.build_speed import NEW_ARTICLES, PHASES, run_bench, update_docs
 from benchmarks.hugo import to_hugo
 
 
@@ -78,3 +78,12 @@ def test_pelican_header_becomes_hugo_front_matter():
     assert front["authors"] == ["徐鑫", "王晓东"]
     assert front["date"] == "2023-04-07T09:05:00+08:00"
     assert front["slug"] == "eco" and body.strip() == "正文。"
+
+
+def test_the_daily_build_counts_the_files_it_wrote(tiny_report):
+    report, text, _ = tiny_report
+    full, incremental = report.ours
+    assert 0 < full.output.search_files < full.output.files
+    # ten new articles: their pages, lists and index parts, never everything
+    assert NEW_ARTICLES <= incremental.output.rewritten < incremental.output.files // 2
+    assert "files written" in text
