@@ -1,0 +1,244 @@
+// One segment of the index (search/segment.py): a self-contained index of
+// a range of documents, ids local to it (0 = its oldest), read from its
+// pack parts by byte range.  A query is looked up in every segment
+// independently (each has its own shard count and its own extended grams),
+// and search-engine.js puts the answers together.
+
+import {
+  parseAttrs, parsePositions, parseShard, findKey, positionsAt, postingsAt, readMember, readVarints,
+} from "./search-pack.js";
+import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
+
+// A directory this small is fetched whole, at the segment's first lookup.
+const SMALL_DIRECTORY = 16384;
+
+// Does a document (at index at[k] of each step's postings) have every step's
+// gram at one start position p + the step's offset?  Merges ascending lists.
+function aligned(plan, tables, at) {
+  const first = tables[0];
+  const next = plan.map((_, k) => tables[k].starts[at[k]]);
+  for (let x = first.starts[at[0]]; x < first.starts[at[0] + 1]; x++) {
+    const p = first.pos[x];
+    let all = true;
+    for (let k = 1; k < plan.length && all; k++) {
+      const table = tables[k];
+      const want = p + plan[k].offset;
+      const stop = table.starts[at[k] + 1];
+      while (next[k] < stop && table.pos[next[k]] < want) next[k]++;
+      if (next[k] >= stop) return false; // no later start can match either
+      all = table.pos[next[k]] === want;
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+// Intersect two ascending posting lists (id << bits | flags) by id: in the
+// title if both are, the lower body class.
+export function intersect(a, b, bits) {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const da = a[i] >> bits;
+    const db = b[j] >> bits;
+    if (da === db) {
+      out[n++] = (da << bits) | Math.min(a[i] & 6, b[j] & 6) | (a[i] & b[j] & 1);
+      i++;
+      j++;
+    } else if (da < db) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+export class Segment {
+  constructor(files, spec, rules) {
+    this.files = files;
+    this.spec = spec;
+    this.rules = rules;
+    this.start = spec.start;
+    this.docs = spec.docs;
+    this.cache = new Map(); // name -> promise; a failed one is forgotten, so a later search tries again
+  }
+
+  once(name, make) {
+    if (!this.cache.has(name)) {
+      const promise = make();
+      promise.catch(() => this.cache.delete(name));
+      this.cache.set(name, promise);
+    }
+    return this.cache.get(name);
+  }
+
+  // Raw bytes at a virtual offset (part << partBits | place).
+  bytes(offset, length) {
+    const bits = this.rules.partBits;
+    const part = Math.floor(offset / 2 ** bits);
+    const place = offset % 2 ** bits;
+    return this.files.range(`seg/${this.spec.name}.${part}.bin`, this.spec.source, place, length);
+  }
+
+  member(bytes, kind, number, where) {
+    return readMember(bytes, this.rules, kind, number, this.spec.tag, `seg/${this.spec.name} ${where}`);
+  }
+
+  // Bytes of the directory at `at`: from the whole directory when it is
+  // small (a segment of a few hundred documents: one request instead of
+  // one per entry), else one range per entry.
+  async directory(at, length) {
+    const size = this.rules.packHead + this.rules.shardEntry * 2 ** this.spec.bits + this.rules.docEntry * this.docs;
+    if (size > SMALL_DIRECTORY) return this.bytes(at, length);
+    const whole = await this.once("directory", () => this.bytes(0, size));
+    return whole.subarray(at, at + length);
+  }
+
+  // [start, shard bytes, positions bytes] of a shard, from the directory.
+  shardEntry(number) {
+    return this.once(`d${number}`, async () => {
+      const raw = await this.directory(this.rules.packHead + this.rules.shardEntry * number, this.rules.shardEntry);
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
+      return [view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true)];
+    });
+  }
+
+  // A shard, and its positions member too when `withPositions` (one range:
+  // a run longer than 3 characters will want them).
+  shard(number, withPositions) {
+    if (withPositions && !this.cache.has(`s${number}`)) {
+      const both = this.shardEntry(number).then(async ([start, shardLen, posLen]) =>
+        (shardLen ? this.bytes(start, shardLen + posLen) : null));
+      this.once(`p${number}`, () => both.then((raw) => (raw ? this.positionsFrom(number, raw) : null)));
+      return this.once(`s${number}`, () => both.then((raw) => this.shardFrom(number, raw)));
+    }
+    return this.once(`s${number}`, async () => {
+      const [start, shardLen] = await this.shardEntry(number);
+      return this.shardFrom(number, shardLen ? await this.bytes(start, shardLen) : null);
+    });
+  }
+
+  async shardFrom(number, raw) {
+    if (!raw) return parseShard(null);
+    const [, shardLen] = await this.shardEntry(number);
+    return parseShard(await this.member(raw.subarray(0, shardLen), this.rules.members.shard, number, `shard ${number}`));
+  }
+
+  async positionsFrom(number, raw) {
+    const [start, shardLen, posLen] = await this.shardEntry(number);
+    const body = await this.member(raw.subarray(shardLen, shardLen + posLen), this.rules.members.positions,
+      number, `positions ${number}`);
+    return { ...parsePositions(body), ownStart: start + shardLen + posLen };
+  }
+
+  positions(number) {
+    return this.once(`p${number}`, async () => {
+      const [start, shardLen, posLen] = await this.shardEntry(number);
+      const raw = await this.bytes(start + shardLen, posLen);
+      const body = await this.member(raw, this.rules.members.positions, number, `positions ${number}`);
+      return { ...parsePositions(body), ownStart: start + shardLen + posLen };
+    });
+  }
+
+  // Positions of a plan step's gram in each of its documents (never for an
+  // extended gram).  A gram in posSplit or more documents has its own
+  // member; its entry in the shard's positions member says where.
+  async stepPositions(step) {
+    const pos = await this.positions(step.shard);
+    const j = step.index - (step.shardData.n - pos.m);
+    if (step.postings.length < this.rules.posSplit) {
+      return positionsAt(pos.bytes, pos.starts[j], pos.starts[j + 1], step.postings);
+    }
+    const [offset, length] = readVarints(pos.bytes, pos.starts[j], pos.starts[j + 1]);
+    const low = Number(step.key & 0xffffffffn);
+    const bytes = await this.once(`o${step.key}`, async () => this.member(
+      await this.bytes(pos.ownStart + offset, length), this.rules.members.ownPositions, low, `gram ${step.key}`));
+    return positionsAt(bytes, 0, bytes.length, step.postings);
+  }
+
+  // Look up one gram: its shard, postings and extended flag.
+  async lookup(offset, gram, withPositions) {
+    const key = gramKey(gram, this.rules);
+    const step = { offset, key, shard: shardOf(key, this.spec.bits, this.rules) };
+    const shard = await this.shard(step.shard, withPositions);
+    step.index = findKey(shard, key);
+    step.postings = step.index < 0 ? new Int32Array(0) : postingsAt(shard, step.index);
+    step.extended = step.index >= 0 && shard.extended[step.index] === 1;
+    step.shardData = shard;
+    return step;
+  }
+
+  // The final lookups of a run: firstCover, then nextCover while some gram
+  // is extended (one round of downloads each); [] when a gram is absent.
+  async cover(phrase) {
+    const chars = Array.from(phrase);
+    let spans = firstCover(chars.length, this.rules.baseGram);
+    for (;;) {
+      const plan = await Promise.all(spans.map(([a, b]) =>
+        this.lookup(a, chars.slice(a, b).join(""), spans.length > 1)));
+      if (plan.some((step) => !step.postings.length)) return [];
+      const extended = spans.filter((_, k) => plan[k].extended);
+      if (!extended.length || (spans.length === 1 && spans[0][1] - spans[0][0] === chars.length)) return plan;
+      spans = nextCover(spans, extended, chars.length);
+    }
+  }
+
+  // Documents matching one normalized run: ascending local id << bits | flags.
+  async phrase(phrase) {
+    const plan = await this.cover(phrase);
+    if (!plan.length) return new Int32Array(0);
+    const bits = this.rules.flagBits;
+    let result = null;
+    for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
+      result = result ? intersect(result, step.postings, bits) : step.postings;
+      if (!result.length) return result;
+    }
+    if (plan.length === 1) return result;
+    // the grams must line up: all at p + offset for one start position p
+    // (positions are fetched only now, when there are candidates)
+    const tables = await Promise.all(plan.map((step) => this.stepPositions(step)));
+    const at = new Int32Array(plan.length); // per step: index of the doc in its postings
+    const kept = [];
+    for (const value of result) {
+      const doc = value >> bits;
+      for (let k = 0; k < plan.length; k++) {
+        const postings = tables[k].postings;
+        while (at[k] < postings.length && (postings[at[k]] >> bits) < doc) at[k]++;
+      }
+      if (aligned(plan, tables, at)) kept.push(value);
+    }
+    return Int32Array.from(kept);
+  }
+
+  // Facet values of every document of the segment.
+  attrs() {
+    return this.once("attrs", async () => {
+      const [offset, length] = this.spec.attrs;
+      return parseAttrs(await this.member(await this.bytes(offset, length), this.rules.members.attrs, 0, "facets"),
+        this.docs);
+    });
+  }
+
+  // [start, bytes] of a document's member, from the directory.
+  docEntry(local) {
+    return this.once(`e${local}`, async () => {
+      const at = this.rules.packHead + this.rules.shardEntry * 2 ** this.spec.bits + this.rules.docEntry * local;
+      const raw = await this.directory(at, this.rules.docEntry);
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
+      return [view.getUint32(0, true), view.getUint32(4, true)];
+    });
+  }
+
+  // A document's display data: {u, t, d, k, h, b} (url, title, date, terms
+  // of the kinds shown in lists by kind name, metadata line, body text).
+  doc(local) {
+    return this.once(`doc${local}`, async () => {
+      const [offset, length] = await this.docEntry(local);
+      const body = await this.member(await this.bytes(offset, length), this.rules.members.doc, local, `doc ${local}`);
+      return JSON.parse(new TextDecoder().decode(body));
+    });
+  }
+}
