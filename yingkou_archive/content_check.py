@@ -4,7 +4,8 @@ Used by ``invoke check`` (seconds, no site build) and by the build itself
 (plugins/archive_content) before Pelican writes anything: each file is read
 and rendered by :func:`prepare_article` / :func:`prepare_page`, and what
 needs every file at once — URL collisions, links between pages, symbolic
-links and static files — by :func:`site_problems`.
+links, static files and the issue files (yingkou_archive/issues.py) — by
+:func:`site_problems`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from .article import ArticleMeta, PageMeta, read_article, read_page
 from .body import Body, missing_files, render_body
 from .errors import Problem
+from .issues import read_issues
 from .kinds import BY_NAME, TAXONOMY_KINDS
 from .links import (
     ARTICLE_PATHS,
@@ -193,7 +195,18 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     live = pages_only | {alias for meta in published for alias in meta.aliases}
     for item in [*articles, *pages]:
         problems += _link_problems(item, live)
+    problems += read_issues(content_dir, base, article_sources(articles, content_dir, base))[1]
     return problems
+
+
+def article_sources(articles: list[Checked], content_dir: Path, base: Path) -> set[str]:
+    """The article files, relative to content/ (as issue files name them)."""
+    found = set()
+    for item in articles:
+        path = base / item.meta.path
+        if path.is_relative_to(content_dir):
+            found.add(path.relative_to(content_dir).as_posix())
+    return found
 
 
 @dataclass
