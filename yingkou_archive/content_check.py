@@ -106,11 +106,12 @@ def _issue_url(meta: ArticleMeta) -> str | None:
 
 
 def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vocabulary,
-              static: list[str], redirects: bool = True) -> set[str]:
+              static: list[str], redirects: bool = True, issues=()) -> set[str]:
     """Every URL the build writes a page or file for (but pagination, the
-    theme's files and the search index), from the published articles;
-    without the articles' redirect pages when ``redirects`` is False."""
-    urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages}
+    theme's files, resized images and the search index), from the published
+    articles and the issue files read (yingkou_archive/issues.py); without
+    the articles' redirect pages when ``redirects`` is False."""
+    urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages} | paper_urls(issues)
     terms: set[tuple[str, str]] = set()
     for meta in articles:
         urls.add(article_url(meta))
@@ -118,7 +119,7 @@ def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vo
             urls.update(meta.aliases)
         issue = _issue_url(meta)
         if issue:
-            urls.add(issue)
+            urls |= {issue, f"issues/{meta.date:%Y/%m/%d}/", f"issues/{meta.date:%Y}/"}
         for kind in TAXONOMY_KINDS:
             terms.update((kind.name, name) for name in meta.terms[kind.name])
     for year, month in {(meta.date.year, meta.date.month) for meta in articles}:
@@ -190,13 +191,29 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     problems += url_collisions(urls)
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
     page_list = [item.meta for item in pages]
-    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False)
+    issues, issue_problems = read_issues(content_dir, base, article_sources(articles, content_dir, base))
+    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False, issues=issues)
     problems += _alias_problems(published, pages_only)
     live = pages_only | {alias for meta in published for alias in meta.aliases}
     for item in [*articles, *pages]:
         problems += _link_problems(item, live)
-    problems += read_issues(content_dir, base, article_sources(articles, content_dir, base))[1]
-    return problems
+    return problems + issue_problems
+
+
+def paper_urls(issues) -> set[str]:
+    """The page views, days and calendar years the issue files make, and
+    their PDFs (yingkou_archive/paper.py names them alike)."""
+    from .digest.writer import page_code, source_code  # the importer imports this module
+
+    urls = set()
+    for issue in issues:
+        day = f"issues/{issue.date:%Y/%m/%d}/"
+        urls |= {day, f"issues/{issue.date:%Y}/"}
+        for page in issue.pages:
+            urls.add(f"{day}{source_code(issue.source)}-{page_code(page.label)}/")
+            if page.pdf:
+                urls.add(page.pdf)
+    return urls
 
 
 def article_sources(articles: list[Checked], content_dir: Path, base: Path) -> set[str]:
