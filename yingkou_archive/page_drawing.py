@@ -1,9 +1,9 @@
 """Drawn newspaper pages: a page image with headline blocks and its regions.
 
-Used for the demo issues (``python -m yingkou_archive.page_drawing
-content``, which rewrites content/images/issues/… and the issue files of
-:data:`DEMO`) and the synthetic archive's issues (yingkou_archive/synthetic.py).
-Nothing here is a real paper: a masthead, rules, a headline per block and
+Used for the demo issues: ``python -m yingkou_archive.page_drawing
+content`` rewrites content/images/issues/… and the issue files of
+:data:`DEMO` (the synthetic archive's issue files, yingkou_archive/synthetic.py
+``write_issues``, have no page images).  Nothing here is a real paper: a masthead, rules, a headline per block and
 grey bars for its text.  Regions are in image pixels, as issue files take
 them (yingkou_archive/issues.py).
 """
