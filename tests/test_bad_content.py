@@ -116,7 +116,38 @@ def _write_every_bad_file(content) -> dict[str, list[str]]:
         GOOD.replace("Topic:", "Aliases: 2023/04/2023-04-07-eco-pact/\nTopic:"), encoding="utf-8")
     expected["alias-live.md"] = ["旧网址 /2023/04/2023-04-07-eco-pact/ 仍是一个现有页面"]
     expected.update(_write_bad_files_beside_articles(content))
+    expected.update(_write_bad_issue_files(content))
     return expected
+
+
+ARTICLE = "articles/2023/04/2023-04-07-eco-pact.md"
+IMAGE = "images/2024/roro-ship.png"  # 640 x 400
+BAD_ISSUES = {
+    "2024-03-01-unknown.yml": ("pages:\n- label: 第01版\n  articles:\n  - file: articles/2024/03/nowhere.md\n",
+                               ["articles/2024/03/nowhere.md 不是一篇文章"]),
+    "2024-03-02-outside.yml": (f"pages:\n- label: 第01版\n  image: {IMAGE}\n  articles:\n  - file: {ARTICLE}\n"
+                               "    region: [10, 10, 700, 100]\n", ["region 超出了版面图（640×400 像素）"]),
+    "2024-03-03-noimage.yml": ("pages:\n- label: 第01版\n  image: images/issues/nowhere.png\n  articles: []\n",
+                               ["image 文件 images/issues/nowhere.png 不存在"]),
+    "2024-03-04-nopdf.yml": ("pages:\n- label: 第01版\n  pdf: files/issues/nowhere.pdf\n",
+                             ["pdf 文件 files/issues/nowhere.pdf 不存在"]),
+    "2024-03-05-twice.yml": ("pages:\n- label: 第01版\n- label: 第01版\n", ["两个版面的 label 都是“第01版”"]),
+    "2024-03-06-yaml.yml": ("pages: [\n", ["YAML 格式错误"]),
+    "2024-03-07-date.yml": ("pages:\n- label: 第01版\n", ["与文件名的日期 2024-03-07 不一致"]),
+    "2024-03-08-region.yml": (f"pages:\n- label: 第01版\n  articles:\n  - file: {ARTICLE}\n"
+                              "    region: [1, 1, 5, 5]\n", ["有 region，但这一版没有 image"]),
+}
+
+
+def _write_bad_issue_files(content) -> dict[str, list[str]]:
+    """Issue files (yingkou_archive/issues.py), each refused naming it."""
+    folder = content / "issues" / "2024"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (pages, _) in BAD_ISSUES.items():
+        date = "2024-03-08" if name == "2024-03-07-date.yml" else name[:10]
+        text = pages if name.endswith("yaml.yml") else f"date: {date}\nsource: 营口日报\n{pages}"
+        (folder / name).write_text(text, encoding="utf-8")
+    return {name: fragments for name, (_, fragments) in BAD_ISSUES.items()}
 
 
 def png_bytes() -> bytes:

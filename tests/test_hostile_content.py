@@ -19,6 +19,7 @@ from tests.test_bad_content import GOOD
 from yingkou_archive.article import read_article
 from yingkou_archive.content_check import check_content, prepare_page, site_urls
 from yingkou_archive.errors import ArchiveError, VocabularyError
+from yingkou_archive.issues import read_issues
 from yingkou_archive.links import is_site_path, static_files
 from yingkou_archive.vocabulary import load_vocabulary
 
@@ -54,11 +55,14 @@ def test_the_site_url_model_is_what_the_build_writes(demo_site):
     pages = [prepare_page(p.read_bytes(), p.name, p, content).checked.meta
              for p in sorted((content / "pages").glob("*.md"))]
     static = [p.relative_to(content).as_posix() for p in static_files(content)]
-    model = site_urls(report.articles, pages, load_vocabulary(content / "taxonomy.yml"), static)
+    articles = {Path(meta.path).relative_to("content").as_posix() for meta in report.articles}
+    issues, problems = read_issues(content, ROOT, articles)
+    assert issues and not problems
+    model = site_urls(report.articles, pages, load_vocabulary(content / "taxonomy.yml"), static, issues=issues)
     built = set()
     for path in demo_site.rglob("*"):
         relative = path.relative_to(demo_site).as_posix()
-        if not path.is_file() or re.match(r"theme/|search/(?!index\.html$)|\.archive-state/|(.*/)?page/\d+/",
+        if not path.is_file() or re.match(r"theme/|derived/|search/(?!index\.html$)|\.archive-state/|(.*/)?page/\d+/",
                                           relative):
             continue
         built.add(relative[: -len("index.html")] if relative.endswith("index.html") else relative)

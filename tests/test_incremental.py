@@ -31,6 +31,29 @@ def _edit(content):
     text = ["Topic: 科技创新" if line.startswith("Topic:") else
             "District: 盖州市" if line.startswith("District:") else line for line in text]
     retagged.write_text("\n".join(text), encoding="utf-8")
+    _edit_issue_files(content)
+
+
+def _edit_issue_files(content):
+    """The printed paper: an issue file reordered with a region moved, a
+    page image redrawn, an article dropped from its page, a new issue."""
+    import yaml
+    from PIL import Image
+
+    path = content / "issues" / "2024" / "2024-09-10-ykxwdaslbm.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    front, city, culture = data["pages"]
+    front["articles"].reverse()
+    front["articles"][0]["region"] = [50, 220, 950, 660]
+    city["name"] = "城市建设"
+    culture["articles"].pop()  # still an article, now on no page
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    image = content / front["image"]
+    with Image.open(image) as drawn:
+        drawn.convert("RGB").transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(image)
+    new = content / "issues" / "2024" / "2024-12-21-ykxwdaslbm.yml"
+    new.write_text("date: 2024-12-21\nsource: 营口新闻档案示例版面\npages:\n- label: 第01版\n  articles:\n"
+                   "  - file: articles/2024/12/2024-12-21-new-park-1.md\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize("search", [False, True])

@@ -4,7 +4,8 @@ Used by ``invoke check`` (seconds, no site build) and by the build itself
 (plugins/archive_content) before Pelican writes anything: each file is read
 and rendered by :func:`prepare_article` / :func:`prepare_page`, and what
 needs every file at once — URL collisions, links between pages, symbolic
-links and static files — by :func:`site_problems`.
+links, static files and the issue files (yingkou_archive/issues.py) — by
+:func:`site_problems`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from .article import ArticleMeta, PageMeta, read_article, read_page
 from .body import Body, missing_files, render_body
 from .errors import Problem
+from .issues import read_issues
 from .kinds import BY_NAME, TAXONOMY_KINDS
 from .links import (
     ARTICLE_PATHS,
@@ -104,11 +106,12 @@ def _issue_url(meta: ArticleMeta) -> str | None:
 
 
 def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vocabulary,
-              static: list[str], redirects: bool = True) -> set[str]:
+              static: list[str], redirects: bool = True, issues=()) -> set[str]:
     """Every URL the build writes a page or file for (but pagination, the
-    theme's files and the search index), from the published articles;
-    without the articles' redirect pages when ``redirects`` is False."""
-    urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages}
+    theme's files, resized images and the search index), from the published
+    articles and the issue files read (yingkou_archive/issues.py); without
+    the articles' redirect pages when ``redirects`` is False."""
+    urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages} | paper_urls(issues)
     terms: set[tuple[str, str]] = set()
     for meta in articles:
         urls.add(article_url(meta))
@@ -116,7 +119,7 @@ def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vo
             urls.update(meta.aliases)
         issue = _issue_url(meta)
         if issue:
-            urls.add(issue)
+            urls |= {issue, f"issues/{meta.date:%Y/%m/%d}/", f"issues/{meta.date:%Y}/"}
         for kind in TAXONOMY_KINDS:
             terms.update((kind.name, name) for name in meta.terms[kind.name])
     for year, month in {(meta.date.year, meta.date.month) for meta in articles}:
@@ -152,8 +155,9 @@ def _link_problems(item: Checked, urls: set[str]) -> list[Problem]:
     return problems
 
 
-# Folders the build fills with its own files (the theme's, the search index).
-RESERVED_FOLDERS = ("theme/", "search/")
+# Folders the build fills with its own files (the theme's, the search index,
+# resized images: yingkou_archive/images.py).
+RESERVED_FOLDERS = ("theme/", "search/", "derived/")
 
 
 def _alias_problems(published: list[ArticleMeta], live: set[str]) -> list[Problem]:
@@ -187,12 +191,39 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     problems += url_collisions(urls)
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
     page_list = [item.meta for item in pages]
-    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False)
+    issues, issue_problems = read_issues(content_dir, base, article_sources(articles, content_dir, base))
+    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False, issues=issues)
     problems += _alias_problems(published, pages_only)
     live = pages_only | {alias for meta in published for alias in meta.aliases}
     for item in [*articles, *pages]:
         problems += _link_problems(item, live)
-    return problems
+    return problems + issue_problems
+
+
+def paper_urls(issues) -> set[str]:
+    """The page views, days and calendar years the issue files make, and
+    their PDFs (yingkou_archive/paper.py names them alike)."""
+    from .digest.writer import page_code, source_code  # the importer imports this module
+
+    urls = set()
+    for issue in issues:
+        day = f"issues/{issue.date:%Y/%m/%d}/"
+        urls |= {day, f"issues/{issue.date:%Y}/"}
+        for page in issue.pages:
+            urls.add(f"{day}{source_code(issue.source)}-{page_code(page.label)}/")
+            if page.pdf:
+                urls.add(page.pdf)
+    return urls
+
+
+def article_sources(articles: list[Checked], content_dir: Path, base: Path) -> set[str]:
+    """The article files, relative to content/ (as issue files name them)."""
+    found = set()
+    for item in articles:
+        path = base / item.meta.path
+        if path.is_relative_to(content_dir):
+            found.add(path.relative_to(content_dir).as_posix())
+    return found
 
 
 @dataclass

@@ -297,11 +297,13 @@ def lexicon() -> list[str]:
 
 
 def generate_archive(target_dir: str | Path, n: int, seed: int = 1,
-                     taxonomy: str | Path | None = None) -> list[Path]:
+                     taxonomy: str | Path | None = None, per_day: int | None = None) -> list[Path]:
     """Write ``n`` articles and a copy of the vocabulary into ``target_dir``.
 
     Returns the article paths.  Existing files under ``target_dir/articles``
-    are left alone, so use an empty folder.
+    are left alone, so use an empty folder.  With ``per_day``, articles are
+    of consecutive days, ``per_day`` a day, ending on the last day of
+    LAST_YEAR (as a paper's issues; see :func:`write_issues`).
     """
     target = Path(target_dir)
     taxonomy = Path(taxonomy) if taxonomy else DEFAULT_TAXONOMY
@@ -311,8 +313,10 @@ def generate_archive(target_dir: str | Path, n: int, seed: int = 1,
     generator = ArticleGenerator(vocabulary, seed=seed)
     paths = []
     made_dirs: set[Path] = set()
+    first_day = dt.date(LAST_YEAR, 12, 31) - dt.timedelta(days=(n - 1) // per_day) if per_day else None
     for i in range(n):
-        rel, text = generator.article(i)
+        day = first_day + dt.timedelta(days=i // per_day) if per_day else None
+        rel, text = generator.article(i, day)
         path = target / rel
         if path.parent not in made_dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -320,3 +324,33 @@ def generate_archive(target_dir: str | Path, n: int, seed: int = 1,
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+PAGE_NAMES = ("要闻", "综合", "经济", "城市", "县区", "民生", "文化", "视点")
+
+
+def write_issues(target_dir: str | Path, paths: list[Path], per_page: int = 8,
+                 source: str = "营口日报") -> list[Path]:
+    """Issue files (yingkou_archive/issues.py) for the articles ``paths``:
+    one issue per day of their dates, ``per_page`` articles a page in the
+    order given, without page images."""
+    import yaml
+
+    target = Path(target_dir)
+    by_day: dict[str, list[str]] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            date = next(line for line in handle if line.startswith("Date:"))[6:16]
+        by_day.setdefault(date, []).append(path.relative_to(target).as_posix())
+    written = []
+    for date, files in sorted(by_day.items()):
+        pages = []
+        for number, start in enumerate(range(0, len(files), per_page), 1):
+            pages.append({"label": f"第{number:02d}版", "name": PAGE_NAMES[(number - 1) % len(PAGE_NAMES)],
+                          "articles": [{"file": f} for f in files[start:start + per_page]]})
+        issue = target / "issues" / date[:4] / f"{date}-ykrb.yml"
+        issue.parent.mkdir(parents=True, exist_ok=True)
+        issue.write_text(yaml.safe_dump({"date": dt.date.fromisoformat(date), "source": source, "pages": pages},
+                                        allow_unicode=True, sort_keys=False), encoding="utf-8")
+        written.append(issue)
+    return written

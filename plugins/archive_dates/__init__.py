@@ -55,18 +55,40 @@ def _months_of(archives: dict, year: int) -> tuple:
                  for m in archives.get("month", []) if m["period_num"][0] == year)
 
 
+def _label(period: tuple) -> str:
+    return f"{period[0]}年" + (f"{period[1]}月" if len(period) > 1 else "")
+
+
+def _neighbour(archive) -> tuple[str, str] | None:
+    return (archive["url"], _label(archive["period_num"])) if archive else None
+
+
+def _issue_days(generator, articles) -> dict:
+    paper = generator.context.get("paper")
+    if paper is None:
+        return {}
+    urls = {day.date.isoformat(): day.url for day in paper.days}
+    return {a.date.date().isoformat(): urls[a.date.date().isoformat()] for a in articles
+            if a.date.date().isoformat() in urls}
+
+
 def write_period_archives(generator, writer):
     write = partial(writer.write_file, relative_urls=generator.settings["RELATIVE_URLS"])
     template = generator.get_template("period_archives")
     per_page = generator.settings.get("PERIOD_PAGE_SIZE", 50)
     archives = getattr(generator, "archive_periods", {})
     for granularity in archives.values():
-        for archive in granularity:
+        for index, archive in enumerate(granularity):  # newest first
             period, articles = archive["period_num"], archive["articles"]
             months = _months_of(archives, period[0]) if len(period) == 1 else ()
+            newer = _neighbour(granularity[index - 1] if index > 0 else None)
+            older = _neighbour(granularity[index + 1] if index + 1 < len(granularity) else None)
+            days = _issue_days(generator, articles)
+            around = (newer, older, tuple(sorted(days.items())))
             write_list_pages(write, template, generator.context, archive["url"], articles, per_page,
-                             (period, len(articles), months), (period,),
-                             period=archive["period"], period_num=period, count=len(articles))
+                             (period, len(articles), months, around), (period, around),
+                             period=archive["period"], period_num=period, count=len(articles),
+                             period_newer=newer, period_older=older, issue_days=days)
 
 
 def register():

@@ -11,7 +11,21 @@ SETTINGS = {"ARCHIVE_YEAR_URL": "{date:%Y}/", "ARCHIVE_YEAR_SAVE_AS": "{date:%Y}
 
 
 def _page(out: Path, path: str) -> str:
-    return (out / path).read_text(encoding="utf-8").strip()
+    """The page without its neighbour periods (tested on their own)."""
+    return (out / path).read_text(encoding="utf-8").strip().rsplit("|", 2)[0]
+
+
+def test_each_period_links_the_one_before_and_after(tmp_path, build_tiny_site):
+    out = build_tiny_site(TEST_DATA / "content", tmp_path / "out", ["plugins.archive_dates"],
+                          TEST_DATA / "theme", **SETTINGS)
+    def around(path):
+        return (out / path).read_text(encoding="utf-8").strip().rsplit("|", 2)[1:]
+    assert around("2023/index.html") == ["", "2024/ 2024年"]
+    assert around("2024/index.html") == ["2023/ 2023年", ""]
+    assert around("2023/12/index.html") == ["", "2024/01/ 2024年1月"]
+    assert around("2024/01/index.html") == ["2023/12/ 2023年12月", "2024/02/ 2024年2月"]
+    assert around("2024/01/page/1/index.html") == ["2023/12/ 2023年12月", "2024/02/ 2024年2月"]
+    assert around("2024/02/index.html") == ["2024/01/ 2024年1月", ""]
 
 
 def test_year_and_month_pages_hold_their_articles_newest_first(tmp_path, build_tiny_site):

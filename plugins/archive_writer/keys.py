@@ -68,8 +68,12 @@ def article_page_key(site: str, name: str, article) -> str:
     digest.update(brief(getattr(article, "next_article", None)))
     digest.update(brief(getattr(article, "prev_article", None)))
     issue = getattr(article, "issue", None)
-    if issue:
-        digest.update(repr((issue.url, issue.title, article.issue_number)).encode())
+    if issue:  # its printed page (plugins/archive_issues): where, its region, its neighbours there
+        region = getattr(article, "issue_region", None)
+        digest.update(repr((issue.key_data(), getattr(issue, "image_key", ()), article.issue_number,
+                            region.points if region else None)).encode())
+        digest.update(brief(getattr(article, "page_previous", None)))
+        digest.update(brief(getattr(article, "page_next", None)))
     return digest.hexdigest()
 
 
