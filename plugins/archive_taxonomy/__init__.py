@@ -44,8 +44,10 @@ class TaxonomyTerm(URLWrapper):
         self.term = term
         self.kind = kind
         self.articles = []
-        # districts: the agencies that belong to them (filled in later)
+        # districts: the agencies that belong to them; agencies: the district
+        # they belong to, when it has a page (both filled in later)
         self.agencies = []
+        self.home_district = None
 
     # URLWrapper derives URLs from <CLASSNAME>_URL settings; terms take
     # theirs from the kind instead, so one class serves every kind.
@@ -165,6 +167,8 @@ def _attach_agencies_to_districts(indexes):
             home = districts.get(max(counts, key=counts.get)) if counts else None
         if home is not None:
             home.agencies.append(agency)
+            if home.articles and home.name == agency.term.district:  # not a guess
+                agency.home_district = home
 
 
 def _attach_related(articles):
@@ -184,7 +188,8 @@ def _attach_related(articles):
 def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
     """What a term's front page shows besides its articles (for its key)."""
     return (term.kind.name, term.name, term.url, term.count, term.feed_url, term.term.aliases,
-            term.term.district, chart.series,
+            term.term.district, term.home_district and (term.home_district.name, term.home_district.url),
+            chart.series,
             tuple((a.name, a.url, a.count) for a in term.agencies))
 
 
