@@ -201,27 +201,33 @@ def publish(c, target, dest=None, siteurl=None, push=False, output=None):
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian packages the tests need: Chromium for the browser tests, rsync for
-# the publish tests (no browser downloads here).
-TEST_TOOLS = {"chromium": CHROMIUM, "rsync": "/usr/bin/rsync"}
+# the publish tests, npm for axe-core (no browser downloads here).
+TEST_TOOLS = {"chromium": CHROMIUM, "rsync": "/usr/bin/rsync", "npm": "/usr/bin/npm"}
+BROWSER_ONLY = ("chromium", "npm")
+# axe-core, from package-lock.json, injected by the accessibility tests.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _ensure_test_tools(c, quick=False):
     missing = [name for name, path in TEST_TOOLS.items()
-               if not Path(path).exists() and not (quick and name == "chromium")]
-    if not missing:
-        return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+               if not Path(path).exists() and not shutil.which(name)
+               and not (quick and name in BROWSER_ONLY)]
+    if missing:
+        if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+            raise Exit(f"测试需要 {'、'.join(missing)}：请先运行 sudo apt-get install -y "
+                       f"{' '.join(missing)}", code=1)
         print(f"安装测试所需的 {' '.join(missing)}（apt-get）…")
         c.run(f"apt-get update -qq && apt-get install -y -qq {' '.join(missing)}", hide="out")
-        return
-    raise Exit(f"测试需要 {'、'.join(missing)}：请先运行 sudo apt-get install -y {' '.join(missing)}",
-               code=1)
+    if not quick and not AXE.exists():
+        print("安装 axe-core（npm ci，按 package-lock.json）…")
+        c.run(f"cd {ROOT} && npm ci --no-audit --no-fund", hide="out")
 
 
 @task(help={"args": "extra pytest arguments, e.g. -k search",
             "quick": "leave out the browser and slow tests (the fast local loop)"})
 def test(c, args="", quick=False):
-    """Run all tests (installs Debian's chromium and rsync first if missing and root)."""
+    """Run all tests (installs Debian's chromium, rsync and npm first if missing and
+    root, and axe-core with npm ci when node_modules/ lacks it)."""
     _ensure_test_tools(c, quick)
     if quick:
         args = f'-m "not browser and not slow" {args}'
