@@ -198,3 +198,28 @@ def test_readme_names_the_command_for_deployable_output():
     assert "publishconf.py" in section and "SITEURL=" in section and "invoke preview" in section
     assert "invoke preview" in (ROOT / "tasks.py").read_text(encoding="utf-8") or "def preview" in (
         ROOT / "tasks.py").read_text(encoding="utf-8")
+
+
+# -- the monthly chart ----------------------------------------------------------
+
+def test_chart_keeps_its_proportions_and_links_each_month():
+    import datetime as dt
+
+    from yingkou_archive.monthly_chart import monthly_chart_svg
+
+    dates = [dt.date(2023, 11, 2), dt.date(2024, 2, 1), dt.date(2024, 2, 9)]
+    svg = monthly_chart_svg(dates, "港口物流", "../..")
+    assert "preserveAspectRatio" not in svg
+    links = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)"', svg)
+    assert links == [("../../2023/11/", "2023年11月：1 篇"), ("../../2024/02/", "2024年2月：2 篇")]
+
+
+def test_chart_year_labels_do_not_overlap():
+    import datetime as dt
+
+    from yingkou_archive.monthly_chart import LABEL_ROOM, monthly_chart_svg
+
+    dates = [dt.date(year, 1, 1) for year in range(1990, 2025)]
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)"', monthly_chart_svg(dates, "x"))]
+    assert len(xs) >= 5
+    assert all(b - a >= LABEL_ROOM for a, b in zip(xs, xs[1:], strict=False))

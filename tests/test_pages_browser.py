@@ -6,6 +6,8 @@ and the topic chart legible and linked to the months.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser import launch_chromium, serve
@@ -100,5 +102,32 @@ def test_home_page_ways_in_near_the_top_one_search_box_title_once(browser, site,
             return {text: ctx.measureText(input.placeholder).width, room};
         }""")
         assert fits["text"] <= fits["room"], fits
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_topic_chart_is_legible_and_its_bars_open_the_month(browser, site, width):
+    page = _page(browser, width)
+    try:
+        page.goto(site + "topics/gangkou-wuliu/")
+        sizes = page.evaluate("""[...document.querySelectorAll('.month-chart text')]
+                                 .map(t => t.getBoundingClientRect().height)""")
+        assert sizes and min(sizes) >= 11, sizes  # rendered label height in CSS px
+        font = page.evaluate("""(() => { const svg = document.querySelector('.month-chart');
+            const t = svg.querySelector('text');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return parseFloat(t.getAttribute('font-size')) * scale; })()""")
+        assert font >= 11, font
+        box = page.evaluate("(() => { const r = document.querySelector('.month-chart').getBoundingClientRect();"
+                            " return [r.width, r.height]; })()")
+        assert abs(box[0] / box[1] - 400 / 110) < 0.05, box  # not stretched
+        bars = page.locator(".month-chart a")
+        assert bars.count() >= 5
+        label = bars.last.get_attribute("aria-label")
+        year, month = re.match(r"(\d+)年(\d+)月", label).groups()
+        bars.last.click()
+        page.wait_for_url(f"**/{year}/{int(month):02d}/")
+        assert "港口物流" in page.locator("main").inner_text()
     finally:
         page.close()

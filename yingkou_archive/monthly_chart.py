@@ -11,9 +11,14 @@ from collections import Counter
 from collections.abc import Iterable
 from html import escape
 
-WIDTH = 600
-HEIGHT = 80
-BASELINE = 64  # room below the bars for year labels
+# Drawn at the proportions it is shown in (no stretching): 400 units wide,
+# shown 358 px wide on a 390 px phone and at most 30rem on a desktop, so
+# the 13-unit labels are 11.6 px and more.
+WIDTH = 400
+HEIGHT = 110
+BASELINE = 90  # room below the bars for year labels
+LABEL_SIZE = 13
+LABEL_ROOM = 38  # units a year label needs ("2024" and a gap)
 
 
 def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
@@ -41,17 +46,22 @@ class MonthlyChart:
         self.series = tuple(monthly_counts(dates))
         self.label = label
 
+    def svg(self, siteurl: str = "") -> str:
+        """The chart, each month's bar a link to that month's articles
+        (``{siteurl}/YYYY/MM/``)."""
+        return chart_svg(list(self.series), self.label, siteurl)
+
     def __html__(self) -> str:
-        return chart_svg(list(self.series), self.label)
+        return self.svg()
 
     __str__ = __html__
 
 
-def monthly_chart_svg(dates: Iterable[dt.date], label: str) -> str:
-    return chart_svg(monthly_counts(dates), label)
+def monthly_chart_svg(dates: Iterable[dt.date], label: str, siteurl: str = "") -> str:
+    return chart_svg(monthly_counts(dates), label, siteurl)
 
 
-def chart_svg(series: list[tuple[tuple[int, int], int]], label: str) -> str:
+def chart_svg(series: list[tuple[tuple[int, int], int]], label: str, siteurl: str = "") -> str:
     if not series:
         return ""
     peak = max(count for _, count in series)
@@ -61,20 +71,28 @@ def chart_svg(series: list[tuple[tuple[int, int], int]], label: str) -> str:
     (y0, m0), (y1, m1) = series[0][0], series[-1][0]
     summary = f"{label}：{y0}年{m0}月至{y1}年{m1}月共 {total} 篇，单月最多 {peak} 篇"
     parts = [
-        f'<svg class="month-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(summary)}" preserveAspectRatio="none">',
+        f'<svg class="month-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="group" aria-label="{escape(summary)}">',
         f"<title>{escape(summary)}</title>",
     ]
+    last_label = None
     for i, ((year, month), count) in enumerate(series):
         x = i * slot
         if count:
-            h = max(count / peak * (BASELINE - 4), 2)
+            h = max(count / peak * (BASELINE - 6), 2)
+            name = f"{year}年{month}月：{count} 篇"
+            # the whole column is the link, so a short bar is as easy to hit
             parts.append(
-                f'<rect x="{x:.1f}" y="{BASELINE - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-                f"<title>{year}年{month}月：{count} 篇</title></rect>"
+                f'<a href="{escape(siteurl)}/{year:04d}/{month:02d}/" aria-label="{name}">'
+                f"<title>{name}</title>"
+                f'<rect class="hit" x="{x:.1f}" y="0" width="{slot:.1f}" height="{BASELINE}"/>'
+                f'<rect class="bar" x="{x + (slot - bar) / 2:.1f}" y="{BASELINE - h:.1f}" '
+                f'width="{bar:.1f}" height="{h:.1f}"/></a>'
             )
-        if month == 1 or i == 0:
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 2}">{year}</text>')
+        if (month == 1 or i == 0) and (last_label is None or x - last_label >= LABEL_ROOM) \
+                and x <= WIDTH - LABEL_ROOM + 6:
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 3}" font-size="{LABEL_SIZE}">{year}</text>')
+            last_label = x
     parts.append(f'<line x1="0" y1="{BASELINE}" x2="{WIDTH}" y2="{BASELINE}"/>')
     parts.append("</svg>")
     return "".join(parts)
