@@ -223,3 +223,25 @@ def test_chart_year_labels_do_not_overlap():
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)"', monthly_chart_svg(dates, "x"))]
     assert len(xs) >= 5
     assert all(b - a >= LABEL_ROOM for a, b in zip(xs, xs[1:], strict=False))
+
+
+# -- feeds ----------------------------------------------------------------------
+
+def test_feed_entries_carry_their_topics_districts_and_agencies(demo_site):
+    import xml.etree.ElementTree as ET
+
+    from yingkou_archive.content_check import check_content
+    from yingkou_archive.kinds import TAXONOMY_KINDS
+
+    report = check_content(ROOT / "content")
+    by_title = {m.title: [n for kind in TAXONOMY_KINDS for n in m.terms[kind.name]] for m in report.articles}
+    with_agency = 0
+    for feed in (demo_site / "feeds" / "all.atom.xml", demo_site / "topics" / "gangkou-wuliu" / "atom.xml"):
+        entries = ET.parse(feed).getroot().findall(f"{ATOM}entry")
+        assert entries
+        for entry in entries:
+            terms = [c.get("term") for c in entry.findall(f"{ATOM}category")]
+            expected = by_title[entry.find(f"{ATOM}title").text]
+            assert terms == list(dict.fromkeys(expected)), entry.find(f"{ATOM}title").text
+            with_agency += len(terms) > 2
+    assert with_agency

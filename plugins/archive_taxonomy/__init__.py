@@ -21,6 +21,7 @@ from functools import partial
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
+from plugins.archive_writer import feed_terms
 from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
 from plugins.list_pages import keyed, write_list_pages
@@ -194,8 +195,10 @@ def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
 
 
 def _feed_key(articles, title: str) -> str:
-    """A feed shows its articles whole: their sources and links decide it."""
-    return list_key(articles, title, tuple(getattr(a, "source_hash", "") for a in articles))
+    """A feed shows its articles whole: their sources, links and terms (its
+    categories) decide it."""
+    return list_key(articles, title, tuple((getattr(a, "source_hash", ""), tuple(feed_terms(a)))
+                                           for a in articles))
 
 
 def write_taxonomies(generator, writer):
