@@ -103,15 +103,25 @@ def check(c, content=None):
     print(f"检查通过：{len(report.articles)} 篇文章")
 
 
-@task(help={"title": "标题 (the headline)",
-            "topic": "专题, e.g. 营商环境 (several: 营商环境、港口物流)",
-            "district": "地区, e.g. 西市区",
+NEW_HELP = {"title": "标题 (the headline; the first argument)",
+            "topic": "专题 (required), e.g. 营商环境 (several: 营商环境、港口物流)",
+            "district": "地区 (required), e.g. 西市区",
             "agency": "部门 (optional)",
             "date": "YYYY-MM-DD (default: today)",
             "authors": "作者 (optional)",
-            "source": "来源 (optional)"})
-def new(c, title, topic, district, agency="", date=None, authors="", source=""):
-    """Create a new article file with complete metadata."""
+            "source": "来源 (optional)"}
+
+
+@task(help=dict(NEW_HELP))
+def new(c, title, topic="", district="", agency="", date=None, authors="", source=""):
+    """Create a new article file with complete metadata:
+    invoke new "标题" --topic 营商环境 --district 西市区 [--agency …] [--date YYYY-MM-DD]"""
+    if title in ("--help", "-h"):  # invoke reads a lone --help as the title
+        _print_task_help("new", NEW_HELP)
+        return
+    if not topic or not district:
+        _fail(ArchiveError("需要 --topic（专题）和 --district（地区），例如：invoke new \"标题\" "
+                           "--topic 营商环境 --district 西市区（详见 invoke new --help）"))
     from yingkou_archive.article import parse_date
     from yingkou_archive.new_article import new_article
     from yingkou_archive.vocabulary import load_vocabulary
@@ -131,23 +141,31 @@ def new(c, title, topic, district, agency="", date=None, authors="", source=""):
     print(f"已创建 {path.relative_to(ROOT)}")
 
 
+def _print_task_help(name: str, help: dict) -> None:
+    """``invoke --help NAME``'s text (invoke takes a task's option help
+    away once it has parsed them, so they are given back first)."""
+    from invoke import Collection, Program
+
+    namespace = Collection.from_module(sys.modules[__name__])
+    namespace[name].help = dict(help)
+    Program(namespace=namespace, binary="invoke").run(["invoke", "--help", name], exit=False)
+
+
 @task(help={"port": f"port (default {PORT})"})
 def livereload(c, port=PORT):
-    """Preview on localhost; rebuild and reload the browser on every change."""
+    """Preview on localhost; rebuild and reload the browser on every change
+    (a failed build shows its error in the browser until it is fixed)."""
     from livereload import Server
 
-    def rebuild():
-        try:
-            build_site()
-            print("已重新生成")
-        except ArchiveError as error:
-            print(error, file=sys.stderr)
+    from sitebuild.preview import Preview
 
-    rebuild()
-    server = Server()
+    preview = Preview(CONTENT, OUTPUT)
+    preview.rebuild()
+    server = Server(app=preview)
     for watched in ("content", "theme", "plugins", "yingkou_archive", "pelicanconf.py"):
-        server.watch(str(ROOT / watched), rebuild)
-    server.serve(root=str(OUTPUT), port=int(port), host="127.0.0.1")
+        server.watch(str(ROOT / watched), preview.rebuild)
+    print(f"在 http://localhost:{port}/ 预览（Ctrl+C 结束）")
+    server.serve(port=int(port), host="127.0.0.1", debug=False)
 
 
 def _publish_build(siteurl, output):
