@@ -65,6 +65,7 @@ PLUGINS = [
     "plugins.archive_issues",
     "plugins.archive_dates",
     "plugins.archive_static",
+    "plugins.archive_images",
     "plugins.archive_sitemap",
 ]
 

@@ -152,8 +152,9 @@ def _link_problems(item: Checked, urls: set[str]) -> list[Problem]:
     return problems
 
 
-# Folders the build fills with its own files (the theme's, the search index).
-RESERVED_FOLDERS = ("theme/", "search/")
+# Folders the build fills with its own files (the theme's, the search index,
+# resized images: yingkou_archive/images.py).
+RESERVED_FOLDERS = ("theme/", "search/", "derived/")
 
 
 def _alias_problems(published: list[ArticleMeta], live: set[str]) -> list[Problem]:
