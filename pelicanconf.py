@@ -66,6 +66,7 @@ PLUGINS = [
     "plugins.archive_dates",
     "plugins.archive_static",
     "plugins.archive_images",
+    "plugins.archive_photos",  # after archive_images: uses its copies
     "plugins.archive_sitemap",
 ]
 

@@ -20,6 +20,7 @@ WIDTHS = (390, 1280)
 PAGES = {
     "home": "",
     "article": "2024/12/2024-12-18-key-projects-year-end/",
+    "article with photo": "2024/07/2024-07-10-roro-car-exports/",
     "term list": "topics/chanye-fazhan/",
     "terms index": "districts/",
     "agencies index": "agencies/",
