@@ -48,7 +48,7 @@ def test_links_into_the_site_pass_check(content_copy):
 
 def test_the_site_url_model_is_what_the_build_writes(demo_site):
     """The URLs links are checked against are exactly the pages built (but
-    pagination, the theme's files and the search index's)."""
+    pagination, the theme's files, resized photos and the search index's)."""
     content = ROOT / "content"
     report = check_content(content)
     pages = [prepare_page(p.read_bytes(), p.name, p, content).checked.meta
@@ -58,7 +58,7 @@ def test_the_site_url_model_is_what_the_build_writes(demo_site):
     built = set()
     for path in demo_site.rglob("*"):
         relative = path.relative_to(demo_site).as_posix()
-        if not path.is_file() or re.match(r"theme/|search/(?!index\.html$)|\.archive-state/|(.*/)?page/\d+/",
+        if not path.is_file() or re.match(r"theme/|derived/|search/(?!index\.html$)|\.archive-state/|(.*/)?page/\d+/",
                                           relative):
             continue
         built.add(relative[: -len("index.html")] if relative.endswith("index.html") else relative)
