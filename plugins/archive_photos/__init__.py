@@ -49,7 +49,16 @@ def attach_photos(generators):
             _settings.update(site=generator.settings.get("SITE_ABSOLUTE_URL")
                              or generator.settings.get("SITEURL", ""))
             for article in [*generator.articles, *getattr(generator, "hidden_articles", [])]:
-                article.archive_photos = photos_of(article)
+                article.archive_photos = photos_of(article) if _may_show_photos(article) else ()
+
+
+def _may_show_photos(article) -> bool:
+    """The archive reader lists the files a body references: without an
+    image among them the body is not searched (most articles)."""
+    checked = getattr(article, "archive_checked", None)
+    if checked is None:
+        return True
+    return any(_CONTENT_IMAGE.search(target) for target, _resolved in checked.files)
 
 
 def article_body(article, siteurl: str) -> str:
