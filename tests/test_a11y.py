@@ -7,6 +7,7 @@ the header, control borders of 3:1, tap targets of 24 × 24 px.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,25 @@ def test_controls_are_24_px_targets(browser, site, kind, width):
     finally:
         page.close()
     assert not small, small[:10]
+
+
+def test_invoke_test_installs_axe_core_with_npm_ci_when_missing(tmp_path, monkeypatch):
+    import tasks
+
+    runs = []
+
+    class Context:
+        def run(self, command, **kwargs):
+            runs.append(command)
+
+    monkeypatch.setattr(tasks, "AXE", tmp_path / "node_modules" / "axe-core" / "axe.min.js")
+    monkeypatch.setattr(tasks, "TEST_TOOLS", {})
+    tasks._ensure_test_tools(Context())
+    assert runs == [f"cd {tasks.ROOT} && npm ci --no-audit --no-fund"]
+    runs.clear()
+    tasks._ensure_test_tools(Context(), quick=True)  # the quick loop runs no browser
+    assert runs == []
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/axe-core"]["version"] == json.loads(
+        (ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    assert "npm ci" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
