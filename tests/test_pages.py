@@ -214,6 +214,30 @@ def test_chart_keeps_its_proportions_and_links_each_month():
     assert links == [("../../2023/11/", "2023年11月：1 篇"), ("../../2024/02/", "2024年2月：2 篇")]
 
 
+def test_chart_bars_of_a_list_open_the_month_in_that_list():
+    """A term's chart links each month to the stable list page holding the
+    month's newest article, at the month's first item."""
+    import datetime as dt
+    import random
+
+    from yingkou_archive.monthly_chart import MonthlyChart
+    from yingkou_archive.paging import page_url, stable_pages
+
+    rng = random.Random(5)
+    for count in (1, 25, 41, 60, 61, 137):
+        dates = sorted((dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(1500)) for _ in range(count)),
+                       reverse=True)
+        chart = MonthlyChart(dates, "x", "topics/t/", 20)
+        where = {}
+        for page in stable_pages(dates, 20):
+            for date in page.articles:
+                where.setdefault((date.year, date.month), page_url("topics/t/", page.number))
+        assert set(chart.links) == set(where)
+        for (year, month), url in chart.links.items():
+            assert url == f"{where[(year, month)]}#m-{year:04d}-{month:02d}", (count, year, month)
+        assert f'href="../../{chart.links[(dates[-1].year, dates[-1].month)]}"' in chart.svg("../..")
+
+
 def test_chart_year_labels_do_not_overlap():
     import datetime as dt
 

@@ -124,10 +124,18 @@ def test_topic_chart_is_legible_and_its_bars_open_the_month(browser, site, width
         assert abs(box[0] / box[1] - 400 / 110) < 0.05, box  # not stretched
         bars = page.locator(".month-chart a")
         assert bars.count() >= 5
-        label = bars.last.get_attribute("aria-label")
+        bar = bars.nth(2)  # an older month, further down the list
+        label = bar.get_attribute("aria-label")
         year, month = re.match(r"(\d+)年(\d+)月", label).groups()
-        bars.last.click()
-        page.wait_for_url(f"**/{year}/{int(month):02d}/")
-        assert "港口物流" in page.locator("main").inner_text()
+        bar.click()
+        page.wait_for_url(f"**/topics/gangkou-wuliu/#m-{year}-{int(month):02d}")
+        shown = page.evaluate("""(() => {
+            const anchor = document.getElementById(location.hash.slice(1));
+            const item = anchor.nextElementSibling, r = item.getBoundingClientRect();
+            return {date: item.querySelector('time').getAttribute('datetime'),
+                    terms: item.querySelector('.article-item-meta').textContent,
+                    top: r.top, height: innerHeight}; })()""")
+        assert shown["date"].startswith(f"{year}-{int(month):02d}"), shown
+        assert "港口物流" in shown["terms"] and 0 <= shown["top"] < shown["height"] / 2, shown
     finally:
         page.close()

@@ -210,7 +210,7 @@ def write_taxonomies(generator, writer):
     feed_size = settings.get("FEED_MAX_ITEMS") or 50
     for index in generator.archive_taxonomies:
         for term in index.used_terms:
-            chart = MonthlyChart((a.date for a in term.articles), term.name)
+            chart = MonthlyChart((a.date for a in term.articles), term.name, term.url, per_page)
             write_list_pages(write, term_template, generator.context, term.url, term.articles, per_page,
                              _term_data(term, chart), (term.kind.name, term.name, term.url),
                              taxonomy=index, term=term, chart_svg=chart, page_name=term.page_name)
