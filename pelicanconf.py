@@ -4,9 +4,10 @@ publishconf.py imports these and switches to absolute URLs for a host.
 """
 
 import copy
-import hashlib
 import os
+from urllib.parse import urlsplit as _urlsplit
 
+from yingkou_archive.assets import asset_version as _theme_asset_version
 from yingkou_archive.body import MARKDOWN_CONFIG as _MARKDOWN_CONFIG
 from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS
 from yingkou_archive.content_check import ARTICLE_URL as _ARTICLE_URL
@@ -65,6 +66,7 @@ PLUGINS = [
     "plugins.archive_dates",
     "plugins.archive_static",
     "plugins.archive_images",
+    "plugins.archive_photos",  # after archive_images: uses its copies
     "plugins.archive_sitemap",
 ]
 
@@ -162,6 +164,9 @@ OUTPUT_PATH = "output"
 # Absolute site address for canonical links, OpenGraph and JSON-LD (page
 # links stay relative).  publishconf.py sets it from the environment.
 SITE_ABSOLUTE_URL = SITEURL
+# The site's path on its host ("" at the root, "/news" under a folder): the
+# 404 page links from there, because a host serves it at any depth.
+SITE_ROOT_PATH = _urlsplit(SITEURL).path.rstrip("/")
 
 
 def _jsonld_person(name):
@@ -173,9 +178,9 @@ _THEME_STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), THEME, 
 
 def _asset_version(path):
     """Content hash of a theme file, appended as ?v= so hosts may cache the
-    file for a year: a changed file gets a new URL."""
-    with open(os.path.join(_THEME_STATIC, path), "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()[:10]
+    file for a year: a changed file gets a new URL (a module's hash covers
+    the modules it imports, yingkou_archive/assets.py)."""
+    return _theme_asset_version(_THEME_STATIC, path)
 
 
 JINJA_FILTERS = {"jsonld_person": _jsonld_person, "asset_version": _asset_version}

@@ -1,6 +1,7 @@
 """Settings for publishing: absolute URLs under the host's SITEURL."""
 
 import os
+from urllib.parse import urlsplit
 
 from pelicanconf import *  # noqa: F403
 
@@ -10,6 +11,7 @@ if not SITEURL:
 RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 SITE_ABSOLUTE_URL = SITEURL
+SITE_ROOT_PATH = urlsplit(SITEURL).path.rstrip("/")
 
 # Precompressed siblings for hosts that serve them (nginx gzip_static /
 # brotli_static): PRECOMPRESS=gz,br invoke publish …

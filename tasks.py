@@ -103,15 +103,25 @@ def check(c, content=None):
     print(f"检查通过：{len(report.articles)} 篇文章")
 
 
-@task(help={"title": "标题 (the headline)",
-            "topic": "专题, e.g. 营商环境 (several: 营商环境、港口物流)",
-            "district": "地区, e.g. 西市区",
+NEW_HELP = {"title": "标题 (the headline; the first argument)",
+            "topic": "专题 (required), e.g. 营商环境 (several: 营商环境、港口物流)",
+            "district": "地区 (required), e.g. 西市区",
             "agency": "部门 (optional)",
             "date": "YYYY-MM-DD (default: today)",
             "authors": "作者 (optional)",
-            "source": "来源 (optional)"})
-def new(c, title, topic, district, agency="", date=None, authors="", source=""):
-    """Create a new article file with complete metadata."""
+            "source": "来源 (optional)"}
+
+
+@task(help=dict(NEW_HELP))
+def new(c, title, topic="", district="", agency="", date=None, authors="", source=""):
+    """Create a new article file with complete metadata:
+    invoke new "标题" --topic 营商环境 --district 西市区 [--agency …] [--date YYYY-MM-DD]"""
+    if title in ("--help", "-h"):  # invoke reads a lone --help as the title
+        _print_task_help("new", NEW_HELP)
+        return
+    if not topic or not district:
+        _fail(ArchiveError("需要 --topic（专题）和 --district（地区），例如：invoke new \"标题\" "
+                           "--topic 营商环境 --district 西市区（详见 invoke new --help）"))
     from yingkou_archive.article import parse_date
     from yingkou_archive.new_article import new_article
     from yingkou_archive.vocabulary import load_vocabulary
@@ -131,23 +141,31 @@ def new(c, title, topic, district, agency="", date=None, authors="", source=""):
     print(f"已创建 {path.relative_to(ROOT)}")
 
 
+def _print_task_help(name: str, help: dict) -> None:
+    """``invoke --help NAME``'s text (invoke takes a task's option help
+    away once it has parsed them, so they are given back first)."""
+    from invoke import Collection, Program
+
+    namespace = Collection.from_module(sys.modules[__name__])
+    namespace[name].help = dict(help)
+    Program(namespace=namespace, binary="invoke").run(["invoke", "--help", name], exit=False)
+
+
 @task(help={"port": f"port (default {PORT})"})
 def livereload(c, port=PORT):
-    """Preview on localhost; rebuild and reload the browser on every change."""
+    """Preview on localhost; rebuild and reload the browser on every change
+    (a failed build shows its error in the browser until it is fixed)."""
     from livereload import Server
 
-    def rebuild():
-        try:
-            build_site()
-            print("已重新生成")
-        except ArchiveError as error:
-            print(error, file=sys.stderr)
+    from sitebuild.preview import Preview
 
-    rebuild()
-    server = Server()
+    preview = Preview(CONTENT, OUTPUT)
+    preview.rebuild()
+    server = Server(app=preview)
     for watched in ("content", "theme", "plugins", "yingkou_archive", "pelicanconf.py"):
-        server.watch(str(ROOT / watched), rebuild)
-    server.serve(root=str(OUTPUT), port=int(port), host="127.0.0.1")
+        server.watch(str(ROOT / watched), preview.rebuild)
+    print(f"在 http://localhost:{port}/ 预览（Ctrl+C 结束）")
+    server.serve(port=int(port), host="127.0.0.1", debug=False)
 
 
 def _publish_build(siteurl, output):
@@ -201,27 +219,33 @@ def publish(c, target, dest=None, siteurl=None, push=False, output=None):
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian packages the tests need: Chromium for the browser tests, rsync for
-# the publish tests (no browser downloads here).
-TEST_TOOLS = {"chromium": CHROMIUM, "rsync": "/usr/bin/rsync"}
+# the publish tests, npm for axe-core (no browser downloads here).
+TEST_TOOLS = {"chromium": CHROMIUM, "rsync": "/usr/bin/rsync", "npm": "/usr/bin/npm"}
+BROWSER_ONLY = ("chromium", "npm")
+# axe-core, from package-lock.json, injected by the accessibility tests.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _ensure_test_tools(c, quick=False):
     missing = [name for name, path in TEST_TOOLS.items()
-               if not Path(path).exists() and not (quick and name == "chromium")]
-    if not missing:
-        return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+               if not Path(path).exists() and not shutil.which(name)
+               and not (quick and name in BROWSER_ONLY)]
+    if missing:
+        if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+            raise Exit(f"测试需要 {'、'.join(missing)}：请先运行 sudo apt-get install -y "
+                       f"{' '.join(missing)}", code=1)
         print(f"安装测试所需的 {' '.join(missing)}（apt-get）…")
         c.run(f"apt-get update -qq && apt-get install -y -qq {' '.join(missing)}", hide="out")
-        return
-    raise Exit(f"测试需要 {'、'.join(missing)}：请先运行 sudo apt-get install -y {' '.join(missing)}",
-               code=1)
+    if not quick and not AXE.exists():
+        print("安装 axe-core（npm ci，按 package-lock.json）…")
+        c.run(f"cd {ROOT} && npm ci --no-audit --no-fund", hide="out")
 
 
 @task(help={"args": "extra pytest arguments, e.g. -k search",
             "quick": "leave out the browser and slow tests (the fast local loop)"})
 def test(c, args="", quick=False):
-    """Run all tests (installs Debian's chromium and rsync first if missing and root)."""
+    """Run all tests (installs Debian's chromium, rsync and npm first if missing and
+    root, and axe-core with npm ci when node_modules/ lacks it)."""
     _ensure_test_tools(c, quick)
     if quick:
         args = f'-m "not browser and not slow" {args}'

@@ -72,6 +72,7 @@ CASES = {
     "filename_to_image": (_article(body="\n[图]({filename}/images/2023/port-cranes.png)\n"),
                           ["{filename} 只能引用文章或页面"]),
     "tag_link": (_article(body="\n[标签]({tag}港口)\n"), ["站内没有 {tag} 页面"]),
+    "agency_without_a_slug": (_article(title="Title: 标题\nAgency: {\n"), ["部门“{”无法生成网址"]),
     "dead_site_link": (_article(body="\n[旧文](/2024/99/nothing/)\n"), ["站内链接 /2024/99/nothing/ 指向的页面不存在"]),
     "dead_relative_link": (_article(body="\n[上一篇](../gone/)\n"), ["站内链接 /2024/03/gone/ 指向的页面不存在"]),
     "alias_in_the_theme": (_article(title="Title: 标题\nAliases: theme/js/search.js\n"),

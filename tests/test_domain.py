@@ -187,5 +187,5 @@ def test_monthly_counts_fill_empty_months():
     assert monthly_counts(dates) == [((2023, 11), 1), ((2023, 12), 0), ((2024, 1), 0),
                                      ((2024, 2), 2)]
     svg = monthly_chart_svg(dates, "<b>x</b>")
-    assert svg.count("<rect") == 2 and "<b>" not in svg
+    assert svg.count('<rect class="bar"') == 2 and "<b>" not in svg
     assert "共 3 篇" in svg

@@ -49,7 +49,7 @@ def test_links_into_the_site_pass_check(content_copy):
 
 def test_the_site_url_model_is_what_the_build_writes(demo_site):
     """The URLs links are checked against are exactly the pages built (but
-    pagination, the theme's files and the search index's)."""
+    pagination, the theme's files, resized photos and the search index's)."""
     content = ROOT / "content"
     report = check_content(content)
     pages = [prepare_page(p.read_bytes(), p.name, p, content).checked.meta

@@ -202,6 +202,12 @@ def _resolve_terms(kind, value, vocabulary, path, problems, warnings):
     names = []
     for name in split_list(value):
         term = vocabulary.find(kind, name)
+        if term is None and BY_NAME[kind].open_vocabulary and not pinyin_slug(name):
+            # no letters, digits or hanzi: no URL for its page (and an empty
+            # one would be the overview page's)
+            problems.append(Problem(path, f"{KIND_LABELS[kind]}“{name}”无法生成网址：名称里没有汉字、"
+                                          "字母或数字；请写部门的全称"))
+            continue
         if term is None and BY_NAME[kind].open_vocabulary:
             label = KIND_LABELS[kind]
             warnings.append(

@@ -55,6 +55,15 @@ def stable_pages(newest_first: list, per_page: int) -> list[ListPage]:
     return pages
 
 
+def page_number_of(position: int, count: int, per_page: int) -> int | None:
+    """The page holding the article at ``position`` from the oldest (0 is
+    the oldest) of ``count``, as :func:`stable_pages` cuts them: a page
+    number, or None for the front page."""
+    chunks = -(-count // per_page)
+    chunk = position // per_page + 1
+    return None if chunks <= 2 or chunk > chunks - 2 else chunk
+
+
 def page_url(base_url: str, number: int | None) -> str:
     """``topics/gangkou/`` (front) or ``topics/gangkou/page/3/``."""
     return base_url if not number else f"{base_url}page/{number}/"

@@ -9,7 +9,8 @@ and Pelican copies static files over existing ones in place
   every output copy Pelican is about to replace, so the copy is a new file;
 * theme static files (``ARCHIVE_THEME_STATIC_PATHS``; Pelican's own
   ``THEME_STATIC_PATHS`` is empty) are copied here, a file only when its
-  bytes changed.
+  bytes changed; JavaScript modules with their imports versioned
+  (yingkou_archive/assets.py), as the pages link them.
 
 Both report what they produced and changed (``output_files``).
 """
@@ -22,6 +23,7 @@ from pelican import signals
 
 from fileutil import replace_if_changed
 from plugins.archive_writer import output_files
+from yingkou_archive.assets import published
 
 
 def _newer(source: str, target: str) -> bool:
@@ -57,9 +59,8 @@ def copy_theme_static(generator):
                 rel = os.path.join(settings["THEME_STATIC_DIR"], os.path.relpath(source, root))
                 target = os.path.join(output, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(source, "rb") as handle:
-                    if replace_if_changed(target, handle.read()):
-                        changed.add(rel)
+                if replace_if_changed(target, published(source)[1]):
+                    changed.add(rel)
                 produced.add(rel)
     output_files.send(generator, produced=produced, changed=changed)
 

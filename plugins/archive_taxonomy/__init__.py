@@ -21,6 +21,7 @@ from functools import partial
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
+from plugins.archive_writer import feed_terms
 from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
 from plugins.list_pages import keyed, write_list_pages
@@ -44,8 +45,10 @@ class TaxonomyTerm(URLWrapper):
         self.term = term
         self.kind = kind
         self.articles = []
-        # districts: the agencies that belong to them (filled in later)
+        # districts: the agencies that belong to them; agencies: the district
+        # they belong to, when it has a page (both filled in later)
         self.agencies = []
+        self.home_district = None
 
     # URLWrapper derives URLs from <CLASSNAME>_URL settings; terms take
     # theirs from the kind instead, so one class serves every kind.
@@ -165,6 +168,8 @@ def _attach_agencies_to_districts(indexes):
             home = districts.get(max(counts, key=counts.get)) if counts else None
         if home is not None:
             home.agencies.append(agency)
+            if home.articles and home.name == agency.term.district:  # not a guess
+                agency.home_district = home
 
 
 def _attach_related(articles):
@@ -184,13 +189,16 @@ def _attach_related(articles):
 def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
     """What a term's front page shows besides its articles (for its key)."""
     return (term.kind.name, term.name, term.url, term.count, term.feed_url, term.term.aliases,
-            term.term.district, chart.series,
+            term.term.district, term.home_district and (term.home_district.name, term.home_district.url),
+            chart.series,
             tuple((a.name, a.url, a.count) for a in term.agencies))
 
 
 def _feed_key(articles, title: str) -> str:
-    """A feed shows its articles whole: their sources and links decide it."""
-    return list_key(articles, title, tuple(getattr(a, "source_hash", "") for a in articles))
+    """A feed shows its articles whole: their sources, links and terms (its
+    categories) decide it."""
+    return list_key(articles, title, tuple((getattr(a, "source_hash", ""), tuple(feed_terms(a)))
+                                           for a in articles))
 
 
 def write_taxonomies(generator, writer):
@@ -202,7 +210,7 @@ def write_taxonomies(generator, writer):
     feed_size = settings.get("FEED_MAX_ITEMS") or 50
     for index in generator.archive_taxonomies:
         for term in index.used_terms:
-            chart = MonthlyChart((a.date for a in term.articles), term.name)
+            chart = MonthlyChart((a.date for a in term.articles), term.name, term.url, per_page)
             write_list_pages(write, term_template, generator.context, term.url, term.articles, per_page,
                              _term_data(term, chart), (term.kind.name, term.name, term.url),
                              taxonomy=index, term=term, chart_svg=chart, page_name=term.page_name)

@@ -27,6 +27,10 @@ global:
   produced and which of them changed.
 * ``article_item_once``: an article's list item rendered once per process
   for all the lists it appears in.
+* **Feeds name each article's terms**: every topic, district and agency an
+  article has becomes an Atom ``<category>`` (Pelican writes an item's
+  ``tags`` as categories; the archive has no Pelican tags, so feed items
+  carry the terms as theirs).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from fileutil import replace_if_changed
 from plugins.archive_writer.keys import article_page_key, site_key
 from plugins.pelican_internals import overridden_files, written_files
 from yingkou_archive.errors import ArchiveError
+from yingkou_archive.kinds import TAXONOMY_KINDS
 
 PAGE_KEYS_FILE = ".archive-state/pages.json"
 # Below this many pages to render, forking costs more than it saves.
@@ -64,6 +69,30 @@ output_files = signal("archive-output-files")
 _current_writer: ArchiveWriter | None = None
 # The writer whose queue forked workers render.
 _active_writer: ArchiveWriter | None = None
+
+
+def feed_terms(article) -> list[str]:
+    """The names of an article's terms, every kind, in kind order, once each."""
+    names = []
+    for kind in TAXONOMY_KINDS:
+        for term in getattr(article, kind.plural, None) or []:
+            name = str(getattr(term, "name", term))
+            if name not in names:
+                names.append(name)
+    return names
+
+
+class FeedItem:
+    """An article as the feed writer reads it, its terms as ``tags``."""
+
+    __slots__ = ("_article", "tags")
+
+    def __init__(self, article):
+        self._article = article
+        self.tags = feed_terms(article)
+
+    def __getattr__(self, name):
+        return getattr(self._article, name)
 
 
 class OutputClashError(FileOverwriteFailedError, ArchiveError):
@@ -145,7 +174,8 @@ class ArchiveWriter(Writer):
                    override_output=False, feed_title=None, render_key=None):
         if path and render_key and self._reuse(path, render_key, f"订阅 /{url or path}"):
             return None
-        return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        items = [FeedItem(element) for element in elements[: self.settings["FEED_MAX_ITEMS"]]]
+        return super().write_feed(items, context, path, url, feed_type, override_output, feed_title)
 
     # -- keys -------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ def article_page_key(site: str, name: str, article) -> str:
     digest.update(b"|")
     digest.update(brief(getattr(article, "next_article", None)))
     digest.update(brief(getattr(article, "prev_article", None)))
+    # the resized copies of its photos (plugins/archive_photos): their
+    # names change with the photos' bytes
+    digest.update(repr(getattr(article, "archive_photos", ())).encode())
     issue = getattr(article, "issue", None)
     if issue:  # its printed page (plugins/archive_issues): where, its region, its neighbours there
         region = getattr(article, "issue_region", None)
