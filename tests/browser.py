@@ -4,6 +4,7 @@ search benchmark (no browser downloads: playwright drives /usr/bin/chromium).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from sitebuild.serve import serve_in_background
@@ -22,3 +23,27 @@ def serve(root: Path, use_gzip: bool = True, ranges: bool = True):
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def site_url(root: Path, use_gzip: bool = True, ranges: bool = True):
+    """Serve ``root`` while the block runs; yields the site's base URL."""
+    server = serve(root, use_gzip, ranges)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium through playwright while the block runs."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitebuild.build import build_site
-from tests.browser import launch_chromium, serve
+from tests.browser import chromium, launch_chromium, serve, site_url
 
 ROOT = Path(__file__).resolve().parent.parent
 JS_DIR = ROOT / "theme" / "static" / "js"
@@ -23,6 +23,20 @@ def demo_site(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("demo") / "output"
     build_site(DEMO_CONTENT, output)
     return output
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_site) -> str:
+    """The built demo archive served on a free port: its base URL."""
+    with site_url(demo_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module."""
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture()

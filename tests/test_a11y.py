@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launch_chromium, serve
-
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)
@@ -41,23 +39,10 @@ AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practic
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
+def site(demo_url):
     if not AXE.exists():
         pytest.fail("axe-core 未安装：运行 `npm ci` (invoke test does it)")
-    server = serve(demo_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+    return demo_url
 
 
 def _open(browser, site, path, width):

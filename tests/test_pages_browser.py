@@ -10,28 +10,13 @@ import re
 
 import pytest
 
-from tests.browser import launch_chromium, serve
-
 WIDTHS = (390, 1280)
 SITENAME = "营口新闻档案"
 
 
 @pytest.fixture(scope="module")
-def site(demo_site):
-    server = serve(demo_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def site(demo_url):
+    return demo_url
 
 
 def _page(browser, width):

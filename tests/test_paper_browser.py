@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.browser import launch_chromium, serve
 from tests.conftest import DEMO_CONTENT
 
 ISSUE = yaml.safe_load((DEMO_CONTENT / "issues/2024/2024-09-10-ykxwdaslbm.yml").read_text(encoding="utf-8"))
@@ -29,21 +28,8 @@ def _points(region) -> list[tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def base(demo_site):
-    server = serve(demo_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = launch_chromium(playwright)
-        yield instance
-        instance.close()
+def base(demo_url):
+    return demo_url
 
 
 def _open(browser, base, url, width):

@@ -15,7 +15,6 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from sitebuild.build import build_site
-from tests.browser import launch_chromium, serve
 from tests.helpers import tree_digest
 from yingkou_archive.images import plan
 from yingkou_archive.photos import SIZES, responsive_images
@@ -122,32 +121,20 @@ def test_a_replaced_photo_renders_its_page_again(content_copy, tmp_path):
     assert tree_digest(out) == tree_digest(clean)
 
 
-@pytest.fixture(scope="module")
-def site(demo_site):
-    server = serve(demo_site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.mark.parametrize("width", (390, 1280))
-def test_photos_take_their_place_before_they_load(demo_site, site, width):
+def test_photos_take_their_place_before_they_load(browser, demo_url, width):
     """With photos blocked, each still has its height: no layout shift."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": width, "height": 844})
-        page.route(re.compile(r".*/derived/.*"), lambda route: route.abort())
-        page.goto(site + ROROSHIP)
-        box = page.evaluate("""(() => { const img = document.querySelector('.article-body img');
-            const r = img.getBoundingClientRect();
-            return {w: r.width, h: r.height, ratio: img.width / img.height,
-                    attr: img.getAttribute('width') / img.getAttribute('height')}; })()""")
-        assert box["w"] > 100 and abs(box["w"] / box["h"] - box["attr"]) < 0.02, box
-        page.unroute(re.compile(r".*/derived/.*"))
-        page.reload()
-        page.wait_for_function("document.querySelector('.article-body img').complete")
-        chosen = page.evaluate("document.querySelector('.article-body img').currentSrc")
-        assert "/derived/" in chosen
-        browser.close()
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.route(re.compile(r".*/derived/.*"), lambda route: route.abort())
+    page.goto(demo_url + ROROSHIP)
+    box = page.evaluate("""(() => { const img = document.querySelector('.article-body img');
+        const r = img.getBoundingClientRect();
+        return {w: r.width, h: r.height, ratio: img.width / img.height,
+                attr: img.getAttribute('width') / img.getAttribute('height')}; })()""")
+    assert box["w"] > 100 and abs(box["w"] / box["h"] - box["attr"]) < 0.02, box
+    page.unroute(re.compile(r".*/derived/.*"))
+    page.reload()
+    page.wait_for_function("document.querySelector('.article-body img').complete")
+    chosen = page.evaluate("document.querySelector('.article-body img').currentSrc")
+    assert "/derived/" in chosen
+    page.close()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import launch_chromium, serve
+from tests.browser import serve, site_url
 from tests.search_truth import article_texts, doc_urls, relevant
 from yingkou_archive.synthetic import generate_archive
 
@@ -71,21 +71,9 @@ def truth(site):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = launch_chromium(playwright)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture(scope="module")
 def base(site):
-    server = serve(site)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with site_url(site) as url:
+        yield url
 
 
 @pytest.fixture()

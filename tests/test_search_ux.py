@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import launch_chromium, serve
+from tests.browser import site_url
 from yingkou_archive.synthetic import generate_archive
 
 WORD = "琥珀湾"  # an invented place: only the articles below use it
@@ -67,20 +67,8 @@ def base(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     build_site(content, work / "output")
-    server = serve(work / "output")
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = launch_chromium(playwright)
-        yield instance
-        instance.close()
+    with site_url(work / "output") as url:
+        yield url
 
 
 def _page(browser, width, height=844):
