@@ -123,14 +123,15 @@ class Workspace:
 
 
 def generate(space: Workspace, articles: int, seed: int, per_day: int | None = None,
-             issues: bool = False) -> list[Path]:
+             issues: bool | str = False) -> list[Path]:
     """The synthetic archive; with ``per_day``, ``per_day`` articles a day,
-    and with ``issues`` an issue file a day (8 articles a page)."""
+    and with ``issues`` an issue file a day (8 articles a page; with
+    ``issues="images"`` a drawn page image per page)."""
     from yingkou_archive.synthetic import generate_archive, write_issues
 
     paths = generate_archive(space.content, articles, seed=seed, per_day=per_day)
     if issues:
-        write_issues(space.content, paths)
+        write_issues(space.content, paths, images=issues == "images")
     return paths
 
 
@@ -409,7 +410,7 @@ def _run_steps(steps, space, articles, seed, binary, profile, per_day=None, issu
     if issues:
         from yingkou_archive.synthetic import write_issues
 
-        write_issues(space.content, new)
+        write_issues(space.content, new, images=issues == "images")
     figures.append(_our_build(steps, space, "incremental", articles + NEW_ARTICLES, profile,
                               before=figures[0]))
     machine = machine_facts()
@@ -448,9 +449,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--per-day", type=int, help="articles a day, on consecutive days")
     parser.add_argument("--issues", action="store_true", help="an issue file a day, 8 articles a page")
+    parser.add_argument("--issue-images", action="store_true", help="with --issues: a drawn image per page")
     args = parser.parse_args(argv)
     run_bench(args.articles, args.hugo, args.keep, args.docs, profile=args.profile,
-              per_day=args.per_day, issues=args.issues)
+              per_day=args.per_day, issues="images" if args.issues and args.issue_images else args.issues)
 
 
 if __name__ == "__main__":

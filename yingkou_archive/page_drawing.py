@@ -11,6 +11,7 @@ them (yingkou_archive/issues.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ _FONTS = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
           "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 
 
+@functools.cache
 def _font(size: int):
     for path in _FONTS:
         if Path(path).is_file():

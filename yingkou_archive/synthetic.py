@@ -330,11 +330,14 @@ PAGE_NAMES = ("要闻", "综合", "经济", "城市", "县区", "民生", "文�
 
 
 def write_issues(target_dir: str | Path, paths: list[Path], per_page: int = 8,
-                 source: str = "营口日报") -> list[Path]:
+                 source: str = "营口日报", images: bool = False) -> list[Path]:
     """Issue files (yingkou_archive/issues.py) for the articles ``paths``:
     one issue per day of their dates, ``per_page`` articles a page in the
-    order given, without page images."""
+    order given; with ``images``, a page image drawn for every page
+    (yingkou_archive/page_drawing.py) and a region per article."""
     import yaml
+
+    from .page_drawing import draw_page
 
     target = Path(target_dir)
     by_day: dict[str, list[str]] = {}
@@ -346,8 +349,18 @@ def write_issues(target_dir: str | Path, paths: list[Path], per_page: int = 8,
     for date, files in sorted(by_day.items()):
         pages = []
         for number, start in enumerate(range(0, len(files), per_page), 1):
-            pages.append({"label": f"第{number:02d}版", "name": PAGE_NAMES[(number - 1) % len(PAGE_NAMES)],
-                          "articles": [{"file": f} for f in files[start:start + per_page]]})
+            page = {"label": f"第{number:02d}版", "name": PAGE_NAMES[(number - 1) % len(PAGE_NAMES)],
+                    "articles": [{"file": f} for f in files[start:start + per_page]]}
+            if images:
+                titles = [f"稿件 {i + 1}" for i in range(len(page["articles"]))]
+                drawn, regions = draw_page(source, dt.date.fromisoformat(date), page["label"], page["name"],
+                                           titles, number == 1)
+                page["image"] = f"images/issues/{date}-ykrb/p{number:02d}.png"
+                (target / page["image"]).parent.mkdir(parents=True, exist_ok=True)
+                drawn.quantize(colors=32).save(target / page["image"], optimize=True)
+                for article, region in zip(page["articles"], regions, strict=True):
+                    article["region"] = region
+            pages.append(page)
         issue = target / "issues" / date[:4] / f"{date}-ykrb.yml"
         issue.parent.mkdir(parents=True, exist_ok=True)
         issue.write_text(yaml.safe_dump({"date": dt.date.fromisoformat(date), "source": source, "pages": pages},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,12 @@ def test_unknown_or_broken_images_are_named(content):
 
     with pytest.raises(ImageError, match="images/nowhere.png"):
         plugin.image_set("images/nowhere.png")
+
+
+def test_transparency_is_kept_only_where_the_source_has_it(content):
+    Image.new("RGBA", (400, 200), (0, 0, 0, 0)).save(content / "images" / "logo.png")
+    Image.new("RGB", (400, 200), (9, 9, 9)).quantize(colors=4).save(content / "images" / "drawn.png")
+    for name, mode in (("logo.png", "RGBA"), ("drawn.png", "RGB")):
+        plan = images.plan(content, f"images/{name}")
+        with Image.open(io.BytesIO(images.render(content, plan.derivatives[0]))) as made:
+            assert made.mode == mode and made.size == (320, 160)
