@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,18 +48,21 @@ def check_import(data: bytes, suffix: str) -> None:
             assert report.written, "a page that imports writes at least one article"
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(lines)
 def test_arbitrary_text_pages(parts):
     check_import("\n".join(parts).encode("utf-8"), ".txt")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes(data):
     check_import(data, ".txt")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=40)), max_size=12),
        st.sampled_from(["utf-8", "gb18030"]))

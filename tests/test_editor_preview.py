@@ -13,7 +13,6 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 
 from sitebuild.preview import Preview
-from tests.browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = "articles/2024/12/broken-link.md"
@@ -97,24 +96,20 @@ class _Quiet(WSGIRequestHandler):
 
 
 @pytest.mark.parametrize("width", (390, 1280))
-def test_the_browser_shows_the_build_error(preview, content_copy, width):
-    from playwright.sync_api import sync_playwright
-
+def test_the_browser_shows_the_build_error(browser, preview, content_copy, width):
     (content_copy / BROKEN).write_text(TEXT, encoding="utf-8")
     assert not preview.rebuild()
     server = make_server("127.0.0.1", 0, preview, handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": width, "height": 800})
-            page.goto(f"http://127.0.0.1:{server.server_port}/2024/12/")
-            assert page.locator("h1").inner_text().startswith("生成失败")
-            problems = page.locator(".build-problems li").all_inner_texts()
-            assert any("broken-link.md" in p and "指向的页面不存在" in p for p in problems), problems
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            browser.close()
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(f"http://127.0.0.1:{server.server_port}/2024/12/")
+        assert page.locator("h1").inner_text().startswith("生成失败")
+        problems = page.locator(".build-problems li").all_inner_texts()
+        assert any("broken-link.md" in p and "指向的页面不存在" in p for p in problems), problems
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.close()
     finally:
         server.shutdown()
         server.server_close()
