@@ -100,7 +100,7 @@ def check(c, content=None):
         print(f"错误：{problem}", file=sys.stderr)
     if not report.ok:
         raise Exit(f"{len(report.problems)} 处错误", code=1)
-    print(f"检查通过：{len(report.articles)} 篇文章")
+    print(f"检查通过：{len(report.articles)} 篇文章，{report.issue_files} 个版面文件")
 
 
 NEW_HELP = {"title": "标题 (the headline; the first argument)",

@@ -107,8 +107,12 @@ def test_check_catches_url_collision(content_copy):
     assert "one.md" in problems and "two.md" in problems and "clash" in problems
 
 
-def test_invoke_check_exit_code(content_copy):
+def test_invoke_check_exit_code(content_copy, capsys):
     tasks.check(Context(), content=str(content_copy))
+    articles = len(list((content_copy / "articles").rglob("*.md")))
+    issue_files = len(list((content_copy / "issues").rglob("*.yml")))
+    assert issue_files > 0
+    assert f"检查通过：{articles} 篇文章，{issue_files} 个版面文件" in capsys.readouterr().out
     (content_copy / "articles" / "bad.md").write_text(CASES["invalid_date"][0], encoding="utf-8")
     with pytest.raises(Exit) as failure:
         tasks.check(Context(), content=str(content_copy))

@@ -16,7 +16,7 @@ from pathlib import Path
 from .article import ArticleMeta, PageMeta, read_article, read_page
 from .body import Body, missing_files, render_body
 from .errors import Problem
-from .issues import read_issues
+from .issues import issue_files, read_issues
 from .kinds import BY_NAME, TAXONOMY_KINDS
 from .links import (
     ARTICLE_PATHS,
@@ -231,6 +231,7 @@ class CheckReport:
     articles: list[ArticleMeta] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    issue_files: int = 0  # content/issues/ files checked
 
     @property
     def ok(self) -> bool:
@@ -271,4 +272,5 @@ def check_content(content_dir: str | Path, vocabulary: Vocabulary | None = None,
     report.articles = [item.meta for item in checked["articles"]]
     report.problems += site_problems(checked["articles"], checked["pages"], vocabulary,
                                      content_dir, base)
+    report.issue_files = len(issue_files(content_dir))
     return report
