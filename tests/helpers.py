@@ -97,3 +97,19 @@ def sitemap_entries(site: Path) -> dict[str, str]:
         for url in ET.parse(site / name).getroot().iter(f"{SITEMAP_NS}url"):
             entries[url.find(f"{SITEMAP_NS}loc").text] = url.find(f"{SITEMAP_NS}lastmod").text
     return entries
+
+
+def build_synthetic_site(work: Path, articles: int, seed: int, extra: dict[str, str]) -> Path:
+    """A synthetic archive plus ``extra`` articles (path under articles/ -> text),
+    built with search into ``work/output``."""
+    from sitebuild.build import build_site
+    from yingkou_archive.synthetic import generate_archive
+
+    content = work / "content"
+    generate_archive(content, articles, seed=seed)
+    for rel, text in extra.items():
+        path = content / "articles" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    build_site(content, work / "output")
+    return work / "output"

@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser import serve, site_url
+from tests.helpers import build_synthetic_site
 from tests.search_truth import article_texts, doc_urls, relevant
-from yingkou_archive.synthetic import generate_archive
 
 EXTRA = {
     "2025/12/title-match.md": """Title: 海铁联运新线路开通 营商环境再提升
@@ -51,18 +51,7 @@ Slug: latin-digits
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from sitebuild.build import build_site
-
-    work = tmp_path_factory.mktemp("search")
-    content = work / "content"
-    generate_archive(content, 60, seed=3)
-    for rel, text in EXTRA.items():
-        path = content / "articles" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    output = work / "output"
-    build_site(content, output)
-    return output
+    return build_synthetic_site(tmp_path_factory.mktemp("search"), 60, 3, EXTRA)
 
 
 @pytest.fixture(scope="module")

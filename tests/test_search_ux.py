@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser import site_url
-from yingkou_archive.synthetic import generate_archive
+from tests.helpers import build_synthetic_site
 
 WORD = "琥珀湾"  # an invented place: only the articles below use it
 ARTICLES = {
@@ -57,17 +57,8 @@ Slug: tag-only
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    from sitebuild.build import build_site
-
-    work = tmp_path_factory.mktemp("ux")
-    content = work / "content"
-    generate_archive(content, 40, seed=9)
-    for rel, text in ARTICLES.items():
-        path = content / "articles" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    build_site(content, work / "output")
-    with site_url(work / "output") as url:
+    output = build_synthetic_site(tmp_path_factory.mktemp("ux"), 40, 9, ARTICLES)
+    with site_url(output) as url:
         yield url
 
 
