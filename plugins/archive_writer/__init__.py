@@ -104,13 +104,13 @@ class OutputClashError(FileOverwriteFailedError, ArchiveError):
 class _ReplacedOnClose(io.StringIO):
     """A text file written on close, only if its bytes changed."""
 
-    def __init__(self, path: str, encoding: str, changed: set[str]):
+    def __init__(self, path: str, encoding: str, on_change):
         super().__init__()
-        self._path, self._encoding, self._changed = path, encoding, changed
+        self._path, self._encoding, self._on_change = path, encoding, on_change
 
     def close(self):
         if not self.closed and replace_if_changed(self._path, self.getvalue().encode(self._encoding)):
-            self._changed.add(self._path)
+            self._on_change(self._path)
         super().close()
 
 
@@ -127,6 +127,10 @@ class ArchiveWriter(Writer):
         self.sources: dict[str, str] = {}
         self.current_source = "Pelican"
         self.changed: set[str] = set()
+        # paths written and changed by the job being rendered (lists, not
+        # copies of the sets before and after: those cost O(pages) a job)
+        self._job_written: list[str] = []
+        self._job_changed: list[str] = []
         global _current_writer
         _current_writer = self
         writing_started.send(self)
@@ -136,7 +140,11 @@ class ArchiveWriter(Writer):
     def _open_w(self, filename, encoding, override=False):
         if not self.claim(filename, self.current_source, override):
             return open(os.devnull, "w", encoding=encoding)
-        return _ReplacedOnClose(filename, encoding, self.changed)
+        return _ReplacedOnClose(filename, encoding, self._note_changed)
+
+    def _note_changed(self, path: str) -> None:
+        self.changed.add(path)
+        self._job_changed.append(path)
 
     def claim(self, path: str, source, override: bool = False) -> bool:
         """Pelican's overwrite guard (``Writer._open_w``), naming both
@@ -153,6 +161,7 @@ class ArchiveWriter(Writer):
         if override:
             overridden.add(path)
         written.add(path)
+        self._job_written.append(path)
         self.sources[path] = source
         return True
 
@@ -168,7 +177,7 @@ class ArchiveWriter(Writer):
         path = os.path.join(self.output_path, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if self.claim(path, source) and replace_if_changed(path, text.encode("utf-8")):
-            self.changed.add(path)
+            self._note_changed(path)
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
                    override_output=False, feed_title=None, render_key=None):
@@ -244,13 +253,12 @@ class ArchiveWriter(Writer):
     def _run_jobs(self, indices) -> list[tuple[int, list[str], list[str]]]:
         """Render jobs here; (index, paths written, paths changed) of each."""
         done = []
-        written = written_files(self)
         for index in indices:
             args, kwargs, _ = self.jobs[index]
-            before, changed_before = set(written), set(self.changed)
-            self.current_source = self.job_source(index)
+            self._job_written, self._job_changed = [], []
+            self.current_source = index  # named by _source_name only on a clash
             super().write_file(*args, **kwargs)
-            done.append((index, sorted(written - before), sorted(self.changed - changed_before)))
+            done.append((index, sorted(set(self._job_written)), sorted(set(self._job_changed))))
         self.current_source = "Pelican"
         return done
 
