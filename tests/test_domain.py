@@ -12,7 +12,7 @@ import pytest
 from yingkou_archive.article import parse_date, parse_source, plain_text, read_article, split_list
 from yingkou_archive.errors import VocabularyError
 from yingkou_archive.monthly_chart import monthly_chart_svg, monthly_counts
-from yingkou_archive.related import related_indices
+from yingkou_archive.related import related_indices, update_related
 from yingkou_archive.vocabulary import load_vocabulary, pinyin_slug
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,6 +180,47 @@ def test_related_matches_brute_force_on_random_data():
             key=lambda j: (-len(mine & terms[j]), abs(position[j] - position[i]), position[j]),
         )
         assert fast[i] == ranked[:5], i
+
+
+def _random_archive(rng, count, alphabet="abcdefghij"):
+    keys = [f"a{i}" for i in range(count)]
+    terms = [frozenset(rng.sample(alphabet, rng.randint(0, 4))) for _ in range(count)]
+    newness = [rng.randint(0, count // 3) for _ in range(count)]  # many ties
+    return keys, terms, newness
+
+
+def test_updated_related_lists_equal_computed_ones():
+    """New items anywhere in time (newest, backdated, tied dates): the
+    updated lists are exactly the computed ones."""
+    import random
+
+    from yingkou_archive.related import _updated
+
+    for seed in range(40):
+        rng = random.Random(seed)
+        keys, terms, newness = _random_archive(rng, rng.randint(100, 400))
+        _, state = update_related(keys, terms, newness, 5, None)
+        for _ in range(3):
+            for _ in range(rng.randint(1, 4)):
+                at = rng.randrange(len(keys) + 1)
+                keys.insert(at, f"n{len(keys)}-{seed}")
+                terms.insert(at, frozenset(rng.sample("abcdefghij", rng.randint(0, 4))))
+                newness.insert(at, rng.choice([max(newness) + 1, rng.randint(0, max(newness))]))
+            assert _updated(keys, terms, newness, 5, state) is not None  # updated, not computed afresh
+            updated, state = update_related(keys, terms, newness, 5, state)
+            assert updated == related_indices(terms, newness, 5), seed
+
+
+def test_related_update_starts_afresh_when_an_old_item_changed_or_went():
+    import random
+
+    rng = random.Random(3)
+    keys, terms, newness = _random_archive(rng, 300)
+    _, state = update_related(keys, terms, newness, 5, None)
+    changed = terms[:7] + [frozenset("xyz") | terms[7]] + terms[8:]
+    assert update_related(keys, changed, newness, 5, state)[0] == related_indices(changed, newness, 5)
+    gone = (keys[:5] + keys[6:], terms[:5] + terms[6:], newness[:5] + newness[6:])
+    assert update_related(*gone[:3], 5, state)[0] == related_indices(*gone[1:], 5)
 
 
 def test_monthly_counts_fill_empty_months():

@@ -15,6 +15,8 @@ and a URL folder.  For every kind this plugin
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -29,11 +31,14 @@ from yingkou_archive.article import split_list
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.kinds import TAXONOMY_KINDS, TaxonomyKind
 from yingkou_archive.monthly_chart import MonthlyChart
-from yingkou_archive.related import related_indices
+from yingkou_archive.related import RelatedState, update_related
 
 logger = logging.getLogger(__name__)
 
 RELATED_LIMIT = 5
+# The last build's related lists (in CACHE_PATH): a build that only added
+# articles updates them instead of computing every article's again.
+RELATED_STATE_FILE = "related.pickle"
 
 
 class TaxonomyTerm(URLWrapper):
@@ -146,7 +151,7 @@ def build_taxonomies(generator):
     if problems:
         raise ContentError(problems)
     _attach_agencies_to_districts(indexes)
-    _attach_related(generator.articles)
+    _attach_related(generator.articles, generator.settings.get("CACHE_PATH"))
     generator.archive_taxonomies = indexes
     generator.context["taxonomies"] = indexes
     generator.context["taxonomy"] = {index.kind.name: index for index in indexes}
@@ -172,7 +177,7 @@ def _attach_agencies_to_districts(indexes):
                 agency.home_district = home
 
 
-def _attach_related(articles):
+def _attach_related(articles, cache_dir: str | None):
     term_sets = [
         frozenset(
             (kind.plural, term.slug)
@@ -182,8 +187,31 @@ def _attach_related(articles):
         for article in articles
     ]
     newness = [article.date.timestamp() for article in articles]
-    for article, related in zip(articles, related_indices(term_sets, newness, RELATED_LIMIT), strict=True):
-        article.related_articles = [articles[i] for i in related]
+    keys = [_shown_path(article) for article in articles]
+    state_file = os.path.join(cache_dir, RELATED_STATE_FILE) if cache_dir else None
+    related, state = update_related(keys, term_sets, newness, RELATED_LIMIT, _load_related_state(state_file))
+    for article, indices in zip(articles, related, strict=True):
+        article.related_articles = [articles[i] for i in indices]
+    if state_file:
+        _save_related_state(state_file, state)
+
+
+def _load_related_state(path: str | None) -> RelatedState | None:
+    try:
+        with open(path, "rb") as handle:
+            state = pickle.load(handle)
+    # absent, or written by other code: computed afresh, it is only a cache
+    except (TypeError, OSError, pickle.PickleError, EOFError, ValueError, ImportError, AttributeError):
+        return None
+    return state if isinstance(state, RelatedState) else None
+
+
+def _save_related_state(path: str, state: RelatedState) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.{os.getpid()}"
+    with open(temporary, "wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
