@@ -230,3 +230,13 @@ def test_monthly_counts_fill_empty_months():
     svg = monthly_chart_svg(dates, "<b>x</b>")
     assert svg.count('<rect class="bar"') == 2 and "<b>" not in svg
     assert "共 3 篇" in svg
+
+
+def test_article_url_is_the_article_url_setting():
+    from types import SimpleNamespace
+
+    from yingkou_archive.content_check import ARTICLE_URL, article_url
+
+    for date in (dt.datetime(2024, 1, 5, 8, 0), dt.datetime(1999, 12, 31, 23, 59), dt.datetime(2031, 10, 1)):
+        meta = SimpleNamespace(date=date, slug="gangkou-2024")
+        assert article_url(meta) == ARTICLE_URL.format(date=date, slug=meta.slug)

@@ -41,7 +41,9 @@ FIXED_URLS = ("", "archives/", "search/", "issues/", "feeds/all.atom.xml", "404.
 
 
 def article_url(meta: ArticleMeta) -> str:
-    return ARTICLE_URL.format(date=meta.date, slug=meta.slug)
+    """ARTICLE_URL of an article (spelled out: str.format with strftime
+    codes cost 10 µs, several times for each of 100,000 articles a build)."""
+    return f"{meta.date.year:04d}/{meta.date.month:02d}/{meta.slug}/"
 
 
 def page_url(meta: PageMeta) -> str:
@@ -165,7 +167,7 @@ def _alias_problems(published: list[ArticleMeta], live: set[str]) -> list[Proble
     the build's own folders or under a file, or redirect to two places."""
     problems = []
     claimed: dict[str, str] = {}  # old URL -> the article it redirects to
-    for meta in published:
+    for meta in (meta for meta in published if meta.aliases):
         new = article_url(meta)
         for alias in meta.aliases:
             under_a_file = any(alias[:i] in live for i, char in enumerate(alias) if char == "/")

@@ -141,7 +141,12 @@ class ArticleStore:
             os.replace(temporary, path)
 
     def save(self) -> None:
-        """Records of this build's articles only (a deleted file's goes)."""
+        """Records of this build's articles only (a deleted file's goes);
+        not written again when they are the last build's (pickling 50,000
+        records took 1.8 s of a daily build)."""
+        if self.used.keys() == self.records.keys() and all(
+                self.used[rel] is self.records[rel] for rel in self.used):
+            return
         os.makedirs(self.cache_dir, exist_ok=True)
         path = os.path.join(self.cache_dir, RECORDS_FILE)
         temporary = f"{path}.{os.getpid()}"
