@@ -66,8 +66,8 @@ def symlink_problems(content_dir: Path, base: Path) -> list[Problem]:
     problems = []
     for folder, subfolders, files in os.walk(content_dir):  # does not follow links
         for name in sorted(subfolders + files):
-            path = Path(folder, name)
-            if path.is_symlink():
+            if os.path.islink(os.path.join(folder, name)):  # os.path: pathlib cost 1 s at 50,000 files
+                path = Path(folder, name)
                 problems.append(Problem(shown(path, base), f"是符号链接（指向 {os.readlink(path)}），"
                                                             "不会发布；请换成真实的文件或文件夹"))
     return problems
