@@ -44,13 +44,20 @@ class TreeSampler:
     space since exec; it is read every ``interval`` seconds for every known
     descendant (new ones are looked for every ``rescan`` seconds), so only
     growth in a process's last ``interval`` before it exits can be missed.
-    ``concurrent`` is the largest sum of VmRSS seen at one moment.
+    ``concurrent`` is the largest sum of VmRSS seen at one moment: forked
+    workers share most of their pages with the parent, and each counts them
+    again.  ``concurrent_pss`` is the largest sum of PSS (``Pss`` in
+    ``/proc/PID/smaps_rollup``: a page shared by n processes counts 1/n in
+    each), the memory the tree really holds at one moment; reading it walks
+    the page tables, so it is sampled every ``pss_interval`` seconds.
     """
 
-    def __init__(self, root: int, interval: float = 0.05, rescan: float = 0.25):
+    def __init__(self, root: int, interval: float = 0.05, rescan: float = 0.25, pss_interval: float = 0.25):
         import threading
 
-        self.root, self.interval, self.rescan = root, interval, rescan
+        self.root, self.interval, self.rescan, self.pss_interval = root, interval, rescan, pss_interval
+        self.concurrent_pss = 0
+        self._last_pss = 0.0
         self.known: dict[int, str] = {root: ""}
         self.peaks: dict[int, tuple[str, int]] = {}
         self.concurrent = 0
@@ -73,6 +80,9 @@ class TreeSampler:
                 self._find_descendants()
                 last_scan = now
             self.sample()
+            if now - self._last_pss >= self.pss_interval:
+                self.sample_pss()
+                self._last_pss = now
             if self._stop.wait(self.interval):
                 return
 
@@ -106,6 +116,19 @@ class TreeSampler:
                 self.peaks[pid] = (name, hwm)
         self.concurrent = max(self.concurrent, total)
 
+    def sample_pss(self) -> None:
+        total = 0
+        for pid in list(self.known):
+            try:
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            for line in text.splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        self.concurrent_pss = max(self.concurrent_pss, total)
+
     def peak_mb(self, pid: int | None = None, exclude_root: bool = False) -> float:
         """The largest VmHWM of ``pid`` (default: any process of the tree)."""
         values = [hwm for p, (_n, hwm) in self.peaks.items()
@@ -131,7 +154,8 @@ class Measured:
     code: int
     peak_mb: float          # the process itself
     children_mb: float      # its largest descendant
-    concurrent_mb: float    # the whole tree at one moment
+    concurrent_mb: float    # the whole tree at one moment (sum of RSS)
+    concurrent_pss_mb: float = 0.0  # the whole tree at one moment (sum of PSS)
 
 
 def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
@@ -152,7 +176,7 @@ def run_measured(cmd: list[str], on_line=None, env=None, cwd=None,
             proc.stdout.close()
             code = proc.wait()
     return Measured(time.perf_counter() - started, code, sampler.peak_mb(proc.pid),
-                    sampler.peak_mb(exclude_root=True), mb(sampler.concurrent))
+                    sampler.peak_mb(exclude_root=True), mb(sampler.concurrent), mb(sampler.concurrent_pss))
 
 
 def output_stats(folder: Path, before: OutputStats | None = None) -> OutputStats:
