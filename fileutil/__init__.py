@@ -57,3 +57,31 @@ def remove_empty_parents(path: str | os.PathLike, root: str | os.PathLike) -> No
         except OSError:
             return  # not empty (or gone): the folders above are not empty either
         folder = os.path.dirname(folder)
+
+
+# A cache written by other code or damaged is read as no cache at all.
+_UNREADABLE = (OSError, EOFError, ValueError, ImportError, AttributeError, TypeError, IndexError)
+
+
+def load_pickled(path: str | os.PathLike):
+    """What :func:`save_pickled` stored at ``path``, or None when it is
+    absent or cannot be read (build caches only: they may go at any time)."""
+    import pickle
+
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except (pickle.PickleError, *_UNREADABLE):
+        return None
+
+
+def save_pickled(path: str | os.PathLike, value) -> None:
+    """Store ``value`` at ``path`` whole or not at all (written beside it,
+    then renamed over it)."""
+    import pickle
+
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    temporary = f"{path}.{os.getpid()}"
+    with open(temporary, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

@@ -56,10 +56,9 @@ class _Scorer:
         # (a stable sort: ties keep the callers' order)
         self.order = sorted(range(count), key=lambda i: newness[i], reverse=True)
         self.position_of = [0] * count
-        for position, item in enumerate(self.order):
-            self.position_of[item] = position
         self.membership: dict[Hashable, np.ndarray] = {}
         for position, item in enumerate(self.order):
+            self.position_of[item] = position
             for term in term_sets[item]:
                 if term not in self.membership:
                     self.membership[term] = np.zeros(count, dtype=np.uint8)

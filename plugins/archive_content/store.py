@@ -29,13 +29,13 @@ import hashlib
 import html
 import logging
 import os
-import pickle
 from multiprocessing import get_context
 from zoneinfo import ZoneInfo
 
 from pelican.contents import Article
 from pelican.urlwrappers import Author
 
+from fileutil import load_pickled, save_pickled
 from plugins.pelican_internals import is_discarded, new_article
 from yingkou_archive.kinds import TAXONOMY_KINDS
 
@@ -121,12 +121,8 @@ class ArticleStore:
         self.used: dict[str, dict] = {}
 
     def _load(self) -> dict[str, dict]:
-        try:
-            with open(os.path.join(self.cache_dir, RECORDS_FILE), "rb") as handle:
-                return pickle.load(handle)
-        # a cache written by other code: start afresh, it is only a cache
-        except (OSError, pickle.PickleError, EOFError, ValueError, ImportError, AttributeError):
-            return {}
+        records = load_pickled(os.path.join(self.cache_dir, RECORDS_FILE))
+        return records if isinstance(records, dict) else {}
 
     def content_file(self, source_hash: str) -> str:
         return os.path.join(self.cache_dir, CONTENTS_DIR, source_hash[:2], f"{source_hash}.html")
@@ -147,12 +143,7 @@ class ArticleStore:
         if self.used.keys() == self.records.keys() and all(
                 self.used[rel] is self.records[rel] for rel in self.used):
             return
-        os.makedirs(self.cache_dir, exist_ok=True)
-        path = os.path.join(self.cache_dir, RECORDS_FILE)
-        temporary = f"{path}.{os.getpid()}"
-        with open(temporary, "wb") as handle:
-            pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        save_pickled(os.path.join(self.cache_dir, RECORDS_FILE), self.used)
 
 
 def _stat(path: str) -> tuple[int, int, int]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 from dataclasses import dataclass, field
 from functools import partial
 
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
+from fileutil import load_pickled, save_pickled
 from plugins.archive_writer import feed_terms
 from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
@@ -189,29 +189,13 @@ def _attach_related(articles, cache_dir: str | None):
     newness = [article.date.timestamp() for article in articles]
     keys = [_shown_path(article) for article in articles]
     state_file = os.path.join(cache_dir, RELATED_STATE_FILE) if cache_dir else None
-    related, state = update_related(keys, term_sets, newness, RELATED_LIMIT, _load_related_state(state_file))
+    previous = load_pickled(state_file) if state_file else None
+    related, state = update_related(keys, term_sets, newness, RELATED_LIMIT,
+                                    previous if isinstance(previous, RelatedState) else None)
     for article, indices in zip(articles, related, strict=True):
         article.related_articles = [articles[i] for i in indices]
     if state_file:
-        _save_related_state(state_file, state)
-
-
-def _load_related_state(path: str | None) -> RelatedState | None:
-    try:
-        with open(path, "rb") as handle:
-            state = pickle.load(handle)
-    # absent, or written by other code: computed afresh, it is only a cache
-    except (TypeError, OSError, pickle.PickleError, EOFError, ValueError, ImportError, AttributeError):
-        return None
-    return state if isinstance(state, RelatedState) else None
-
-
-def _save_related_state(path: str, state: RelatedState) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = f"{path}.{os.getpid()}"
-    with open(temporary, "wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+        save_pickled(state_file, state)
 
 
 def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
