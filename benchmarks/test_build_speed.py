@@ -36,6 +36,8 @@ def test_full_and_incremental_builds_are_measured(tiny_report):
         assert figures.pages_per_second > 0
         assert 20 < figures.python_rss_mb < 4096
         assert figures.concurrent_mb >= figures.python_rss_mb * 0.5
+        # PSS counts shared pages once: above nothing, below the RSS sum (sampled less often)
+        assert 0 < figures.concurrent_pss_mb <= figures.concurrent_mb * 1.1
     assert incremental.output.html > full.output.html
 
 

@@ -240,3 +240,27 @@ def test_article_url_is_the_article_url_setting():
     for date in (dt.datetime(2024, 1, 5, 8, 0), dt.datetime(1999, 12, 31, 23, 59), dt.datetime(2031, 10, 1)):
         meta = SimpleNamespace(date=date, slug="gangkou-2024")
         assert article_url(meta) == ARTICLE_URL.format(date=date, slug=meta.slug)
+
+
+def test_a_damaged_or_foreign_cache_file_reads_as_none(tmp_path):
+    from fileutil import load_pickled, save_pickled
+
+    path = tmp_path / "cache" / "state.pickle"
+    assert load_pickled(path) is None
+    save_pickled(path, {"a": [1, 2]})
+    assert load_pickled(path) == {"a": [1, 2]}
+    path.write_bytes(b"\x80\x05not a pickle")
+    assert load_pickled(path) is None
+    assert list(path.parent.iterdir()) == [path]  # nothing left beside it
+
+
+def test_article_sources_from_relative_and_whole_shown_paths(tmp_path):
+    from types import SimpleNamespace
+
+    from yingkou_archive.content_check import article_sources
+
+    content = tmp_path / "site" / "content"
+    shown = ["content/articles/2024/a.md", str(content / "articles" / "b.md"), "elsewhere/c.md"]
+    items = [SimpleNamespace(meta=SimpleNamespace(path=p)) for p in shown]
+    assert article_sources(items, content, tmp_path / "site") == {
+        "articles/2024/a.md", "articles/b.md"}

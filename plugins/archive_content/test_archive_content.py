@@ -61,3 +61,16 @@ def test_two_files_for_one_url_fail_naming_both(content, tmp_path, build_tiny_si
         _build(build_tiny_site, content, tmp_path / "out")
     message = str(failure.value)
     assert "beach.md" in message and "beach-copy.md" in message and "/2024/06/beach/" in message
+
+
+def test_the_store_of_records_is_rewritten_only_when_they_changed(content, tmp_path, build_tiny_site):
+    records = tmp_path / "out-cache" / "articles.pickle"
+    _build(build_tiny_site, content, tmp_path / "out")
+    first = records.stat().st_ino
+    _build(build_tiny_site, content, tmp_path / "out")
+    assert records.stat().st_ino == first  # nothing changed: not written again
+    (content / "articles" / "later.md").write_text(
+        "Title: 营口港新航线开通\nDate: 2024-07-02\nTopic: 乡村振兴\nDistrict: 盖州市\n"
+        "Summary: 新航线。\n\n正文第一段。\n", encoding="utf-8")
+    _build(build_tiny_site, content, tmp_path / "out")
+    assert records.stat().st_ino != first

@@ -57,3 +57,33 @@ def test_an_unknown_term_fails_naming_the_file(content, tmp_path, build_tiny_sit
     with pytest.raises(ContentError) as failure:
         build_tiny_site(content, tmp_path / "out", PLUGINS, TEST_DATA / "theme")
     assert "typo.md" in str(failure.value) and "未知专题“港口物留”" in str(failure.value)
+
+
+def test_a_build_that_only_adds_an_article_updates_the_related_lists(content, tmp_path, build_tiny_site,
+                                                                     monkeypatch):
+    """The second build reads the first one's lists from the cache and
+    computes only the new article's (computing them all would fail here),
+    giving the lists a clean build gives."""
+    import yingkou_archive.related as related
+
+    # enough articles that one new one is a small share (more is computed afresh)
+    for day in range(1, 26):
+        topic, district = ("乡村振兴", "盖州市") if day % 2 else ("港口物流", "鲅鱼圈区")
+        (content / "articles" / f"day-{day}.md").write_text(
+            f"Title: 第{day}天的消息\nDate: 2024-05-{day:02d}\nTopic: {topic}\nDistrict: {district}\n\n正文。\n",
+            encoding="utf-8")
+    build_tiny_site(content, tmp_path / "out", PLUGINS, TEST_DATA / "theme")
+    (content / "articles" / "new.md").write_text(
+        "Title: 盖州苹果冷链再扩容\nDate: 2024-06-20\nTopic: 乡村振兴\nDistrict: 盖州市\n\n正文。\n",
+        encoding="utf-8")
+
+    def computed_afresh(*args, **kwargs):
+        raise AssertionError("every list computed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(related, "related_indices", computed_afresh)
+        updated = build_tiny_site(content, tmp_path / "out", PLUGINS, TEST_DATA / "theme")
+    clean = build_tiny_site(content, tmp_path / "clean", PLUGINS, TEST_DATA / "theme")
+    pages = sorted(p.name for p in clean.glob("*.html"))
+    assert len(pages) >= 4
+    assert [_page(updated, p) for p in pages] == [_page(clean, p) for p in pages]
