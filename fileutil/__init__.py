@@ -7,6 +7,9 @@ changes is unlinked and written anew, and a file whose bytes are already
 right is left alone, keeping its identity and modification time (an
 incremental deploy then sends only what changed).  Used by the page writer
 (plugins/archive_writer), the search index and the build driver.
+
+Also the build caches' files (the article store, the related-list state):
+read as nothing when absent or unreadable, written whole or not at all.
 """
 
 from __future__ import annotations
