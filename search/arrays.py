@@ -35,7 +35,8 @@ class Pieces:
     """Composites with a byte payload each (3-gram positions; empty otherwise)."""
 
     composites: np.ndarray  # uint64, sorted
-    lengths: np.ndarray     # payload bytes of each composite
+    lengths: np.ndarray     # uint32, payload bytes of each composite (4 bytes, not 8: these
+    #                         arrays are most of the index build's memory)
     data: np.ndarray        # uint8, payloads one after another
 
 
@@ -91,16 +92,16 @@ def positions_pieces(composites: np.ndarray, positions: np.ndarray) -> Pieces:
     value_starts = starts + np.arange(len(starts))
     lengths = np.add.reduceat(nbytes, value_starts) if len(starts) else nbytes[:0]
     flags = _flags(composites & np.uint64((1 << FLAG_BITS) - 1), starts) if len(starts) else pair[:0]
-    return Pieces((pair[starts] << np.uint64(FLAG_BITS)) | flags, lengths.astype(np.int64), data)
+    return Pieces((pair[starts] << np.uint64(FLAG_BITS)) | flags, lengths.astype(np.uint32), data)
 
 
 def take_segments(lengths: np.ndarray, data: np.ndarray, index: np.ndarray):
     """Byte segments ``index`` (in that order) of segments laid end to end."""
-    starts = np.cumsum(lengths) - lengths
+    starts = np.cumsum(lengths, dtype=np.int64) - lengths
     taken = lengths[index]
     if not taken.sum():
         return taken, data[:0]
-    new_starts = np.cumsum(taken) - taken
+    new_starts = np.cumsum(taken, dtype=np.int64) - taken
     perm = np.repeat(starts[index] - new_starts, taken) + np.arange(int(taken.sum()))
     return taken, data[perm]
 

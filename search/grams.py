@@ -155,7 +155,7 @@ class Corpus:
         bigrams = collapse(np.sort((tagged[valid] << self.shift) | low[:len(valid)][valid]))
         # the length tag is the top field: 1-grams then 2-grams are sorted overall
         head = np.concatenate([unigrams, bigrams])
-        return Pieces(head, np.zeros(len(head), np.int64), np.zeros(0, np.uint8)), text
+        return Pieces(head, np.zeros(len(head), np.uint32), np.zeros(0, np.uint8)), text
 
     def grams_at(self, text: BatchText, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions, tagged grams) of a batch's indexed n-grams, n >= 3:
@@ -186,7 +186,7 @@ class Corpus:
         rare = positions_pieces(composite[~extended][order], in_doc[~extended][order])
         common = collapse(np.sort(composite[extended]))
         extended_grams = sorted_distinct(common >> shift)
-        return ([rare, Pieces(common, np.zeros(len(common), np.int64), np.zeros(0, np.uint8))],
+        return ([rare, Pieces(common, np.zeros(len(common), np.uint32), np.zeros(0, np.uint8))],
                 extended_grams, np.concatenate([sorted_distinct(rare.composites >> shift), extended_grams]))
 
     def _windows(self, dense: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -82,7 +82,7 @@ def _block_postings(corpus: Corpus, pieces: list[Pieces], bits: int) -> Postings
     delta[starts] = value[starts]
     data, nbytes = varints(delta)
     lengths = np.add.reduceat(nbytes, starts)
-    pos_lengths = np.add.reduceat(pay_lengths, starts)
+    pos_lengths = np.add.reduceat(pay_lengths, starts, dtype=np.int64)
     shards = shards_of(keys, bits)
     order = np.lexsort((keys, shards))  # hashed long keys: sort them inside the shard
     lengths, data = take_segments(lengths, data, order)
@@ -132,16 +132,15 @@ def build_postings(pages: list[ArticlePage], bits: int, workers: int):
         for n in range(BASE_GRAM, LONGEST_GRAM + 1):
             if n > BASE_GRAM and not len(corpus.extended_at[n - 1]):
                 break
-            _index_level(pool, corpus, texts, n, route)
+            _index_level(pool, corpus, texts, n, route, workers)
         del texts
         corpus.extended = np.sort(np.concatenate(list(corpus.extended_at.values())))
-        work = [pieces for pieces in blocks if pieces]
-        yield from pool.map(lambda pieces: _block_postings(corpus, pieces, bits), work)
+        yield from _merged_blocks(pool, corpus, blocks, bits, workers)
     finally:
         pool.shutdown()
 
 
-def _index_level(pool, corpus: Corpus, texts: list, n: int, route) -> None:
+def _index_level(pool, corpus: Corpus, texts: list, n: int, route, workers: int) -> None:
     """The grams of n >= 3 characters of every batch, routed to their blocks."""
     if n > BASE_GRAM:
         corpus.check_parents(n)
@@ -149,11 +148,43 @@ def _index_level(pool, corpus: Corpus, texts: list, n: int, route) -> None:
     # a gram is extended when its bucket holds EXTEND_OCCURRENCES
     # occurrences: counted before the positions, which it then skips
     heavy = sum(pool.map(partial(corpus.count_buckets, n=n), texts)) >= EXTEND_OCCURRENCES
-    level = list(pool.map(partial(corpus.level_pieces, n=n, heavy=heavy), texts))
-    corpus.settle_level(n, [extended for _, extended, _ in level], [grams for _, _, grams in level])
-    for pieces, _, _ in level:
+    extended, grams = [], []
+    # routed batch by batch: each batch's pieces are freed once in their
+    # blocks instead of every batch's waiting for the last
+    level = partial(corpus.level_pieces, n=n, heavy=heavy)
+    for pieces, batch_extended, batch_grams in _in_order(pool, level, texts, workers):
         for part in pieces:
             route(part)
+        extended.append(batch_extended)
+        grams.append(batch_grams)
+        del pieces
+    corpus.settle_level(n, extended, grams)
+
+
+def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int):
+    """Each block's postings, in block order; a block's pieces are let go
+    as its merge starts (with every merge submitted at once, all blocks'
+    pieces and postings were held together at the end)."""
+    def take(b):
+        pieces, blocks[b] = blocks[b], []
+        return pieces
+
+    work = (take(b) for b in range(len(blocks)) if blocks[b])
+    return _in_order(pool, partial(_block_postings, corpus, bits=bits), work, workers)
+
+
+def _in_order(pool, fn, items, window: int):
+    """fn of each item, in order, run on the pool with at most ``window``
+    results made ahead of the one being used (pool.map submits every item
+    at once and keeps every result until it is taken)."""
+    pending = []
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        del item
+        if len(pending) > window:
+            yield pending.pop(0).result()
+    while pending:
+        yield pending.pop(0).result()
 
 
 def _block_of(corpus: Corpus, pairs: np.ndarray, bits: int, block_bits: int) -> np.ndarray:
