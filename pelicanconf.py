@@ -40,6 +40,9 @@ IGNORE_FILES = list(_IGNORE_FILES)
 STATIC_CHECK_IF_MODIFIED = True
 THEME_STATIC_PATHS = []
 ARCHIVE_THEME_STATIC_PATHS = ["static"]
+# Modules published with a bundle beside them (theme/js/search.bundle.js):
+# the search page loads its six modules as one file (yingkou_archive/bundle.py).
+ARCHIVE_JS_BUNDLES = ["js/search.js"]
 
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh_cn"

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 
 from sitebuild.build import build_site
 from yingkou_archive import assets
+from yingkou_archive.bundle import BUNDLE_SUFFIX, entry_of
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "theme" / "static"
@@ -143,27 +144,37 @@ def test_every_asset_url_carries_its_content_hash(demo_site):
             assert match, f"{page}: {url}"
             folder, name, version = match.groups()
             published = (demo_site / "theme" / folder / name).read_bytes()
-            assert version == assets.published(STATIC / folder / name)[0]
-            assert published == assets.published(STATIC / folder / name)[1]
+            if name.endswith(BUNDLE_SUFFIX):
+                expected = assets.bundled(STATIC / folder / entry_of(name))
+            else:
+                expected = assets.published(STATIC / folder / name)
+            assert (version, published) == expected, url
             seen.add(f"{folder}/{name}")
-    assert {"css/site.css", "css/search.css", "js/search.js", "js/highlight.js",
-            "js/search-engine.js", "images/favicon.svg"} <= seen
+    assert {"css/site.css", "css/search.css", "js/search.bundle.js", "js/highlight.js",
+            "images/favicon.svg"} <= seen
+
+
+def test_the_search_page_loads_its_modules_as_one_bundle(demo_site):
+    search_page = soup(demo_site / "search" / "index.html")
+    preloaded = [tag["href"] for tag in search_page.find_all("link", rel="modulepreload")]
+    scripts = [tag["src"] for tag in search_page.find_all("script", src=True)]
+    assert len(scripts) == 1 and scripts[0].split("/")[-1].startswith("search.bundle.js?v=")
+    # preloaded under the URL the script tag uses, so it is fetched once
+    assert preloaded == scripts
+    text = (demo_site / "theme" / "js" / "search.bundle.js").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*import\b", text, re.M), "the bundle imports nothing"
 
 
 def test_published_modules_import_each_other_by_version(demo_site):
-    search_page = soup(demo_site / "search" / "index.html")
-    preloaded = {tag["href"].split("/")[-1] for tag in search_page.find_all("link", rel="modulepreload")}
     imported = set()
     for module in (demo_site / "theme" / "js").glob("*.js"):
         text = module.read_text(encoding="utf-8")
         for spec in re.findall(r"""(?:from|import)\s*\(?\s*["'](\.[^"']+)["']""", text):
             name, _, version = spec.removeprefix("./").partition("?v=")
             assert version == assets.published(STATIC / "js" / name)[0], (module, spec)
-            imported.add(f"{name}?v={version}")
-    # what the search page preloads is exactly what its modules import, so
-    # no module is fetched twice under two URLs
-    engine_side = {s for s in imported if not s.startswith(("search.js", "highlight.js"))}
-    assert engine_side <= preloaded, engine_side - preloaded
+            imported.add(name)
+    assert {"search-engine.js", "search-pack.js", "search-rules.js", "search-segment.js",
+            "search-tokens.js"} <= imported
 
 
 def test_a_changed_module_changes_the_urls_of_its_importers(tmp_path):

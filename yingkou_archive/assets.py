@@ -19,6 +19,8 @@ import os
 import re
 from pathlib import Path
 
+from .bundle import BUNDLE_SUFFIX, bundle, entry_of
+
 VERSION_CHARS = 10
 # ``import x from "./a.js"``, ``export { y } from './b.js'``, ``import "./c.js"``,
 # ``import("./d.js")``: relative module specifiers in the same folder tree.
@@ -62,7 +64,15 @@ def published(path: Path, _seen: tuple = ()) -> tuple[str, bytes]:
     return version, data
 
 
+def bundled(entry: Path) -> tuple[str, bytes]:
+    """The version and bytes of the bundle of a module (yingkou_archive/bundle.py)."""
+    data = bundle(entry)
+    return hashlib.sha256(data).hexdigest()[:VERSION_CHARS], data
+
+
 def asset_version(static_root: str | Path, rel: str) -> str:
-    """The ``?v=`` value of ``rel`` (e.g. ``js/search.js``) under the
-    theme's static folder."""
+    """The ``?v=`` value of ``rel`` (e.g. ``js/search.js``, or the bundle
+    ``js/search.bundle.js``) under the theme's static folder."""
+    if rel.endswith(BUNDLE_SUFFIX):
+        return bundled(Path(static_root) / entry_of(rel))[0]
     return published(Path(static_root) / rel)[0]

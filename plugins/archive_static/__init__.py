@@ -10,7 +10,8 @@ and Pelican copies static files over existing ones in place
 * theme static files (``ARCHIVE_THEME_STATIC_PATHS``; Pelican's own
   ``THEME_STATIC_PATHS`` is empty) are copied here, a file only when its
   bytes changed; JavaScript modules with their imports versioned
-  (yingkou_archive/assets.py), as the pages link them.
+  (yingkou_archive/assets.py), as the pages link them, and beside each
+  module of ``ARCHIVE_JS_BUNDLES`` its bundle (yingkou_archive/bundle.py).
 
 Both report what they produced and changed (``output_files``).
 """
@@ -23,7 +24,8 @@ from pelican import signals
 
 from fileutil import replace_if_changed
 from plugins.archive_writer import output_files
-from yingkou_archive.assets import published
+from yingkou_archive.assets import bundled, published
+from yingkou_archive.bundle import bundle_name
 
 
 def _newer(source: str, target: str) -> bool:
@@ -62,6 +64,12 @@ def copy_theme_static(generator):
                 if replace_if_changed(target, published(source)[1]):
                     changed.add(rel)
                 produced.add(rel)
+    static = os.path.join(theme, "static")
+    for entry in settings.get("ARCHIVE_JS_BUNDLES", []):
+        rel = os.path.join(settings["THEME_STATIC_DIR"], bundle_name(entry))
+        if replace_if_changed(os.path.join(output, rel), bundled(os.path.join(static, entry))[1]):
+            changed.add(rel)
+        produced.add(rel)
     output_files.send(generator, produced=produced, changed=changed)
 
 
