@@ -343,3 +343,27 @@ def test_an_index_of_another_format_is_refused_with_a_message(browser, site, tmp
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_facet_data_waits_until_the_first_results_are_shown(page, base, site):
+    """Without filters the results need no facet data: its ranges are asked
+    for only after the results are on the page, so on a slow line they do
+    not share it with the lookups; with a filter they come first."""
+    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    attrs = {f"seg/{s['name']}.{s['attrs'][0] >> manifest['format']['partBits']}.bin"
+             f"?v={s['source']}&r={s['attrs'][0] % 2 ** manifest['format']['partBits']}"
+             for s in manifest["segments"]}
+    timing = """() => [performance.getEntriesByName('search:results').pop().startTime,
+      performance.getEntriesByType('resource').map(r => [r.name, r.startTime])]"""
+    open_search(page, base, "营口")
+    shown, requests = page.evaluate(timing)
+    asked = {name.split("/search/")[-1]: start for name, start in requests if "/search/seg/" in name}
+    assert attrs <= set(asked), attrs - set(asked)  # the counts came, with the facet data
+    assert all(asked[name] >= shown for name in attrs), (shown, {n: asked[n] for n in attrs})
+
+    fresh = page.context.new_page()
+    open_search(fresh, base, "营商环境", topic="营商环境")
+    assert fresh.locator(".search-result").count() >= 1
+    shown, requests = fresh.evaluate(timing)
+    asked = {name.split("/search/")[-1]: start for name, start in requests if "/search/seg/" in name}
+    assert all(asked[name] < shown for name in attrs)

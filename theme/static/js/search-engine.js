@@ -42,7 +42,7 @@ export class SearchIndex {
     return new SearchIndex(baseUrl, await response.json());
   }
 
-  // Facet values of every document (loaded once per segment, beside the first search).
+  // Facet values of every document (loaded once per segment, when first needed).
   attrs() {
     return Promise.all(this.segments.map((segment) => segment.attrs()));
   }
@@ -87,18 +87,22 @@ export class SearchIndex {
     });
   }
 
-  // The ordered result ids of a query's phrases, and (a promise of) the
-  // facet counts.  Without filters the ids need no facet data, so results
-  // can be shown before it has arrived; with filters they wait for it.
+  // The ordered result ids of a query's phrases, and `counts()`, which
+  // gives (a promise of) the facet counts.  Without filters the ids need no
+  // facet data: it is downloaded only when counts() is called, after the
+  // first results are on the page, so on a slow connection its bytes do not
+  // compete with the lookups and documents the results wait for.  With
+  // filters the ids wait for it.
   // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
   async find(phrases, { filters = {}, sort = "relevance" } = {}) {
-    const attrs = this.attrs();
-    attrs.catch(() => {}); // a failure is reported where the counts are awaited
+    const filtered = Object.keys(filters).some((f) => filters[f]);
+    const attrs = filtered ? this.attrs() : null;
+    attrs?.catch(() => {}); // a failure is reported where the counts are awaited
     const matches = await this.matches(phrases);
     const counted = (values) => this.filterAndCount(values, matches, filters);
-    if (Object.keys(filters).some((f) => filters[f])) {
+    if (filtered) {
       const { kept, keptScores, counts } = counted(await attrs);
-      return { ids: order(kept, keptScores, sort), counts: Promise.resolve(counts) };
+      return { ids: order(kept, keptScores, sort), counts: () => Promise.resolve(counts) };
     }
     const all = [];
     const allScores = [];
@@ -110,14 +114,14 @@ export class SearchIndex {
     });
     return {
       ids: order(Int32Array.from(all), Int32Array.from(allScores), sort),
-      counts: attrs.then((values) => counted(values).counts),
+      counts: () => this.attrs().then((values) => counted(values).counts),
     };
   }
 
   // find(), waiting for the counts too.
   async search(phrases, options = {}) {
     const found = await this.find(phrases, options);
-    return { ids: found.ids, counts: await found.counts };
+    return { ids: found.ids, counts: await found.counts() };
   }
 
   // Results passing every filter (global ids, ascending), and per facet the

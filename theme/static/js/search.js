@@ -54,10 +54,8 @@ let enginePromise = null;
 // comes as the searches need it.
 function loadEngine() {
   if (!enginePromise) {
-    enginePromise = SearchIndex.open(bundleUrl).then((index) => {
-      index.attrs().catch(() => {}); // facet data, downloading beside the first lookups (a failure shows in the search)
-      return { index, config: index.manifest, t2sPairs: "", t2sBlocks: new Set() };
-    });
+    enginePromise = SearchIndex.open(bundleUrl).then((index) => (
+      { index, config: index.manifest, t2sPairs: "", t2sBlocks: new Set() }));
     enginePromise.catch(() => { enginePromise = null; });
   }
   return enginePromise;
@@ -177,7 +175,7 @@ async function run(state, { restore = null } = {}) {
     // the facets' place is taken now (they fill in later), so nothing moves then
     if (shown.length || Object.keys(state.filters).length) filtersBox.hidden = false;
     if (restore) window.scrollTo(0, restore.scroll);
-    const counts = await outcome.counts;
+    const counts = await outcome.counts();
     if (seq !== searchSeq) return;
     renderFacets(counts, state);
     app.dataset.facets = "ready";
@@ -508,6 +506,6 @@ window.yingkouSearch = async (q, { filters = {}, sort = "relevance" } = {}) => {
   if (!phrases.length) return { ids: [], ms: 0 };
   const started = performance.now();
   const outcome = await searchPhrases(engine, phrases, { q, filters, sort });
-  const counts = await outcome.counts;
+  const counts = await outcome.counts();
   return { ids: Array.from(outcome.ids), counts, ms: performance.now() - started };
 };
