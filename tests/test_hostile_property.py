@@ -118,7 +118,7 @@ def _assert_safe_page(site: Path, page: Path) -> None:
         assert tag not in ("iframe", "object", "embed", "base", "frame"), (page, tag)
         if tag == "script":
             assert attrs.get("type") == "application/ld+json" or \
-                re.fullmatch(r"(\.\./)*theme/js/[a-z-]+\.js(\?v=[0-9a-f]+)?", attrs.get("src", "")), attrs
+                re.fullmatch(r"(\.\./)*theme/js/[a-z-]+(\.bundle)?\.js(\?v=[0-9a-f]+)?", attrs.get("src", "")), attrs
         if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
             target = attrs["content"].split("url=", 1)[1]
             assert _stays_on_site(site, page, target), target
