@@ -350,3 +350,25 @@ def test_cover_rules_are_the_same_in_javascript(js_page):
         return Array.from({ length: 20 }, (_, n) => e.firstCover(n + 1, 3));
     }""")
     assert [[tuple(s) for s in f] for f in firsts] == [fmt.first_cover(n + 1) for n in range(20)]
+
+
+def test_a_segment_directory_is_read_whole_only_when_small(js_page):
+    """A tail segment's 12 KB directory read whole arrived after the few
+    entries a first query needs; whole reads are kept for directories
+    under 4 KB (a few hundred documents)."""
+    asked = js_page.evaluate("""async () => {
+        const { Segment } = await import("./js/search-segment.js");
+        const rules = { packHead: 16, shardEntry: 12, docEntry: 8, partBits: 25 };
+        const read = async (bits, docs) => {
+            const lengths = [];
+            const files = { range: async (path, version, place, length) => {
+                lengths.push(length); return new Uint8Array(length); } };
+            const segment = new Segment(files, { name: "s", start: 0, docs, bits, source: "v", tag: 1 }, rules);
+            await segment.shardEntry(3);
+            await segment.docEntry(5);
+            return lengths;
+        };
+        return { tail: await read(9, 784), small: await read(4, 100) };
+    }""")
+    assert asked["tail"] == [12, 8]  # 16 + 12 * 512 + 8 * 784 = 12,560 bytes: entry by entry
+    assert asked["small"] == [16 + 12 * 16 + 8 * 100]  # 1,008 bytes: once, whole

@@ -59,7 +59,7 @@ def published(path: Path, _seen: tuple = ()) -> tuple[str, bytes]:
     if path.suffix in (".js", ".mjs"):
         data = _IMPORT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}?v={versions[m.group(3)]}"
                            f"{m.group(2)}", text).encode("utf-8")
-    version = hashlib.sha256(data).hexdigest()[:VERSION_CHARS]
+    version = _version(data)
     _cache[key] = (stamp, version, data)
     return version, data
 
@@ -67,7 +67,11 @@ def published(path: Path, _seen: tuple = ()) -> tuple[str, bytes]:
 def bundled(entry: Path) -> tuple[str, bytes]:
     """The version and bytes of the bundle of a module (yingkou_archive/bundle.py)."""
     data = bundle(entry)
-    return hashlib.sha256(data).hexdigest()[:VERSION_CHARS], data
+    return _version(data), data
+
+
+def _version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:VERSION_CHARS]
 
 
 def asset_version(static_root: str | Path, rel: str) -> str:
