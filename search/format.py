@@ -32,9 +32,13 @@ FORMAT_VERSION = 6
 # Segments (search/segments.py): full units of SEGMENT_UNIT documents are
 # grouped by the digits of their count in base SEGMENT_FANOUT, one segment
 # per non-zero digit, and the documents after the last full unit are the
-# tail segment.
+# tail segment.  No segment grows past SEGMENT_UNIT * SEGMENT_FANOUT **
+# SEGMENT_TOP_LEVEL documents (16,384): the build holds one segment's
+# postings at a time, so this bounds its memory (about 80 KB a document),
+# as Lucene's merge policy caps a merged segment's size.
 SEGMENT_UNIT = 1024
 SEGMENT_FANOUT = 4
+SEGMENT_TOP_LEVEL = 2
 
 # Pack files: a segment's members (gzip, one per shard, positions list,
 # document, facet list) are laid end to end in parts of at most PART_LIMIT

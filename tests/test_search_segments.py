@@ -68,13 +68,21 @@ def _queries(pages: list[ArticlePage], count: int = 60) -> list[str]:
 def test_segments_follow_the_document_count_only():
     assert search.segments.segment_ranges(0) == []
     assert search.segments.segment_ranges(1000) == [(0, 1000)]
+    assert search.segments.segment_ranges(50_000) == [
+        (0, 16_384), (16_384, 32_768), (32_768, 49_152), (49_152, 50_000)]
     assert search.segments.segment_ranges(100_000) == [
-        (0, 65_536), (65_536, 98_304), (98_304, 99_328), (99_328, 100_000)]
+        *((i, i + 16_384) for i in range(0, 98_304, 16_384)), (98_304, 99_328), (99_328, 100_000)]
+    largest = 16_384
     for n in range(0, 300_000, 997):
         ranges = search.segments.segment_ranges(n)
         assert [a for a, _ in ranges[1:]] == [b for _, b in ranges[:-1]]
         assert (ranges[-1][1] if ranges else 0) == n
-        assert len(ranges) <= 6  # one per base-4 digit of the unit count, and the tail
+        assert max((b - a for a, b in ranges), default=0) <= largest  # bounds the build's memory
+        # full segments of the largest size, then one per base-4 digit of the rest's units, and the tail
+        assert len(ranges) <= n // largest + 3
+        # a full segment of the largest size is never cut again as the archive grows
+        later = search.segments.segment_ranges(n + 5_000)
+        assert all(r in later for r in ranges if r[1] - r[0] == largest)
 
 
 def test_many_segments_are_exact_in_both_readers(js_page, tmp_path, small_segments):
