@@ -283,9 +283,10 @@ def bench(c, articles=1000, hugo=True, keep=None, docs=False, profile=False):
               profile=profile)
 
 
-@task(help={"articles": "number of synthetic articles", "queries": "queries per kind"})
-def bench_search(c, articles=5000, queries=40):
+@task(help={"articles": "number of synthetic articles", "queries": "queries per kind",
+            "site": "measure this built site instead (e.g. the output `invoke bench --keep DIR` leaves)"})
+def bench_search(c, articles=5000, queries=40, site=None):
     """Search quality, bytes and speed on a synthetic archive (headless Chromium)."""
     from benchmarks.search_quality import main
 
-    main(int(articles), per_kind=int(queries))
+    main(int(articles), per_kind=int(queries), site=site)

@@ -240,13 +240,7 @@ def run_benchmark(articles: int, per_kind: int = 40, seed: int = 1,
         generate_archive(content, articles, seed=seed)
         generated = time.perf_counter() - started
         result = build_site(content, output)
-        texts = article_texts(output)
-        queries = make_queries(texts, per_kind)
-        figures = measure(output, queries, texts)
-        # a sample of every kind, in pairs: one opened, one typed after it
-        sample = [q for i, (_, q) in enumerate(queries) if i % 4 == 0][:40]
-        throttled = measure_throttled(output, sample)
-        figures["throttled"] = {name: _summary(values) for name, values in throttled.items()}
+        figures = measure_site(output, per_kind)
         figures.update({
             "articles": articles,
             "generate_seconds": round(generated, 1),
@@ -258,6 +252,33 @@ def run_benchmark(articles: int, per_kind: int = 40, seed: int = 1,
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def measure_site(output: Path, per_kind: int = 40) -> dict:
+    """Quality, bytes and speed of the search of a site already built in
+    ``output``: queries made from its pages, then the throttled sample."""
+    texts = article_texts(output)
+    queries = make_queries(texts, per_kind)
+    figures = measure(output, queries, texts)
+    # a sample of every kind, in pairs: one opened, one typed after it
+    sample = [q for i, (_, q) in enumerate(queries) if i % 4 == 0][:40]
+    throttled = measure_throttled(output, sample)
+    figures["throttled"] = {name: _summary(values) for name, values in throttled.items()}
+    figures["articles"] = len(texts)
+    return figures
+
+
+def built_index_figures(output: Path) -> dict:
+    """What ``report`` says about the index of a site built elsewhere (by
+    ``invoke bench --keep``): files, bytes and segments under search/."""
+    import json
+
+    folder = output / "search"
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
+            "segments": len(manifest["segments"]),
+            "segment_docs": [s["docs"] for s in manifest["segments"]]}
 
 
 def report(figures: dict) -> str:
@@ -287,8 +308,11 @@ def report(figures: dict) -> str:
         f"lookups, intersections, ranking, facet counts): "
         f"median {sm['median']} ms, "
         f"p90 {sm['p90']} ms, max {sm['max']} ms (n={sm['n']})",
-        f"- indexing: {figures['index_seconds']} s for {figures['articles']:,} articles "
-        f"(of which reading pages {ix.get('read_seconds')} s; whole build {figures['build_seconds']} s)",
+        (f"- indexing: {figures['index_seconds']} s for {figures['articles']:,} articles "
+         f"(of which reading pages {ix.get('read_seconds')} s; whole build {figures['build_seconds']} s)"
+         if figures.get("index_seconds") is not None else
+         f"- the site was built by `invoke bench` (its build figures are under Build speed); "
+         f"segments of {', '.join(f'{n:,}' for n in ix.get('segment_docs', []))} documents"),
         f"- index: {ix.get('files', 0):,} files, {ix.get('bytes', 0) / 1e6:.1f} MB in "
         f"{ix.get('segments', 0)} segments; largest shard with its positions "
         f"{ix.get('shard_max', 0) / 1024:.1f} KB; facet members "
@@ -361,9 +385,17 @@ def update_docs(figures: dict, path: Path = DOCS_FILE) -> None:
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
-def main(articles: int = 5000, per_kind: int = 40, seed: int = 1, write: bool = True) -> dict:
-    """What ``invoke bench-search --articles N`` runs: measure, print, record."""
-    figures = run_benchmark(articles, per_kind=per_kind, seed=seed)
+def main(articles: int = 5000, per_kind: int = 40, seed: int = 1, write: bool = True,
+         site: Path | None = None) -> dict:
+    """What ``invoke bench-search --articles N`` runs: measure, print, record.
+    With ``site`` (an output folder, e.g. the one ``invoke bench --keep``
+    leaves), measure that site instead of building one."""
+    if site:
+        output = Path(site)
+        figures = measure_site(output, per_kind)
+        figures.update({"index": built_index_figures(output), "index_seconds": None})
+    else:
+        figures = run_benchmark(articles, per_kind=per_kind, seed=seed)
     print(report(figures))
     if write:
         update_docs(figures)
