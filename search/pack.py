@@ -65,6 +65,9 @@ class PackWriter:
         """A shard, its positions and its grams' own positions, adjacent (so
         one range can fetch shard and positions, and the positions member
         says where the own ones are from its own end)."""
+        if self.shard_dir[number][1]:
+            # a second write would hide the first's grams from every reader
+            raise ValueError(f"shard {number} written twice")
         offset, _ = self.member(0, 0, b"", packed_shard + packed_positions + owned)
         self.shard_dir[number] = (offset, len(packed_shard), len(packed_positions))
 

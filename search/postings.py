@@ -148,17 +148,25 @@ def _index_level(pool, corpus: Corpus, texts: list, n: int, route, workers: int)
     # a gram is extended when its bucket holds EXTEND_OCCURRENCES
     # occurrences: counted before the positions, which it then skips
     heavy = sum(pool.map(partial(corpus.count_buckets, n=n), texts)) >= EXTEND_OCCURRENCES
-    extended, grams = [], []
-    # routed batch by batch: each batch's pieces are freed once in their
-    # blocks instead of every batch's waiting for the last
+    extended, grams, waiting = [], [], []
+    # 3-grams are routed batch by batch (each batch's pieces are freed once
+    # in their blocks instead of every batch's waiting for the last: this
+    # level is most of the index); longer grams are few and must wait, as
+    # their keys, which say their block, are known only once the level is
+    # settled
     level = partial(corpus.level_pieces, n=n, heavy=heavy)
     for pieces, batch_extended, batch_grams in _in_order(pool, level, texts, workers):
-        for part in pieces:
-            route(part)
+        if n == BASE_GRAM:
+            for part in pieces:
+                route(part)
+        else:
+            waiting.extend(pieces)
         extended.append(batch_extended)
         grams.append(batch_grams)
         del pieces
     corpus.settle_level(n, extended, grams)
+    for part in waiting:
+        route(part)
 
 
 def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int):

@@ -282,11 +282,14 @@ def test_common_grams_are_extended_and_every_substring_stays_exact(js_page, tmp_
     assert_exact_in_both_readers(js_page, out, _substrings(PAGES) + QUERIES)
 
 
-def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
+@pytest.mark.parametrize("shard_bits", [None, 7])
+def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch, shard_bits):
     """100 generated articles in many batches, with the threshold low
     enough that extensions chain up to LONGEST_GRAM characters: sampled
     substrings of every length up to 10, and two-word phrases, give exactly
-    the truth."""
+    the truth.  With 128 shards the grams are built in 16 blocks of shards,
+    as in a real archive's segments, so a gram routed to the wrong block is
+    lost (4-grams and longer were, at 100,000 articles)."""
     import random
 
     from yingkou_archive.synthetic import DEFAULT_TAXONOMY, ArticleGenerator
@@ -301,9 +304,13 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch):
         pages.append(ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
     monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 25)
     monkeypatch.setattr(search.grams, "BATCH_CHARS", 10_000)
+    if shard_bits:
+        monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: shard_bits)
     out = tmp_path / "search"
     write_index(order_pages(pages), out)
     index = SearchIndex(out)
+    if shard_bits:
+        assert index.segments[0].bits == shard_bits
     ordered = order_pages(pages)
     runs = [run for page in pages for run in st.runs(page.searchable) if len(run) >= 2]
     rng = random.Random(5)
