@@ -287,7 +287,12 @@ added and the same build runs again (same output folder and reader cache).
 Each build runs in its own child process; peak RSS is each process's own
 high-water mark (`VmHWM`): the Python build process, its largest forked worker
 (reading, rendering, search index), and
-their largest sum at one moment (sampled every 50 ms).
+their largest sum at one moment (sampled every 0.1 s; forked workers'
+shared pages count in each, so this overstates what is held), and the
+largest sum of their PSS at one moment (`/proc/PID/smaps_rollup`, sampled
+every second: a page shared by n processes counts 1/n in each).  Runs
+before the fourth session sampled every 50 ms and 250 ms, which at 100,000
+articles took about half of one core from the builds measured.
 
 Phases (from Pelican signals): **setup** settings, plugins, generators;
 **read** finding and reading articles (reader cache hits are not re-read);

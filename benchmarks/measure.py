@@ -50,9 +50,14 @@ class TreeSampler:
     ``/proc/PID/smaps_rollup``: a page shared by n processes counts 1/n in
     each), the memory the tree really holds at one moment; reading it walks
     the page tables, so it is sampled every ``pss_interval`` seconds.
+
+    The sampler shares the machine with what it measures: at 100,000
+    articles, sampling every 50 ms (PSS every 250 ms, a /proc scan every
+    250 ms) took about half of one of the two cores, so the intervals are
+    0.1 s, 1 s and 1 s, and a process that has ended is no longer read.
     """
 
-    def __init__(self, root: int, interval: float = 0.05, rescan: float = 0.25, pss_interval: float = 0.25):
+    def __init__(self, root: int, interval: float = 0.1, rescan: float = 1.0, pss_interval: float = 1.0):
         import threading
 
         self.root, self.interval, self.rescan, self.pss_interval = root, interval, rescan, pss_interval
@@ -108,6 +113,8 @@ class TreeSampler:
         for pid in list(self.known):
             status = _proc_status(pid)
             if not status:
+                if pid != self.root:
+                    del self.known[pid]  # ended: its peak is kept
                 continue
             name = status.get("Name", "?")
             hwm = int(status.get("VmHWM", "0 kB").split()[0])

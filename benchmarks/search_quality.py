@@ -314,10 +314,10 @@ def report(figures: dict) -> str:
          f"- the site was built by `invoke bench` (its build figures are under Build speed); "
          f"segments of {', '.join(f'{n:,}' for n in ix.get('segment_docs', []))} documents"),
         f"- index: {ix.get('files', 0):,} files, {ix.get('bytes', 0) / 1e6:.1f} MB in "
-        f"{ix.get('segments', 0)} segments; largest shard with its positions "
-        f"{ix.get('shard_max', 0) / 1024:.1f} KB; facet members "
-        f"{ix.get('written', {}).get('attrs_bytes', 0) / 1024:.1f} KB; "
-        f"{ix.get('written', {}).get('grams', 0):,} grams",
+        f"{ix.get('segments', 0)} segments"
+        + (f"; largest shard with its positions {ix.get('shard_max', 0) / 1024:.1f} KB; facet members "
+           f"{ix.get('written', {}).get('attrs_bytes', 0) / 1024:.1f} KB; "
+           f"{ix.get('written', {}).get('grams', 0):,} grams" if ix.get("written") else ""),
     ]
     if figures.get("largest_first"):
         lines.append("- largest first queries: " + ", ".join(
