@@ -21,6 +21,7 @@ of docs/benchmarks.md.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -271,8 +272,6 @@ def measure_site(output: Path, per_kind: int = 40) -> dict:
 def built_index_figures(output: Path) -> dict:
     """What ``report`` says about the index of a site built elsewhere (by
     ``invoke bench --keep``): files, bytes and segments under search/."""
-    import json
-
     folder = output / "search"
     files = [p for p in folder.rglob("*") if p.is_file()]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))

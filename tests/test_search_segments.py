@@ -252,3 +252,17 @@ def test_a_host_without_ranges_still_gets_the_right_answers(js_page, tmp_path, s
     assert answers[True] == answers[False] == [index.search(q) for q in queries]
     manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["segments"]) > 1
+
+
+def test_a_shard_written_twice_is_refused():
+    """The second write of a shard would replace its directory entry and
+    hide the first write's grams from every reader (how 4+-character grams
+    routed to the wrong block were lost): the pack refuses it."""
+    from search.format import gzip_bytes
+    from search.pack import PackWriter
+
+    pack = PackWriter(4, 1, 7)
+    pack.shard(2, gzip_bytes(b"first"), gzip_bytes(b""), b"")
+    pack.shard(3, gzip_bytes(b"other"), gzip_bytes(b""), b"")
+    with pytest.raises(ValueError, match="shard 2 written twice"):
+        pack.shard(2, gzip_bytes(b"again"), gzip_bytes(b""), b"")
