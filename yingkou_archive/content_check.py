@@ -29,6 +29,7 @@ from .links import (
     symlink_problems,
     through_symlink,
 )
+from .paper_codes import page_code, source_code
 from .vocabulary import Vocabulary, load_vocabulary
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
@@ -100,7 +101,6 @@ def prepare_page(raw: bytes, shown_path: str, source_file: Path, content_root: P
 
 
 def _issue_url(meta: ArticleMeta) -> str | None:
-    from .digest.writer import page_code, source_code  # the importer imports this module
 
     label = meta.extra.get("page", "")
     if not label:
@@ -206,7 +206,6 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
 def paper_urls(issues) -> set[str]:
     """The page views, days and calendar years the issue files make, and
     their PDFs (yingkou_archive/paper.py names them alike)."""
-    from .digest.writer import page_code, source_code  # the importer imports this module
 
     urls = set()
     for issue in issues:

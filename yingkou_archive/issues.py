@@ -31,6 +31,7 @@ import yaml
 
 from .errors import Problem
 from .links import IMAGE_FORMATS, is_site_path, shown, through_symlink
+from .paper_codes import page_code, source_code
 
 ISSUES_DIR = "issues"
 IMAGE_FOLDER = "images/"
@@ -175,7 +176,6 @@ def _unknown(data: dict, allowed: set, where: str, path: str, problems) -> None:
 
 def read_issue(file: Path, content_dir: Path, base: Path, articles: set[str]) -> tuple[IssueData | None, list]:
     """One issue file; ``articles``: the article files (relative to content/)."""
-    from .digest.writer import page_code  # the importer imports content_check
 
     path = shown(file, base)
     problems: list[Problem] = []
@@ -264,7 +264,6 @@ def read_issues(content_dir: Path, base: Path, articles: set[str]) -> tuple[list
     """Every issue file under content/issues, and every problem with them
     (also an article listed by two issue files, or two files of one paper
     and day)."""
-    from .digest.writer import source_code
 
     issues, problems = [], []
     claimed: dict[str, str] = {}

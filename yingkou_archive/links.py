@@ -62,14 +62,22 @@ def shown(path: Path, base: Path) -> str:
 
 
 def symlink_problems(content_dir: Path, base: Path) -> list[Problem]:
-    """Every symbolic link under content/, file or folder, named."""
+    """Every symbolic link under content/, file or folder, named (entries
+    read with scandir, whose file types cost no stat: islink() for each of
+    50,000 files took 0.2 s of every build)."""
     problems = []
-    for folder, subfolders, files in os.walk(content_dir):  # does not follow links
-        for name in sorted(subfolders + files):
-            if os.path.islink(os.path.join(folder, name)):  # os.path: pathlib cost 1 s at 50,000 files
-                path = Path(folder, name)
-                problems.append(Problem(shown(path, base), f"是符号链接（指向 {os.readlink(path)}），"
-                                                            "不会发布；请换成真实的文件或文件夹"))
+
+    def visit(folder: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_symlink():  # a link is named, not followed
+                    problems.append(Problem(shown(Path(entry.path), base),
+                                            f"是符号链接（指向 {os.readlink(entry.path)}），"
+                                            "不会发布；请换成真实的文件或文件夹"))
+                elif entry.is_dir():
+                    visit(entry.path)
+
+    visit(str(content_dir))
     return problems
 
 

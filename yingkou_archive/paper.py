@@ -21,8 +21,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .digest.writer import page_code, source_code
 from .issues import IssueData, Region
+from .paper_codes import page_code, source_code
 
 WEEKDAYS = "一二三四五六日"
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pypinyin import Style, lazy_pinyin
 
 from .errors import VocabularyError
 from .kinds import BY_NAME, KIND_LABELS, KINDS, TAXONOMY_KINDS
@@ -135,6 +134,8 @@ def pinyin_slug(text: str) -> str:
 
     pypinyin knows rare characters (鲅 -> ba) that unidecode gets wrong.
     """
+    from pypinyin import Style, lazy_pinyin  # loaded only when a slug is made (0.4 s)
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
     words = []
     for syllable in syllables:

@@ -64,13 +64,28 @@ def test_two_files_for_one_url_fail_naming_both(content, tmp_path, build_tiny_si
 
 
 def test_the_store_of_records_is_rewritten_only_when_they_changed(content, tmp_path, build_tiny_site):
-    records = tmp_path / "out-cache" / "articles.pickle"
+    records = tmp_path / "out-cache" / "articles"
     _build(build_tiny_site, content, tmp_path / "out")
-    first = records.stat().st_ino
+    first = {path.name: path.stat().st_ino for path in records.iterdir()}
+    assert first
     _build(build_tiny_site, content, tmp_path / "out")
-    assert records.stat().st_ino == first  # nothing changed: not written again
-    (content / "articles" / "later.md").write_text(
+    assert {path.name: path.stat().st_ino for path in records.iterdir()} == first  # nothing changed
+    (content / "articles" / "2024").mkdir()
+    (content / "articles" / "2024" / "later.md").write_text(
         "Title: 营口港新航线开通\nDate: 2024-07-02\nTopic: 乡村振兴\nDistrict: 盖州市\n"
         "Summary: 新航线。\n\n正文第一段。\n", encoding="utf-8")
     _build(build_tiny_site, content, tmp_path / "out")
-    assert records.stat().st_ino != first
+    after = {path.name: path.stat().st_ino for path in records.iterdir()}
+    # the new folder's records are a new file; the other folders' are not written again
+    assert len(after) == len(first) + 1 and all(after[name] == inode for name, inode in first.items())
+    (content / "articles" / "2024" / "later.md").unlink()
+    _build(build_tiny_site, content, tmp_path / "out")
+    assert {path.name: path.stat().st_ino for path in records.iterdir()} == first  # its records went
+
+
+def test_urls_kept_in_the_records_follow_a_change_of_the_url_settings(content, tmp_path, build_tiny_site):
+    out = _build(build_tiny_site, content, tmp_path / "out")
+    assert (out / "2024/06/beach/index.html").is_file()
+    moved = {**SETTINGS, "ARTICLE_URL": "news/{slug}/", "ARTICLE_SAVE_AS": "news/{slug}/index.html"}
+    out = build_tiny_site(content, tmp_path / "out", ["plugins.archive_content"], TEST_DATA / "theme", **moved)
+    assert (out / "news/beach/index.html").is_file()

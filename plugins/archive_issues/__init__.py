@@ -42,8 +42,12 @@ def _key(writer, articles, *data) -> dict:
 def build_paper(generator):
     content = Path(os.path.abspath(generator.settings["PATH"]))
     everything = list(generator.articles) + list(getattr(generator, "archive_drafts", []))
-    files = {Path(os.path.abspath(a.source_path)).relative_to(content).as_posix(): a
-             for a in everything if Path(os.path.abspath(a.source_path)).is_relative_to(content)}
+    files = {}
+    prefix = str(content) + os.sep
+    for article in everything:  # by string prefix: pathlib for each cost 0.9 s at 50,000 articles
+        path = os.path.abspath(article.source_path)
+        if path.startswith(prefix):
+            files[path[len(prefix):].replace(os.sep, "/")] = article
     published = {id(a) for a in generator.articles}
     # problems are named by content_check.site_problems (the reader plugin)
     issue_files, _problems = read_issues(content, content.parent, set(files))

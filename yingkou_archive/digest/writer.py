@@ -25,7 +25,6 @@ kept first (:func:`backup`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import html
 import os
@@ -35,46 +34,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
 from ..article import article_slug, parse_date, parse_source, plain_text
 from ..content_check import ARTICLE_SUFFIXES
-from ..vocabulary import pinyin_slug
+from ..paper_codes import page_code, source_code
 from .model import Block, Story
 from .tagging import Tags
 
 DEFAULT_SOURCE = "辽宁日报·营口专版"
-_DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
 _WHITESPACE = re.compile(r"\s+")
 
 
 # ----------------------------------------------------------------------
 # identity and slug
-
-@functools.lru_cache(maxsize=64)
-def source_code(source: str) -> str:
-    """Pinyin initials of the source: 辽宁日报·营口专版 -> lnrb-ykzb."""
-    parts = []
-    for chunk in re.split(r"[^0-9A-Za-z\u3400-\u9fff]+", source):
-        if not chunk:
-            continue
-        letters = "".join(lazy_pinyin(chunk, style=Style.FIRST_LETTER, errors="default"))
-        letters = re.sub(r"[^a-z0-9]", "", letters.lower())
-        if letters:
-            parts.append(letters)
-    return "-".join(parts)[:24].strip("-") or "src"
-
-
-def page_code(page: str) -> str:
-    """第08版 -> p08; a file stem (text page) -> its ASCII slug, dates removed."""
-    match = re.fullmatch(r"第\s*([0-9A-Za-z]{1,3})\s*版", page.strip())
-    if match:
-        return "p" + match.group(1).lower().zfill(2)
-    stem = _DATE_IN_TEXT.sub("", page)
-    code = stem.lower() if re.fullmatch(r"[A-Za-z0-9_. -]+", stem) else pinyin_slug(stem)
-    code = re.sub(r"[^a-z0-9]+", "-", code).strip("-")
-    return code[:40].strip("-") or "page"
-
 
 def story_slug(source: str, date: dt.date, page: str, position: int) -> str:
     return f"{source_code(source)}-{date:%Y%m%d}-{page_code(page)}-{position:02d}"
