@@ -106,3 +106,23 @@ def replace_reading(generator, read) -> None:
     fill what Pelican's does (articles, drafts, hidden articles, their
     translations, dates, the context) and send the same signals."""
     generator.generate_context = lambda: read(generator)
+
+
+# -- pelican/__init__.py: Pelican.run --------------------------------------------
+
+def skip_idle_disabled_reader_check(generator) -> None:
+    """``Pelican.run`` calls each generator's ``check_disabled_readers``,
+    which walks the whole content folder (``Generator.get_files``) to warn
+    about files of readers whose library is missing: 0.25 s at 50,000
+    articles.  With no disabled reader the walk can find nothing, so it is
+    skipped then; otherwise Pelican's check runs as it is."""
+    check = getattr(generator, "check_disabled_readers", None)
+    readers = getattr(generator, "readers", None)
+    if check is None or readers is None:
+        return
+
+    def check_when_some_reader_is_disabled():
+        if readers.disabled_readers:
+            check()
+
+    generator.check_disabled_readers = check_when_some_reader_is_disabled

@@ -39,7 +39,7 @@ from pelican.utils import order_content
 
 from plugins.archive_content.store import read_articles
 from plugins.build_vocabulary import build_vocabulary
-from plugins.pelican_internals import replace_reading
+from plugins.pelican_internals import replace_reading, skip_idle_disabled_reader_check
 from yingkou_archive.article import plain_text
 from yingkou_archive.body import missing_files
 from yingkou_archive.content_check import prepare_article, prepare_page, site_problems
@@ -187,6 +187,7 @@ def link_neighbours(newest_first: list) -> None:
 def read_from_store(generator):
     if isinstance(generator.readers.readers.get("md"), ArchiveMarkdownReader):
         replace_reading(generator, read_articles_from_store)
+        skip_idle_disabled_reader_check(generator)
 
 
 def use_archive_reader(readers):

@@ -89,3 +89,50 @@ def test_urls_kept_in_the_records_follow_a_change_of_the_url_settings(content, t
     moved = {**SETTINGS, "ARTICLE_URL": "news/{slug}/", "ARTICLE_SAVE_AS": "news/{slug}/index.html"}
     out = build_tiny_site(content, tmp_path / "out", ["plugins.archive_content"], TEST_DATA / "theme", **moved)
     assert (out / "news/beach/index.html").is_file()
+
+
+def test_article_files_are_the_files_pelican_lists(tmp_path):
+    """The store lists article files itself (faster); the list must be the
+    Markdown files Pelican's Generator.get_files gives for the same paths."""
+    from pelican.generators import ArticlesGenerator
+
+    from plugins.archive_content.store import MARKDOWN_SUFFIXES, article_files
+    from plugins.conftest import tiny_settings
+
+    content = tmp_path / "content"
+    for name in ["articles/a.md", "articles/b.markdown", "articles/c.rst", "articles/.#lock.md",
+                 "articles/draft.md~", "articles/.x.md.swp", "articles/2024/06/d.md", "articles/.hidden/e.md",
+                 "articles/pages/f.md", "articles/2024/pages/g.md", "articles/notes.txt", "articles/h.MD",
+                 "articles/x~/i.md", "other/j.md", "articles/deep/er/k.md"]:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    (content / "articles" / "linked").symlink_to(content / "other", target_is_directory=True)
+    for paths, excludes, ignores in [(["articles"], ["articles/pages"], [".#*", "*~", ".*.swp"]),
+                                     ([""], ["other"], ["**/.*"]), (["articles", "other"], [], []),
+                                     (["articles/a.md"], [], ["*~"])]:
+        settings = tiny_settings(content, tmp_path / "out", [], ARTICLE_PATHS=paths, ARTICLE_EXCLUDES=excludes,
+                                 IGNORE_FILES=ignores)
+        generator = ArticlesGenerator(context={}, settings=settings, path=str(content),
+                                      theme=settings["THEME"], output_path=str(tmp_path / "out"))
+        pelican = sorted(f for f in generator.get_files(paths, exclude=excludes) if f.endswith(MARKDOWN_SUFFIXES))
+        assert article_files(str(content), paths, excludes, ignores) == pelican, (paths, excludes, ignores)
+        assert pelican  # each case lists something
+
+
+def test_files_of_a_disabled_reader_are_still_reported(content, tmp_path, build_tiny_site, monkeypatch, caplog):
+    """The walk for disabled readers is skipped only when none is disabled."""
+    from pelican.generators import Generator
+    from pelican.readers import RstReader
+
+    walks = []
+    real = Generator._check_disabled_readers
+    monkeypatch.setattr(Generator, "_check_disabled_readers",
+                        lambda self, *a, **k: (walks.append(type(self).__name__), real(self, *a, **k)))
+    (content / "articles" / "notes.rst").write_text("Notes\n=====\n", encoding="utf-8")
+    _build(build_tiny_site, content, tmp_path / "out")
+    assert "ArticlesGenerator" not in walks  # every reader enabled: nothing to find, no walk
+    monkeypatch.setattr(RstReader, "enabled", False)
+    with caplog.at_level("WARNING"):
+        _build(build_tiny_site, content, tmp_path / "out")
+    assert "ArticlesGenerator" in walks
+    assert any("notes.rst" in record.getMessage() for record in caplog.records)
