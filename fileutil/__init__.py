@@ -15,6 +15,36 @@ read as nothing when absent or unreadable, written whole or not at all.
 from __future__ import annotations
 
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+# Stats slower than this on average mean the disk is being read (a cold
+# cache: 66 µs a file measured, against 5 µs from memory).
+_COLD_STAT_SECONDS = 20e-6
+_SAMPLE = 2000
+
+
+def existing_files(paths: list[str]) -> set[str]:
+    """Which of ``paths`` are files.  The first stats show whether the
+    file system is in memory; if not, the rest are checked by 8 threads,
+    whose stats wait for the disk together (120,000 files from a cold
+    cache: 8.0 s one by one, 3.6 s in threads; from memory threads only
+    add lock contention: 0.6 s one by one, 1.4 s in threads)."""
+    def files_of(chunk: list[str]) -> list[str]:
+        return [path for path in chunk if os.path.isfile(path)]
+
+    started = time.perf_counter()
+    found = set(files_of(paths[:_SAMPLE]))
+    rest = paths[_SAMPLE:]
+    if not rest:
+        return found
+    if time.perf_counter() - started < _COLD_STAT_SECONDS * _SAMPLE:
+        return found | set(files_of(rest))
+    chunks = [rest[i:i + _SAMPLE] for i in range(0, len(rest), _SAMPLE)]
+    with ThreadPoolExecutor(8) as pool:
+        for chunk_found in pool.map(files_of, chunks):
+            found.update(chunk_found)
+    return found
 
 
 def same_bytes(path: str | os.PathLike, data: bytes) -> bool:

@@ -264,3 +264,24 @@ def test_article_sources_from_relative_and_whole_shown_paths(tmp_path):
     items = [SimpleNamespace(meta=SimpleNamespace(path=p)) for p in shown]
     assert article_sources(items, content, tmp_path / "site") == {
         "articles/2024/a.md", "articles/b.md"}
+
+
+@pytest.mark.parametrize("cold", [False, True])
+def test_existing_files_names_exactly_the_files(tmp_path, monkeypatch, cold):
+    """From memory the files are checked one by one; when the first stats
+    are slow (cold: forced here), the rest in threads: the same answer."""
+    import fileutil
+
+    if cold:
+        monkeypatch.setattr(fileutil, "_COLD_STAT_SECONDS", 0.0)
+    paths = []
+    for i in range(5000):
+        path = tmp_path / f"d{i % 37}" / f"f{i}.html"
+        paths.append(str(path))
+        if i % 3:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text("x", encoding="utf-8")
+        elif i % 2:
+            path.parent.mkdir(exist_ok=True)
+            path.mkdir()  # a folder is not a file
+    assert fileutil.existing_files(paths) == {p for i, p in enumerate(paths) if i % 3}

@@ -44,7 +44,7 @@ from blinker import signal
 from pelican import signals
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from fileutil import replace_if_changed
+from fileutil import existing_files, replace_if_changed
 from plugins.archive_writer.keys import article_page_key, site_key
 from plugins.pelican_internals import overridden_files, written_files
 from yingkou_archive.errors import ArchiveError
@@ -195,15 +195,20 @@ class ArchiveWriter(Writer):
         except (OSError, ValueError):
             return {}
 
-    def _reuse(self, name: str, key: str, source) -> bool:
-        """Keep the files of a page whose key is unchanged; False: render it."""
-        key = f"{self.site_key}:{key}"
+    def _unchanged(self, name: str, key: str) -> dict | None:
+        """The last build's record of a page whose key is unchanged."""
         previous = self.previous.get(name)
-        self.page_keys[name] = {"key": key, "paths": [name]}
-        if not previous or previous["key"] != key:
+        return previous if previous and previous["key"] == f"{self.site_key}:{key}" else None
+
+    def _reuse(self, name: str, key: str, source, present: set[str] | None = None) -> bool:
+        """Keep the files of a page whose key is unchanged; False: render it.
+        ``present``: the output files known to exist (else each is checked)."""
+        previous = self._unchanged(name, key)
+        self.page_keys[name] = {"key": f"{self.site_key}:{key}", "paths": [name]}
+        if previous is None:
             return False
         paths = [os.path.join(self.output_path, p) for p in previous["paths"]]
-        if not all(os.path.isfile(p) for p in paths):
+        if not all(p in present if present is not None else os.path.isfile(p) for p in paths):
             return False
         for path in paths:
             self.claim(path, source)
@@ -301,10 +306,16 @@ class ArchiveWriter(Writer):
         so the search index can be made while the others are rendered."""
         self.deferring = False
         kept, articles, others = [], [], []
-        for index in range(len(self.jobs)):
+        keys = [self._job_key(index) for index in range(len(self.jobs))]
+        # the files of every page that may be kept, checked at once (on a
+        # cold cache, in threads: fileutil.existing_files)
+        candidates = [os.path.join(self.output_path, path)
+                      for index, key in enumerate(keys) if key is not None
+                      for path in (self._unchanged(self.jobs[index][0][0], key) or {}).get("paths", ())]
+        present = existing_files(candidates)
+        for index, key in enumerate(keys):
             name = self.jobs[index][0][0]
-            key = self._job_key(index)
-            if key is not None and self._reuse(name, key, index):
+            if key is not None and self._reuse(name, key, index, present):
                 kept.append(index)
             else:
                 (articles if self._is_article_page(index) else others).append(index)
