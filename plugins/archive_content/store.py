@@ -46,6 +46,7 @@ from pelican.urlwrappers import Author
 from fileutil import load_pickled, save_pickled
 from plugins.pelican_internals import is_discarded, new_article
 from yingkou_archive.kinds import TAXONOMY_KINDS
+from yingkou_archive.links import SOURCE_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ CONTENTS_DIR = "contents"
 # into objects (pelican/readers.py METADATA_PROCESSORS); date and authors
 # are made here directly.
 PELICAN_PROCESSED = ("modified", "status", "tags", "category", "author")
-# The files read as articles (the archive's reader reads only Markdown).
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 200
 
@@ -281,7 +280,7 @@ def article_files(base: str, paths, excludes, ignores) -> list[str]:
     for path in paths:
         root = os.path.join(base, path) if path else base
         if not os.path.isdir(root):
-            if os.path.isfile(root) and not is_ignored(os.path.basename(root)) and root.endswith(MARKDOWN_SUFFIXES):
+            if os.path.isfile(root) and not is_ignored(os.path.basename(root)) and root.endswith(SOURCE_SUFFIXES):
                 found.add(os.path.relpath(root, base))
             continue
         for folder, subfolders, names in os.walk(root, topdown=True, followlinks=True):
@@ -289,7 +288,7 @@ def article_files(base: str, paths, excludes, ignores) -> list[str]:
             relative = os.path.relpath(folder, base)
             prefix = "" if relative == "." else relative + os.sep
             found.update(prefix + name for name in names
-                         if name.endswith(MARKDOWN_SUFFIXES) and not is_ignored(name))
+                         if name.endswith(SOURCE_SUFFIXES) and not is_ignored(name))
     return sorted(found)
 
 

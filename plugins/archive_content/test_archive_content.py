@@ -96,8 +96,9 @@ def test_article_files_are_the_files_pelican_lists(tmp_path):
     Markdown files Pelican's Generator.get_files gives for the same paths."""
     from pelican.generators import ArticlesGenerator
 
-    from plugins.archive_content.store import MARKDOWN_SUFFIXES, article_files
+    from plugins.archive_content.store import article_files
     from plugins.conftest import tiny_settings
+    from yingkou_archive.links import SOURCE_SUFFIXES
 
     content = tmp_path / "content"
     for name in ["articles/a.md", "articles/b.markdown", "articles/c.rst", "articles/.#lock.md",
@@ -114,7 +115,7 @@ def test_article_files_are_the_files_pelican_lists(tmp_path):
                                  IGNORE_FILES=ignores)
         generator = ArticlesGenerator(context={}, settings=settings, path=str(content),
                                       theme=settings["THEME"], output_path=str(tmp_path / "out"))
-        pelican = sorted(f for f in generator.get_files(paths, exclude=excludes) if f.endswith(MARKDOWN_SUFFIXES))
+        pelican = sorted(f for f in generator.get_files(paths, exclude=excludes) if f.endswith(SOURCE_SUFFIXES))
         assert article_files(str(content), paths, excludes, ignores) == pelican, (paths, excludes, ignores)
         assert pelican  # each case lists something
 

@@ -200,10 +200,12 @@ class ArchiveWriter(Writer):
         previous = self.previous.get(name)
         return previous if previous and previous["key"] == f"{self.site_key}:{key}" else None
 
-    def _reuse(self, name: str, key: str, source, present: set[str] | None = None) -> bool:
+    def _reuse(self, name: str, key: str, source, present: set[str] | None = None,
+               previous: dict | None = None) -> bool:
         """Keep the files of a page whose key is unchanged; False: render it.
-        ``present``: the output files known to exist (else each is checked)."""
-        previous = self._unchanged(name, key)
+        ``present``: the output files known to exist (else each is checked);
+        ``previous``: its :meth:`_unchanged` when the caller has it."""
+        previous = previous or self._unchanged(name, key)
         self.page_keys[name] = {"key": f"{self.site_key}:{key}", "paths": [name]}
         if previous is None:
             return False
@@ -307,15 +309,15 @@ class ArchiveWriter(Writer):
         self.deferring = False
         kept, articles, others = [], [], []
         keys = [self._job_key(index) for index in range(len(self.jobs))]
+        unchanged = [None if key is None else self._unchanged(self.jobs[index][0][0], key)
+                     for index, key in enumerate(keys)]
         # the files of every page that may be kept, checked at once (on a
         # cold cache, in threads: fileutil.existing_files)
-        candidates = [os.path.join(self.output_path, path)
-                      for index, key in enumerate(keys) if key is not None
-                      for path in (self._unchanged(self.jobs[index][0][0], key) or {}).get("paths", ())]
-        present = existing_files(candidates)
+        present = existing_files([os.path.join(self.output_path, path)
+                                  for previous in unchanged if previous for path in previous["paths"]])
         for index, key in enumerate(keys):
             name = self.jobs[index][0][0]
-            if key is not None and self._reuse(name, key, index, present):
+            if key is not None and self._reuse(name, key, index, present, unchanged[index]):
                 kept.append(index)
             else:
                 (articles if self._is_article_page(index) else others).append(index)
