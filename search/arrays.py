@@ -123,3 +123,16 @@ def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             break
         rest, left, at = rest[more] >> np.uint64(7), left[more] - 1, at[more] + 1
     return out, nbytes
+
+
+def read_varints(data: bytes) -> list[int]:
+    """The numbers of LEB128 bytes (the readers' inverse of :func:`varints`)."""
+    out, value, shift = [], 0, 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            out.append(value)
+            value, shift = 0, 0
+    return out

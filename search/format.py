@@ -26,8 +26,10 @@ OLD_FILES = ("attrs.bin",)
 # versions it reads (SUPPORTED_VERSIONS) and refuses others.  5: facets as a
 # list with labels, the format numbers in the manifest, doc terms by kind.
 # 6: segments in pack files read by byte range, ids oldest first, framed
-# members with a checksum.
-FORMAT_VERSION = 6
+# members with a checksum.  7: each segment's document table (where every
+# document lies, compactly) as a member named in the manifest, so a reader
+# can find a result's document without a directory round trip.
+FORMAT_VERSION = 7
 
 # Segments (search/segments.py): full units of SEGMENT_UNIT documents are
 # grouped by the digits of their count in base SEGMENT_FANOUT, one segment
@@ -58,7 +60,8 @@ DOC_ENTRY = 8
 # rest: a reader that gets other bytes than it asked for (a damaged file,
 # another build's file under this name, a wrong range) says so.
 MEMBER_HEAD = 16
-MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, MEMBER_T2S = 1, 2, 3, 4, 5, 6
+(MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, MEMBER_T2S,
+ MEMBER_DOC_TABLE) = 1, 2, 3, 4, 5, 6, 7
 # A 3-gram in at least this many documents keeps its positions in a file of
 # its own (pos/<key hex>.bin) instead of its shard's positions file, so a
 # query pays for a common 3-gram's positions only when it needs them and its
@@ -150,7 +153,7 @@ def manifest_format() -> dict:
         "shardEntry": SHARD_ENTRY, "docEntry": DOC_ENTRY, "memberHead": MEMBER_HEAD,
         "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
                     "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
-                    "t2s": MEMBER_T2S},
+                    "t2s": MEMBER_T2S, "docTable": MEMBER_DOC_TABLE},
     }
 
 

@@ -10,6 +10,12 @@ needs and then the members, each with an HTTP Range request.
 
 Offsets are virtual (part ``p`` starts at ``p << PART_BITS``) so one u32
 names part and place; a member never straddles two parts.
+
+The document directory is also kept as one small member, the document
+table (:func:`doc_table_body`): about 2 bytes a document gzipped instead
+of 8 raw, so a reader can fetch a whole segment's table together with its
+first directory entries and then go straight from a result's id to its
+document, one round trip fewer per first query.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import struct
 
 import numpy as np
 
+from .arrays import read_varints, varints
 from .format import (
     DOC_ENTRY,
     PACK_HEAD,
@@ -25,6 +32,7 @@ from .format import (
     PART_BITS,
     PART_LIMIT,
     SHARD_ENTRY,
+    DamagedIndexError,
     FormatError,
     frame,
     gzip_bytes,
@@ -81,6 +89,32 @@ class PackWriter:
         head += self.shard_dir.tobytes() + self.doc_dir.tobytes()
         self.parts[0][:len(head)] = head
         return [bytes(part) for part in self.parts]
+
+
+def doc_table_body(doc_dir: np.ndarray) -> bytes:
+    """Where each document lies, compactly: per document (in id order)
+    varint gap from the previous document's end (from 0 for the first),
+    then varint bytes.  Documents are laid out in id order, so gaps are 0
+    except where a document starts the next part."""
+    starts = doc_dir[:, 0].astype(np.int64)
+    sizes = doc_dir[:, 1].astype(np.int64)
+    ends = np.concatenate([[0], starts[:-1] + sizes[:-1]]) if len(starts) else starts
+    gaps = starts - ends
+    if (gaps < 0).any():
+        raise FormatError("搜索索引：文档未按编号顺序存放")
+    pairs = np.stack([gaps, sizes], axis=1).reshape(-1).astype(np.uint64)
+    data, _ = varints(pairs)
+    return data.tobytes()
+
+
+def parse_doc_table(body: bytes, docs: int, where: str) -> np.ndarray:
+    """The (start, bytes) rows of a document table (:func:`doc_table_body`)."""
+    numbers = read_varints(body)
+    if len(numbers) != 2 * docs or (body and body[-1] & 0x80):
+        raise DamagedIndexError(f"{where}: 文档表有 {len(numbers) // 2} 项，应为 {docs}")
+    pairs = np.array(numbers, dtype=np.int64).reshape(-1, 2)
+    ends = np.cumsum(pairs[:, 0] + pairs[:, 1])
+    return np.stack([ends - pairs[:, 1], pairs[:, 1]], axis=1).astype(np.uint32).reshape(-1, 2)
 
 
 def read_range(parts: list[bytes], offset: int, size: int) -> bytes:

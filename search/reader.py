@@ -19,21 +19,10 @@ import numpy as np
 
 from . import format as si
 from . import tokens as st
-from .pack import read_range
+from .arrays import read_varints
+from .pack import parse_doc_table, read_range
 
 SORTS = ("relevance", "newest", "oldest")
-
-
-def _varints(data: bytes) -> list[int]:
-    out, value, shift = [], 0, 0
-    for byte in data:
-        value |= (byte & 0x7F) << shift
-        if byte & 0x80:
-            shift += 7
-        else:
-            out.append(value)
-            value, shift = 0, 0
-    return out
 
 
 def _inflate(data: bytes, where: str) -> bytes:
@@ -61,6 +50,7 @@ class SegmentReader:
         self._shards: dict[int, dict] = {}
         self.owned: set[int] = set()  # keys whose positions were read from a member of their own
         self.attrs = self._read_attrs()
+        self.doc_table = self._read_doc_table()
 
     def member(self, offset: int, size: int, kind: int, number: int) -> bytes:
         where = f"{si.part_name(self.name, offset >> si.PART_BITS)} @{offset & ((1 << si.PART_BITS) - 1)}"
@@ -85,11 +75,11 @@ class SegmentReader:
         hi = np.frombuffer(raw, "<u4", n, 8 + 4 * n).astype(np.uint64)
         keys = ((hi << np.uint64(32)) | lo).tolist()
         at = 8 + 8 * n
-        lengths = _varints(raw[at:at + lens_bytes])  # postings bytes * 2 + extended
+        lengths = read_varints(raw[at:at + lens_bytes])  # postings bytes * 2 + extended
         at += lens_bytes
         postings = []
         for length in lengths:
-            postings.append(np.cumsum(_varints(raw[at:at + (length >> 1)])).tolist())
+            postings.append(np.cumsum(read_varints(raw[at:at + (length >> 1)])).tolist())
             at += length >> 1
         extended = [bool(length & 1) for length in lengths]
         own_start = start + shard_len + pos_len
@@ -99,7 +89,7 @@ class SegmentReader:
 
     def _positions(self, raw, own_start, keys, postings, extended) -> dict[int, list[list[int]]]:
         m, lens_bytes = struct.unpack_from("<II", raw)
-        lengths = _varints(raw[8:8 + lens_bytes])
+        lengths = read_varints(raw[8:8 + lens_bytes])
         at = 8 + lens_bytes
         out = {}
         first = len(keys) - m
@@ -110,10 +100,10 @@ class SegmentReader:
             if is_extended:  # no positions: a query uses its extensions instead
                 continue
             if len(values) >= self.split:  # in a member of its own: the entry says where
-                offset, size = _varints(entry)
+                offset, size = read_varints(entry)
                 entry = self.member(own_start + offset, size, si.MEMBER_OWN_POSITIONS, key)
                 self.owned.add(key)
-            numbers = _varints(entry)
+            numbers = read_varints(entry)
             lists, i = [], 0
             for _ in values:
                 count = numbers[i]
@@ -177,8 +167,17 @@ class SegmentReader:
             out[facet] = [[names[v] for v in values[e - c:e]] for c, e in zip(counts.tolist(), ends, strict=True)]
         return out
 
+    def _read_doc_table(self) -> np.ndarray:
+        """The document table, which must say what the directory says (the
+        browser may read either)."""
+        offset, size = self.spec["docTable"]
+        table = parse_doc_table(self.member(offset, size, si.MEMBER_DOC_TABLE, 0), self.docs, f"seg/{self.name}")
+        if not np.array_equal(table, self.doc_dir):
+            raise si.DamagedIndexError(f"seg/{self.name}: 文档表与文件头的文档目录不符")
+        return table
+
     def doc(self, local: int) -> dict:
-        offset, size = (int(v) for v in self.doc_dir[local])
+        offset, size = (int(v) for v in self.doc_table[local])
         return json.loads(self.member(offset, size, si.MEMBER_DOC, local).decode("utf-8"))
 
 

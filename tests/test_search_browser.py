@@ -129,13 +129,23 @@ def test_result_sets_are_exact(page, base, truth, query):
     assert got == expected
 
 
-def test_a_failed_download_is_fetched_again(page, base, truth):
+def _member_urls(site, member: str) -> set[str]:
+    """The range URLs (under search/) of a member every segment names in the
+    manifest ("attrs", "docTable")."""
+    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    bits = manifest["format"]["partBits"]
+    return {f"seg/{s['name']}.{s[member][0] >> bits}.bin?v={s['source']}&r={s[member][0] % 2 ** bits}"
+            for s in manifest["segments"]}
+
+
+def test_a_failed_download_is_fetched_again(page, base, truth, site):
     texts, id_to_url = truth
+    tables = _member_urls(site, "docTable")  # not needed for the ids: a failure there is the next test's
     open_search(page, base)
     failed = []
 
     def fail_once(route):
-        if failed:
+        if failed or route.request.url.split("/search/")[-1] in tables:
             route.continue_()
         else:
             failed.append(route.request.url)
@@ -147,6 +157,35 @@ def test_a_failed_download_is_fetched_again(page, base, truth):
     assert outcome == "failed" and failed
     got = {id_to_url[i] for i in all_ids(page, "营商环境")}  # the same page, searching again
     assert got == relevant("营商环境", texts, {})
+
+
+def test_documents_come_from_the_document_table_or_else_the_directory(page, base, truth, site):
+    """The small demo index fetches every segment's document table with the
+    first lookups and reads no document directory entry; when a table
+    cannot be downloaded, the results still come, through the directory."""
+    texts, id_to_url = truth
+    tables = _member_urls(site, "docTable")
+    expected = relevant("营商环境", texts, {})
+    open_search(page, base, "营商环境")
+    asked = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)")
+    asked = {name.split("/search/")[-1] for name in asked if "/search/seg/" in name}
+    assert tables <= asked
+    assert set(shown_urls(page, base)) == expected
+
+    blocked = []
+    fresh = page.context.new_page()
+
+    def no_tables(route):
+        if route.request.url.split("/search/")[-1] in tables:
+            blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    fresh.route("**/search/seg/*", no_tables)
+    open_search(fresh, base, "营商环境")
+    assert blocked and fresh.get_attribute("#search-app", "data-state") == "done"
+    assert set(shown_urls(fresh, base)) == expected
 
 
 def test_page_lists_exactly_the_truth_with_count(page, base, truth):
@@ -349,10 +388,7 @@ def test_facet_data_waits_until_the_first_results_are_shown(page, base, site):
     """Without filters the results need no facet data: its ranges are asked
     for only after the results are on the page, so on a slow line they do
     not share it with the lookups; with a filter they come first."""
-    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
-    attrs = {f"seg/{s['name']}.{s['attrs'][0] >> manifest['format']['partBits']}.bin"
-             f"?v={s['source']}&r={s['attrs'][0] % 2 ** manifest['format']['partBits']}"
-             for s in manifest["segments"]}
+    attrs = _member_urls(site, "attrs")
     timing = """() => [performance.getEntriesByName('search:results').pop().startTime,
       performance.getEntriesByType('resource').map(r => [r.name, r.startTime])]"""
     open_search(page, base, "营口")

@@ -217,6 +217,56 @@ def test_another_builds_segment_under_its_name_is_reported(js_page, tmp_path):
     assert _js_search_error(js_page, out, "营商环境").startswith("damaged")
 
 
+def test_every_document_is_read_through_its_segments_document_table(js_page, tmp_path, small_segments):
+    pages = _generated(150)
+    out = tmp_path / "search"
+    write_index(pages, out)
+    manifest = json.loads((out / fmt.MANIFEST_NAME).read_text(encoding="utf-8"))
+    index = SearchIndex(out)  # checks each table against its directory
+    assert len(index.segments) == len(manifest["segments"]) == 3
+    for segment in index.segments:
+        assert segment.doc_table.tolist() == segment.doc_dir.tolist()
+    big = max(manifest["segments"], key=lambda spec: spec["docs"])  # 128 documents
+    assert big["docTable"][1] < fmt.DOC_ENTRY * big["docs"] / 2  # far smaller than the directory it repeats
+    shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
+    got = js_page.evaluate("""async (docs) => {
+        const { SearchIndex } = await import("./js/search-engine.js?" + Math.random());
+        const index = await SearchIndex.open(new URL("./search/", location.href));
+        await index.matches(["营口"]);  // asks for the tables, as a first search does
+        const out = [];
+        for (let id = 0; id < docs; id++) out.push((await index.doc(id)).u);
+        const viaTables = index.docTables && index.segments.every((s) => s.cache.has("docTable"))
+          && !index.segments.some((s) => [...s.cache.keys()].some((k) => k.startsWith("e")));
+        return { urls: out, viaTables };
+    }""", index.docs)
+    shutil.rmtree(js_page.folder / "search")
+    assert got["viaTables"]
+    assert got["urls"] == [index.doc(i)["u"] for i in range(index.docs)]
+
+
+def test_a_document_table_that_disagrees_with_the_directory_is_reported(js_page, tmp_path):
+    from search.pack import doc_table_body
+
+    out = tmp_path / "search"
+    write_index(_five(), out)
+    manifest_path = out / fmt.MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    spec = manifest["segments"][0]
+    index = SearchIndex(out)
+    wrong = index.segments[0].doc_dir.copy()
+    wrong[[3, 4]] = wrong[[4, 3]]  # two documents' places swapped: each range is another's member
+    wrong[:, 0] = [int(wrong[0, 0])] + list(wrong[:-1, 0] + wrong[:-1, 1])  # laid end to end again
+    member = fmt.gzip_bytes(fmt.frame(fmt.MEMBER_DOC_TABLE, 0, spec["tag"], doc_table_body(wrong)))
+    part = out / fmt.part_name(spec["name"], spec["parts"] - 1)
+    offset = (spec["parts"] - 1) << fmt.PART_BITS | part.stat().st_size
+    part.write_bytes(part.read_bytes() + member)  # a well-formed table, in the right place, saying wrong things
+    spec["docTable"] = [offset, len(member)]
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(fmt.DamagedIndexError, match="文档表与文件头的文档目录不符"):
+        SearchIndex(out)
+    assert _js_search_error(js_page, out, "营商环境").startswith("damaged")
+
+
 def test_a_host_without_ranges_still_gets_the_right_answers(js_page, tmp_path, small_segments):
     pages = _generated(60)
     site = tmp_path / "site"

@@ -218,6 +218,24 @@ export function positionsAt(bytes, start, end, postings) {
   return { postings, starts, pos };
 }
 
+// Document table (search/pack.py doc_table_body): per document, varint gap
+// from the previous document's end, varint bytes -> {starts, sizes}.
+export function parseDocTable(bytes, docs, where) {
+  const numbers = readVarints(bytes, 0, bytes.length);
+  if (numbers.length !== 2 * docs || (bytes.length && bytes[bytes.length - 1] & 0x80)) {
+    throw new DamagedIndexError(`${where}: 文档表有 ${Math.floor(numbers.length / 2)} 项，应为 ${docs}`);
+  }
+  const starts = new Float64Array(docs);
+  const sizes = new Float64Array(docs);
+  let end = 0;
+  for (let i = 0; i < docs; i++) {
+    starts[i] = end + numbers[2 * i];
+    sizes[i] = numbers[2 * i + 1];
+    end = starts[i] + sizes[i];
+  }
+  return { starts, sizes };
+}
+
 // Facet member: u32 J | J bytes of JSON {values, widths} | per facet: u8
 // count[n], value ids (u8 or u16), padded to 4 bytes.
 export function parseAttrs(bytes, docs) {

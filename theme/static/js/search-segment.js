@@ -5,7 +5,7 @@
 // and search-engine.js puts the answers together.
 
 import {
-  parseAttrs, parsePositions, parseShard, findKey, positionsAt, postingsAt, readMember, readVarints,
+  parseAttrs, parseDocTable, parsePositions, parseShard, findKey, positionsAt, postingsAt, readMember, readVarints,
 } from "./search-pack.js";
 import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
 
@@ -225,8 +225,27 @@ export class Segment {
     });
   }
 
-  // [start, bytes] of a document's member, from the directory.
+  // Where every document lies (a small member; search-engine.js fetches it
+  // with the first lookups when the tables are cheap enough).
+  docTable() {
+    return this.once("docTable", async () => {
+      const [offset, length] = this.spec.docTable;
+      const body = await this.member(await this.bytes(offset, length), this.rules.members.docTable, 0, "documents");
+      return parseDocTable(body, this.docs, `seg/${this.spec.name} documents`);
+    });
+  }
+
+  // [start, bytes] of a document's member: from the document table when it
+  // was asked for (and came), else from the directory (one 8-byte range).
   docEntry(local) {
+    if (this.cache.has("docTable")) {
+      return this.docTable().then(({ starts, sizes }) => [starts[local], sizes[local]],
+        () => this.directoryDocEntry(local));
+    }
+    return this.directoryDocEntry(local);
+  }
+
+  directoryDocEntry(local) {
     return this.once(`e${local}`, async () => {
       const at = this.rules.packHead + this.rules.shardEntry * 2 ** this.spec.bits + this.rules.docEntry * local;
       const raw = await this.directory(at, this.rules.docEntry);
