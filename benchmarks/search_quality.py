@@ -326,11 +326,13 @@ def report(figures: dict) -> str:
     throttled = figures.get("throttled") or {}
     if throttled.get("opened"):
         opened, typed = throttled["opened"], throttled.get("typed") or {}
+        first = throttled.get("opened_first") or {}
         lines.append(
             f"- first results on a phone-like connection ({THROTTLING['latency']} ms round trip, "
             f"{THROTTLING['downloadThroughput'] * 8 / 1e6:.1f} Mbit/s, CPU {CPU_SLOWDOWN}× slower; "
             f"benchmarks/search_throttled.py): opening search/?q= median {opened['median']:.0f} ms, "
-            f"p90 {opened['p90']:.0f} ms, max {opened['max']:.0f} ms (n={opened['n']}); a query typed on "
+            f"p90 {opened['p90']:.0f} ms, max {opened['max']:.0f} ms (n={opened['n']}), the first result "
+            f"of those median {first.get('median', 0):.0f} ms, p90 {first.get('p90', 0):.0f} ms; a query typed on "
             f"the open page: median {typed.get('median', 0):.0f} ms, p90 {typed.get('p90', 0):.0f} ms, "
             f"max {typed.get('max', 0):.0f} ms")
     if um:

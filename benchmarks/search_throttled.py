@@ -6,9 +6,12 @@ slow mobile network).  For each query, in a fresh browser context (empty
 cache):
 
 * **opened**: the search page is opened with ``?q=`` and the time is read
-  from the navigation's start to the moment the first results are in the
-  page (the ``search:results`` mark set by search.js): page, styles,
+  from the navigation's start to the moment the first ten results are in
+  the page (the ``search:results`` mark set by search.js): page, styles,
   scripts, manifest, index ranges and the shown documents;
+* **opened, first result**: the same page load, to the moment the first
+  result is in the page (``search:first``; results are added one by one as
+  their documents arrive);
 * **typed**: on the same page, loaded and idle, a second query is typed
   and Enter pressed; time from ``search:start`` to ``search:results``.
 
@@ -35,16 +38,19 @@ POLL_MS = 250
 _MARKS = """() => {
   const start = performance.getEntriesByName('search:start').pop();
   const shown = performance.getEntriesByName('search:results').pop();
-  return shown ? { start: start ? start.startTime : 0, shown: shown.startTime } : null;
+  const first = performance.getEntriesByName('search:first').pop();
+  return shown ? { start: start ? start.startTime : 0, shown: shown.startTime,
+                   first: first ? first.startTime : shown.startTime } : null;
 }"""
 
 
 def measure_throttled(site_dir: Path, queries: list[str]) -> dict:
-    """{"opened": [ms...], "typed": [ms...]} for the queries (pairs: the
-    second of each is typed after the first was opened)."""
+    """{"opened": [ms...], "opened_first": [ms...], "typed": [ms...]} for
+    the queries (pairs: the second of each is typed after the first was
+    opened)."""
     from playwright.sync_api import sync_playwright
 
-    opened, typed = [], []
+    opened, opened_first, typed = [], [], []
     server = serve(site_dir)
     base = f"http://127.0.0.1:{server.server_address[1]}/search/"
     try:
@@ -62,6 +68,7 @@ def measure_throttled(site_dir: Path, queries: list[str]) -> dict:
                 marks = page.evaluate(_MARKS)
                 if marks:
                     opened.append(marks["shown"])
+                    opened_first.append(marks["first"])
                 page.fill("#search-q", second)
                 page.press("#search-q", "Enter")
                 page.wait_for_function("() => performance.getEntriesByName('search:start').length"
@@ -75,4 +82,4 @@ def measure_throttled(site_dir: Path, queries: list[str]) -> dict:
     finally:
         server.shutdown()
         server.server_close()
-    return {"opened": opened, "typed": typed}
+    return {"opened": opened, "opened_first": opened_first, "typed": typed}

@@ -27,6 +27,7 @@ export function setT2S(pairs) {
   const chars = Array.from(pairs || "");
   for (let i = 0; i + 1 < chars.length; i += 2) map.set(chars[i], chars[i + 1]);
   t2s = map;
+  haystacks.clear(); // they were normalized with the old map
 }
 
 // True when `text` has a character the t2s map would change, judged from the
@@ -67,7 +68,10 @@ export function normalizeChar(ch) {
 export function isTokenChar(ch) {
   if ((ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")) return true;
   const code = ch.codePointAt(0);
-  return HAN_RANGES.some(([lo, hi]) => code >= lo && code <= hi);
+  for (let i = 0; i < HAN_RANGES.length; i++) {
+    if (code >= HAN_RANGES[i][0] && code <= HAN_RANGES[i][1]) return true;
+  }
+  return false;
 }
 
 // Text normalized character by character; returns an array of characters
@@ -118,17 +122,23 @@ function byCodePoint(a, b) {
   return x.length - y.length;
 }
 
-// Where the phrases occur in `text`: sorted, non-overlapping [start, end)
-// ranges in code point indexes of `text`.  A phrase only matches inside one
-// run of token characters, as in the index.
-export function findMatches(text, phrases) {
-  const chars = Array.from(text);
-  const norm = chars.map((ch) => {
+// `text` normalized for matching (token characters normalized, others NUL)
+// and, per UTF-16 unit of it, the code point index in `text`.  Kept for the
+// last texts: a search result's body and title are matched several times
+// (excerpt, highlights, which phrases only a tag has), and normalizing a
+// body char by char is most of the work of drawing the results.
+const haystacks = new Map();
+const HAYSTACKS_KEPT = 64;
+
+function haystackOf(text) {
+  const kept = haystacks.get(text);
+  if (kept) return kept;
+  const norm = [];
+  for (const ch of text) {
     const n = normalizeChar(ch);
-    return isTokenChar(n) ? n : "\u0000";
-  });
-  const haystack = norm.join("");
-  // `haystack` has one UTF-16 unit per BMP char; map string offsets to code points.
+    norm.push(isTokenChar(n) ? n : "\u0000");
+  }
+  // one UTF-16 unit per BMP char; map string offsets to code points
   const offsets = [];
   let unit = 0;
   for (let i = 0; i < norm.length; i++) {
@@ -136,6 +146,17 @@ export function findMatches(text, phrases) {
     unit += norm[i].length;
   }
   offsets[unit] = norm.length;
+  const made = { haystack: norm.join(""), offsets };
+  if (haystacks.size >= HAYSTACKS_KEPT) haystacks.delete(haystacks.keys().next().value);
+  haystacks.set(text, made);
+  return made;
+}
+
+// Where the phrases occur in `text`: sorted, non-overlapping [start, end)
+// ranges in code point indexes of `text`.  A phrase only matches inside one
+// run of token characters, as in the index.
+export function findMatches(text, phrases) {
+  const { haystack, offsets } = haystackOf(text);
   const ranges = [];
   for (const phrase of phrases) {
     if (!phrase) continue;
