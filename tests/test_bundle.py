@@ -53,6 +53,24 @@ def test_a_bundle_runs_as_its_modules_do(tmp_path):
     assert _node(tmp_path / "top.bundle.mjs") == as_modules
 
 
+def test_comment_lines_are_left_out_but_never_text(tmp_path):
+    _write(tmp_path, {
+        "leaf.mjs": "// a comment line\n  // an indented one\nexport const url = 'http://example.invalid/x'; // kept\n",
+        "top.mjs": 'import { url } from "./leaf.mjs";\n// gone\nconsole.log(url);\n',
+        "text.mjs": "const lines = `first\n// not a comment: text\nlast`;\n// kept too\nconsole.log(lines);\n",
+    })
+    packed = bundle(tmp_path / "top.mjs").decode("utf-8")
+    for line in ("// a comment line", "// an indented one", "// gone"):
+        assert line not in packed
+    assert "'http://example.invalid/x'; // kept" in packed
+    (tmp_path / "top.bundle.mjs").write_text(packed, encoding="utf-8")
+    assert _node(tmp_path / "top.bundle.mjs") == "http://example.invalid/x\n"
+    # a template literal over several lines: its "comment" is text, so the module keeps every line
+    (tmp_path / "text.bundle.mjs").write_bytes(bundle(tmp_path / "text.mjs"))
+    assert "// kept too" in (tmp_path / "text.bundle.mjs").read_text(encoding="utf-8")
+    assert _node(tmp_path / "text.bundle.mjs") == _node(tmp_path / "text.mjs")
+
+
 def test_the_search_page_bundle_is_valid_javascript(tmp_path):
     path = tmp_path / "search.bundle.mjs"
     path.write_bytes(bundle(Path(__file__).parent.parent / "theme" / "static" / "js" / "search.js"))

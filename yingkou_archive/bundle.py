@@ -17,6 +17,13 @@ re-exports from relative modules, and ``export`` before a ``const``,
 ``export *``, ``export let``, a namespace or dynamic import) stops the
 build, naming the file, instead of giving a bundle that could behave
 differently from the modules.
+
+Lines that are only a ``//`` comment are left out of the bundle: they are
+a third of the gzipped bytes (20 KB against 14 KB for the search page),
+and on a 1.6 Mbit/s phone connection the bundle is the last file the
+search waits for.  A module with a code line holding an odd number of
+backticks (a template literal spanning lines starts on one) keeps its
+comments: a line inside such a literal is text, not a comment.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ _RE_EXPORT = re.compile(r"^export\s*\{([^}]*)\}\s*from\s*" + _SPEC + r"\s*;?[ \t
 _DECLARATION = re.compile(r"^export\s+((?:async\s+)?function\*?|class|const)\s+([A-Za-z_$][\w$]*)", re.M)
 _ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(?:import\b|export\b)|\bimport\s*\(", re.M)
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
+_COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.M)
 
 
 class BundleError(ValueError):
@@ -127,6 +135,14 @@ def bundle(entry: Path) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
+def _without_comment_lines(text: str) -> str:
+    """``text`` without the lines that are only a ``//`` comment."""
+    code_lines = (line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    if any(line.count("`") % 2 for line in code_lines):
+        return text
+    return _COMMENT_LINE.sub("", text)
+
+
 def _imports_as_constants(module: _Module, objects: dict[Path, str]) -> str:
     """The module's text, each ``import { a, b as c } from "./x.js"`` made
     ``const { a, b: c } = <x's object>;``."""
@@ -135,7 +151,7 @@ def _imports_as_constants(module: _Module, objects: dict[Path, str]) -> str:
                           for name, local in _names(match.group(1), module.path))
         return f"const {{ {names} }} = {objects[module._resolve(match.group(3))]};"
 
-    return _NAMED_IMPORT.sub(constant, module.text)
+    return _NAMED_IMPORT.sub(constant, _without_comment_lines(module.text))
 
 
 def _shown(path: Path, root: Path) -> str:
