@@ -51,6 +51,9 @@ from yingkou_archive.links import SOURCE_SUFFIXES
 logger = logging.getLogger(__name__)
 
 RECORDS_DIR = "articles"
+# The one-file store of earlier versions (every record in one pickle, 40 MB
+# at 50,000 articles): no longer read, so the next save removes it.
+OLD_RECORDS_FILE = "articles.pickle"
 CONTENTS_DIR = "contents"
 # Fields of an article's own (extra) metadata that Pelican's readers turn
 # into objects (pelican/readers.py METADATA_PROCESSORS); date and authors
@@ -184,6 +187,8 @@ class ArticleStore:
             elif (bucket in changed or records.keys() != before.keys()
                   or any(records[rel] is not before[rel] for rel in records)):
                 save_pickled(path, records)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(self.cache_dir, OLD_RECORDS_FILE))
 
 
 def _stat(path: str) -> tuple[int, int, int]:

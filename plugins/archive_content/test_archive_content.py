@@ -83,6 +83,15 @@ def test_the_store_of_records_is_rewritten_only_when_they_changed(content, tmp_p
     assert {path.name: path.stat().st_ino for path in records.iterdir()} == first  # its records went
 
 
+def test_the_one_file_store_of_earlier_versions_is_removed(content, tmp_path, build_tiny_site):
+    old_store = tmp_path / "out-cache" / "articles.pickle"
+    _build(build_tiny_site, content, tmp_path / "out")
+    old_store.write_bytes(b"records an earlier version kept")
+    _build(build_tiny_site, content, tmp_path / "out")
+    assert not old_store.exists()
+    assert any((tmp_path / "out-cache" / "articles").iterdir())  # the store itself stays
+
+
 def test_urls_kept_in_the_records_follow_a_change_of_the_url_settings(content, tmp_path, build_tiny_site):
     out = _build(build_tiny_site, content, tmp_path / "out")
     assert (out / "2024/06/beach/index.html").is_file()
