@@ -104,7 +104,9 @@ def shown_urls(page, base):
     while page.is_visible("#search-more"):
         count = page.locator(".search-result").count()
         page.click("#search-more")
-        page.wait_for_function(f"document.querySelectorAll('.search-result').length > {count}")
+        # results are added one by one; "more" is usable again when the batch is complete
+        page.wait_for_function(f"document.querySelectorAll('.search-result').length > {count}"
+                               " && !document.getElementById('search-more').disabled")
     hrefs = page.eval_on_selector_all(".search-result-title a", "as => as.map(a => a.href)")
     return [re.sub(r"\?.*$", "", h).replace(base, "") for h in hrefs]
 

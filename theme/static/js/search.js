@@ -212,18 +212,24 @@ async function showMore(engine, seq, { focus = false, upTo = shownCount + PAGE_S
   const batch = Array.from(shown.subarray(shownCount, Math.max(upTo, shownCount + PAGE_SIZE)));
   // all requested at once, each shown as soon as it and those above it are
   // here (on HTTP/1.1 ten documents need two rounds of six connections, so
-  // the first screenful need not wait for the second round)
+  // the first screenful need not wait for the second round); "more" waits
+  // until this batch is complete
   const pending = batch.map((id) => engine.index.doc(id));
   pending.forEach((promise) => promise.catch(() => {})); // the first failure is thrown below
   const nodes = [];
-  for (const promise of pending) {
-    const doc = await promise;
-    if (seq !== searchSeq) return;
-    const node = resultItem(doc, phrasesShown);
-    list.append(node);
-    nodes.push(node);
-    if (!shownCount) performance.mark("search:first"); // for the benchmark: the first result on screen
-    shownCount++;
+  moreButton.disabled = true;
+  try {
+    for (const promise of pending) {
+      const doc = await promise;
+      if (seq !== searchSeq) return;
+      const node = resultItem(doc, phrasesShown);
+      list.append(node);
+      nodes.push(node);
+      if (!shownCount) performance.mark("search:first"); // for the benchmark: the first result on screen
+      shownCount++;
+    }
+  } finally {
+    if (seq === searchSeq) moreButton.disabled = false;
   }
   const left = shown.length - shownCount;
   moreButton.hidden = left <= 0;
@@ -471,17 +477,10 @@ sortSelect.addEventListener("change", () => {
   commit({ ...current, sort: sortSelect.value });
 });
 
-let addingMore = false; // one "more" at a time: results are added one by one
 moreButton.addEventListener("click", async () => {
-  if (addingMore) return;
-  addingMore = true;
-  try {
-    const seq = searchSeq;
-    const engine = await loadEngine();
-    await showMore(engine, seq, { focus: true });
-  } finally {
-    addingMore = false;
-  }
+  const seq = searchSeq;
+  const engine = await loadEngine();
+  await showMore(engine, seq, { focus: true });
 });
 
 window.addEventListener("popstate", (event) => {
