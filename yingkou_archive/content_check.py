@@ -101,7 +101,6 @@ def prepare_page(raw: bytes, shown_path: str, source_file: Path, content_root: P
 
 
 def _issue_url(meta: ArticleMeta) -> str | None:
-
     label = meta.extra.get("page", "")
     if not label:
         return None
@@ -206,7 +205,6 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
 def paper_urls(issues) -> set[str]:
     """The page views, days and calendar years the issue files make, and
     their PDFs (yingkou_archive/paper.py names them alike)."""
-
     urls = set()
     for issue in issues:
         day = f"issues/{issue.date:%Y/%m/%d}/"

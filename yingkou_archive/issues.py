@@ -176,7 +176,6 @@ def _unknown(data: dict, allowed: set, where: str, path: str, problems) -> None:
 
 def read_issue(file: Path, content_dir: Path, base: Path, articles: set[str]) -> tuple[IssueData | None, list]:
     """One issue file; ``articles``: the article files (relative to content/)."""
-
     path = shown(file, base)
     problems: list[Problem] = []
     try:
@@ -264,7 +263,6 @@ def read_issues(content_dir: Path, base: Path, articles: set[str]) -> tuple[list
     """Every issue file under content/issues, and every problem with them
     (also an article listed by two issue files, or two files of one paper
     and day)."""
-
     issues, problems = [], []
     claimed: dict[str, str] = {}
     days: dict[tuple, str] = {}

@@ -200,12 +200,14 @@ class ArchiveWriter(Writer):
         previous = self.previous.get(name)
         return previous if previous and previous["key"] == f"{self.site_key}:{key}" else None
 
-    def _reuse(self, name: str, key: str, source, present: set[str] | None = None,
-               previous: dict | None = None) -> bool:
-        """Keep the files of a page whose key is unchanged; False: render it.
-        ``present``: the output files known to exist (else each is checked);
-        ``previous``: its :meth:`_unchanged` when the caller has it."""
-        previous = previous or self._unchanged(name, key)
+    def _reuse(self, name: str, key: str, source) -> bool:
+        """Keep the files of a page whose key is unchanged; False: render it."""
+        return self._keep(name, key, source, self._unchanged(name, key), None)
+
+    def _keep(self, name: str, key: str, source, previous: dict | None, present: set[str] | None) -> bool:
+        """:meth:`_reuse` with the page's :meth:`_unchanged` record already
+        looked up; ``present``: the output files known to exist (None: each
+        is checked)."""
         self.page_keys[name] = {"key": f"{self.site_key}:{key}", "paths": [name]}
         if previous is None:
             return False
@@ -317,7 +319,7 @@ class ArchiveWriter(Writer):
                                   for previous in unchanged if previous for path in previous["paths"]])
         for index, key in enumerate(keys):
             name = self.jobs[index][0][0]
-            if key is not None and self._reuse(name, key, index, present, unchanged[index]):
+            if key is not None and self._keep(name, key, index, unchanged[index], present):
                 kept.append(index)
             else:
                 (articles if self._is_article_page(index) else others).append(index)
