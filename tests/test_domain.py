@@ -272,8 +272,8 @@ def test_existing_files_names_exactly_the_files(tmp_path, monkeypatch, cold):
     are slow (cold: forced here), the rest in threads: the same answer."""
     import fileutil
 
-    if cold:
-        monkeypatch.setattr(fileutil, "_COLD_STAT_SECONDS", 0.0)
+    # force each branch: the first stats always count as slow (cold), or never
+    monkeypatch.setattr(fileutil, "_COLD_STAT_SECONDS", 0.0 if cold else 1.0)
     paths = []
     for i in range(5000):
         path = tmp_path / f"d{i % 37}" / f"f{i}.html"

@@ -190,6 +190,41 @@ def test_documents_come_from_the_document_table_or_else_the_directory(page, base
     assert set(shown_urls(fresh, base)) == expected
 
 
+def test_results_appear_one_by_one_as_their_documents_arrive(page, base, site):
+    """The first result is on the page as soon as its document is here, not
+    after all ten: with the documents of results 2-10 never arriving, the
+    first was still shown (before the page reported the failure)."""
+    from search import format as fmt
+    from search.reader import SearchIndex
+
+    index = SearchIndex(site / "search")
+    ranked = index.search("营商环境")
+    assert len(ranked) > 10
+
+    def range_of(doc: int) -> tuple[str, str]:
+        segment = next(s for s in index.segments if s.start <= doc < s.start + s.docs)
+        offset = int(segment.doc_table[doc - segment.start][0])
+        return f"seg/{segment.name}.{offset >> fmt.PART_BITS}.bin", f"&r={offset & ((1 << fmt.PART_BITS) - 1)}"
+
+    withheld = {range_of(doc) for doc in ranked[1:10]}
+
+    def withhold(route):
+        url = route.request.url
+        if any(part in url and url.endswith(place) for part, place in withheld):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.add_init_script("""window.mostShown = 0;
+      new MutationObserver(() => { window.mostShown = Math.max(window.mostShown,
+        document.querySelectorAll('.search-result').length); })
+        .observe(document, { childList: true, subtree: true });""")
+    page.route("**/search/seg/*", withhold)
+    open_search(page, base, "营商环境")
+    assert page.get_attribute("#search-app", "data-state") == "error"
+    assert page.evaluate("window.mostShown") == 1
+
+
 def test_page_lists_exactly_the_truth_with_count(page, base, truth):
     texts, _ = truth
     expected = relevant("营商环境", texts, {})

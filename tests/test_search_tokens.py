@@ -153,3 +153,17 @@ def test_javascript_mirror_agrees_with_python(js_page):
             0xF900 <= ord(ch) <= 0xFAFF or 0x20000 <= ord(ch) <= 0x2FA1F for ch in sample)
         assert js["trad"] == expected_trad, sample
         assert bool(js["matches"]) == bool(st.parse_query(sample).phrases), sample
+
+
+def test_a_text_matched_again_after_the_t2s_map_arrives_uses_the_map(js_page):
+    """findMatches keeps texts it has normalized; the t2s map changes how
+    they normalize, so texts matched before it came are normalized again."""
+    pairs = json.loads(st.t2s_json())["pairs"]
+    got = js_page.evaluate("""async (pairs) => {
+        const t = await import("./js/search-tokens.js?" + Math.random());
+        const text = "營口港的集裝箱";
+        const before = t.findMatches(text, ["营口港"]);  // no map yet: 營 is not 营
+        t.setT2S(pairs);
+        return [before, t.findMatches(text, ["营口港"]), t.findMatches(text, ["营口港"])];
+    }""", pairs)
+    assert got == [[], [[0, 3]], [[0, 3]]]
