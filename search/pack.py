@@ -15,7 +15,10 @@ The document directory is also kept as one small member, the document
 table (:func:`doc_table_body`): about 2 bytes a document gzipped instead
 of 8 raw, so a reader can fetch a whole segment's table together with its
 first directory entries and then go straight from a result's id to its
-document, one round trip fewer per first query.
+document, one round trip fewer per first query.  The shard directory is
+kept the same way, as the shard table (:func:`shard_table_body`), which a
+small index carries inside its manifest: a first lookup then goes straight
+to its shard.
 """
 
 from __future__ import annotations
@@ -115,6 +118,52 @@ def parse_doc_table(body: bytes, docs: int, where: str) -> np.ndarray:
     pairs = np.array(numbers, dtype=np.int64).reshape(-1, 2)
     ends = np.cumsum(pairs[:, 0] + pairs[:, 1])
     return np.stack([ends - pairs[:, 1], pairs[:, 1]], axis=1).astype(np.uint32).reshape(-1, 2)
+
+
+def shard_table_body(shard_dir: np.ndarray) -> bytes:
+    """Where each shard lies, compactly: per shard (in number order) varint
+    shard bytes, 0 for an empty shard; for any other then varint positions
+    bytes and varint gap from the end of the previous non-empty shard's
+    shard and positions members (from 0 for the first).  Shards are laid
+    out in number order, their grams' own positions after them, so a gap is
+    those own positions' bytes, or the step to the next part."""
+    starts, shard, positions = (shard_dir[:, k].astype(np.int64) for k in range(3))
+    full = shard > 0
+    s, n, p = starts[full], shard[full], positions[full]
+    ends = np.concatenate([[0], (s + n + p)[:-1]]) if len(s) else s
+    gaps = s - ends
+    if (gaps < 0).any():
+        raise FormatError("搜索索引：分片未按编号顺序存放")
+    at = np.concatenate([[0], np.cumsum(1 + 2 * full)[:-1]]).astype(np.int64)
+    numbers = np.zeros(len(shard) + 2 * int(full.sum()), dtype=np.uint64)
+    numbers[at] = shard
+    numbers[at[full] + 1] = p
+    numbers[at[full] + 2] = gaps
+    data, _ = varints(numbers)
+    return data.tobytes()
+
+
+def parse_shard_table(body: bytes, shards: int, where: str) -> np.ndarray:
+    """The (start, shard bytes, positions bytes) rows of a shard table
+    (:func:`shard_table_body`), as the pack's shard directory has them."""
+    numbers = read_varints(body)
+    rows = np.zeros((shards, 3), dtype=np.uint32)
+    at = end = shard = 0
+    while shard < shards and at < len(numbers):
+        size = numbers[at]
+        if size:
+            if at + 2 >= len(numbers):  # cut short
+                break
+            start = end + numbers[at + 2]
+            rows[shard] = (start, size, numbers[at + 1])
+            end = start + size + numbers[at + 1]
+            at += 3
+        else:
+            at += 1
+        shard += 1
+    if shard != shards or at != len(numbers) or (body and body[-1] & 0x80):
+        raise DamagedIndexError(f"{where}: 分片表与 {shards} 个分片不符")
+    return rows
 
 
 def read_range(parts: list[bytes], offset: int, size: int) -> bytes:

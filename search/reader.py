@@ -9,6 +9,7 @@ checking every member as the browser does.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import struct
@@ -20,7 +21,7 @@ import numpy as np
 from . import format as si
 from . import tokens as st
 from .arrays import read_varints
-from .pack import parse_doc_table, read_range
+from .pack import parse_doc_table, parse_shard_table, read_range
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -51,6 +52,7 @@ class SegmentReader:
         self.owned: set[int] = set()  # keys whose positions were read from a member of their own
         self.attrs = self._read_attrs()
         self.doc_table = self._read_doc_table()
+        self.shard_table = self._read_shard_table()
 
     def member(self, offset: int, size: int, kind: int, number: int) -> bytes:
         where = f"{si.part_name(self.name, offset >> si.PART_BITS)} @{offset & ((1 << si.PART_BITS) - 1)}"
@@ -174,6 +176,21 @@ class SegmentReader:
         table = parse_doc_table(self.member(offset, size, si.MEMBER_DOC_TABLE, 0), self.docs, f"seg/{self.name}")
         if not np.array_equal(table, self.doc_dir):
             raise si.DamagedIndexError(f"seg/{self.name}: 文档表与文件头的文档目录不符")
+        return table
+
+    def _read_shard_table(self) -> np.ndarray:
+        """The shard table, which must say what the directory says, and the
+        copy in the manifest (if any) must be its bytes: the browser may
+        read any of the three."""
+        offset, size = self.spec["shardTable"]
+        where = f"seg/{self.name}"
+        body = self.member(offset, size, si.MEMBER_SHARD_TABLE, 0)
+        table = parse_shard_table(body, 1 << self.bits, where)
+        if not np.array_equal(table, self.shard_dir):
+            raise si.DamagedIndexError(f"{where}: 分片表与文件头的分片目录不符")
+        inline = self.spec.get("shardTableBody")
+        if inline is not None and base64.b64decode(inline) != body:
+            raise si.DamagedIndexError(f"{where}: manifest.json 中的分片表与文件中的不符")
         return table
 
     def doc(self, local: int) -> dict:

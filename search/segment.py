@@ -20,7 +20,7 @@ from . import format as fmt
 from .arrays import varints
 from .extract import ArticlePage, doc_bytes
 from .format import TAG3, frame, gzip_bytes
-from .pack import PackWriter, doc_table_body
+from .pack import PackWriter, doc_table_body, shard_table_body
 from .postings import shard_bits_for, sized_blocks
 
 # The facets, in the order of a segment's facet member.
@@ -163,11 +163,14 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
             doc_bytes_total += len(packed)
     attrs = pack.member(fmt.MEMBER_ATTRS, 0, attrs_body(pages))
     doc_table = pack.member(fmt.MEMBER_DOC_TABLE, 0, doc_table_body(pack.doc_dir))
+    shard_table = pack.member(fmt.MEMBER_SHARD_TABLE, 0, shard_table_body(pack.shard_dir))
     parts = pack.finish()
     sizes.sort()
-    entry = {"bits": bits, "parts": len(parts), "attrs": list(attrs), "docTable": list(doc_table)}
+    entry = {"bits": bits, "parts": len(parts), "attrs": list(attrs), "docTable": list(doc_table),
+             "shardTable": list(shard_table)}
     stats = {"grams": grams, "chars": chars, "shards": len(sizes), "bytes": sum(map(len, parts)),
              "shard_median": sizes[len(sizes) // 2] if sizes else 0, "shard_max": sizes[-1] if sizes else 0,
-             "attrs_bytes": attrs[1], "doc_table_bytes": doc_table[1], "doc_bytes": doc_bytes_total,
+             "attrs_bytes": attrs[1], "doc_table_bytes": doc_table[1],
+             "shard_table_bytes": shard_table[1], "doc_bytes": doc_bytes_total,
              "shards_with_own_positions": own}
     return parts, entry | {"stats": stats}

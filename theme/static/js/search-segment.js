@@ -5,7 +5,8 @@
 // and search-engine.js puts the answers together.
 
 import {
-  parseAttrs, parseDocTable, parsePositions, parseShard, findKey, positionsAt, postingsAt, readMember, readVarints,
+  parseAttrs, parseDocTable, parsePositions, parseShard, parseShardTable, findKey, positionsAt, postingsAt,
+  readMember, readVarints,
 } from "./search-pack.js";
 import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
 
@@ -100,8 +101,28 @@ export class Segment {
     return whole.subarray(at, at + length);
   }
 
-  // [start, shard bytes, positions bytes] of a shard, from the directory.
+  // Where every shard lies, when the manifest carries the segment's shard
+  // table (a small index, search/write.py): a first lookup then needs no
+  // directory round trip.
+  shardRows() {
+    if (!this.rows) {
+      const text = atob(this.spec.shardTableBody);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      this.rows = parseShardTable(bytes, 2 ** this.spec.bits, `seg/${this.spec.name} shards`);
+    }
+    return this.rows;
+  }
+
+  // [start, shard bytes, positions bytes] of a shard, from the shard table
+  // in the manifest, else from the directory.
   shardEntry(number) {
+    if (this.spec.shardTableBody) {
+      return new Promise((resolve) => {
+        const rows = this.shardRows();
+        resolve([rows[3 * number], rows[3 * number + 1], rows[3 * number + 2]]);
+      });
+    }
     return this.once(`d${number}`, async () => {
       const raw = await this.directory(this.rules.packHead + this.rules.shardEntry * number, this.rules.shardEntry);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
