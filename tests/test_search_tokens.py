@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as hs
@@ -167,3 +168,49 @@ def test_a_text_matched_again_after_the_t2s_map_arrives_uses_the_map(js_page):
         return [before, t.findMatches(text, ["营口港"]), t.findMatches(text, ["营口港"])];
     }""", pairs)
     assert got == [[], [[0, 3]], [[0, 3]]]
+
+
+def _matches_reference(text: str, phrases: list[str]) -> list[list[int]]:
+    """findMatches' ranges, from the Python rule: each phrase found left to
+    right without overlap in the normalized text (non-token characters as
+    gaps), in code point indexes; overlapping ranges merged."""
+    haystack = "".join(n if st.is_token_char(n) else "\0" for n in map(st.normalize_char, text))
+    ranges = []
+    for phrase in phrases:
+        at = haystack.find(phrase)
+        while phrase and at != -1:
+            ranges.append([at, at + len(phrase)])
+            at = haystack.find(phrase, at + len(phrase))
+    merged = []
+    for start, end in sorted(ranges, key=lambda r: (r[0], -r[1])):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def test_find_matches_agrees_with_the_python_rule_on_generated_text(js_page):
+    """Ranges, not only whether something matched, on texts mixing what
+    normalizing treats differently: simplified and traditional Han,
+    full-width and upper-case letters, punctuation, astral characters."""
+    rng = random.Random(7)
+    trad = list(st.t2s_map())[:200]
+    alphabet = (list("营口港区的集装箱发展经济") + trad + list("ＧＤＰ５ＡＢgdpAB12") + list("，。 \u3000《》-")
+                + ["𠀀", "𠀁", "豈", "〇"])
+    texts, queries = [], []
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        found = st.runs(text)
+        phrases = [run[i:i + rng.randint(1, 3)] for run in rng.sample(found, min(3, len(found)))
+                   for i in [rng.randrange(len(run))]]
+        texts.append(text)
+        queries.append(phrases + [st.normalize(rng.choice(alphabet))])
+    pairs = json.loads(st.t2s_json())["pairs"]
+    got = js_page.evaluate("""async ([pairs, texts, queries]) => {
+        const t = await import("./js/search-tokens.js?" + Math.random());
+        t.setT2S(pairs);
+        return texts.map((text, i) => t.findMatches(text, queries[i]));
+    }""", [pairs, texts, queries])
+    for text, phrases, ranges in zip(texts, queries, got, strict=True):
+        assert ranges == _matches_reference(text, phrases), (text, phrases)

@@ -28,6 +28,7 @@ export function setT2S(pairs) {
   for (let i = 0; i + 1 < chars.length; i += 2) map.set(chars[i], chars[i + 1]);
   t2s = map;
   haystacks.clear(); // they were normalized with the old map
+  unitKinds.fill(0);
 }
 
 // True when `text` has a character the t2s map would change, judged from the
@@ -130,23 +131,53 @@ function byCodePoint(a, b) {
 const haystacks = new Map();
 const HAYSTACKS_KEPT = 64;
 
+// What normalizing does to each BMP character, learnt as texts are
+// normalized (t2s lookups and range tests for every character of every
+// result's body were most of the time spent drawing results): 0 not known
+// yet, SAME a token character that normalizes to itself, GAP not a token
+// character after normalizing, OTHER anything else (normalized each time).
+const SAME = 1;
+const GAP = 2;
+const OTHER = 3;
+const unitKinds = new Uint8Array(0x10000);
+
+function learnKind(code) {
+  const ch = String.fromCharCode(code);
+  const n = normalizeChar(ch);
+  const kind = !isTokenChar(n) ? GAP : n === ch ? SAME : OTHER;
+  unitKinds[code] = kind;
+  return kind;
+}
+
 function haystackOf(text) {
   const kept = haystacks.get(text);
   if (kept) return kept;
-  const norm = [];
-  for (const ch of text) {
-    const n = normalizeChar(ch);
-    norm.push(isTokenChar(n) ? n : "\u0000");
-  }
-  // one UTF-16 unit per BMP char; map string offsets to code points
+  let haystack = "";
+  // per UTF-16 unit of the haystack, the code point index in `text`
   const offsets = [];
-  let unit = 0;
-  for (let i = 0; i < norm.length; i++) {
-    offsets[unit] = i;
-    unit += norm[i].length;
+  let point = 0;
+  for (let i = 0; i < text.length; point++) {
+    const code = text.charCodeAt(i);
+    let ch;
+    let out;
+    if (code < 0xd800 || code > 0xdfff) {
+      ch = text[i];
+      const kind = unitKinds[code] || learnKind(code);
+      out = kind === SAME ? ch : kind === GAP ? "\u0000" : null;
+    } else {
+      ch = String.fromCodePoint(text.codePointAt(i));
+      out = null;
+    }
+    if (out === null) {
+      const n = normalizeChar(ch);
+      out = isTokenChar(n) ? n : "\u0000";
+    }
+    i += ch.length;
+    for (let k = 0; k < out.length; k++) offsets.push(point);
+    haystack += out;
   }
-  offsets[unit] = norm.length;
-  const made = { haystack: norm.join(""), offsets };
+  offsets.push(point);
+  const made = { haystack, offsets };
   if (haystacks.size >= HAYSTACKS_KEPT) haystacks.delete(haystacks.keys().next().value);
   haystacks.set(text, made);
   return made;
