@@ -34,14 +34,13 @@ class PhaseClock:
     after the plugins registered, so they fire after them.
     """
 
-    def __init__(self, emit=None, every: int = 250):
+    def __init__(self, emit=None):
         self.emit = emit or (lambda *a: None)
-        self.every = every
         self.marks: dict[str, float] = {}
-        self.write_time: dict[str, float] = defaultdict(float)
+        self.feed_time = 0.0
+        self.last_feed: float | None = None
         self.written: dict[str, int] = defaultdict(int)
         self.total_written = 0
-        self.last_write: float | None = None
         self.receivers: list = []
 
     def _mark(self, name: str, once: bool = False):
@@ -55,12 +54,14 @@ class PhaseClock:
     def connect(self) -> None:
         from pelican import signals
 
+        from plugins.archive_writer import pages_announced
+
         signals.generator_init.connect(self._mark("generators"), weak=False)
         signals.article_generator_pretaxonomy.connect(self._mark("read"), weak=False)
         signals.article_generator_finalized.connect(self._mark("taxonomy.pelican"), weak=False)
         signals.all_generators_finalized.connect(self._mark("contexts"), weak=False)
         signals.get_writer.connect(self._mark("links"), weak=False)
-        signals.content_written.connect(self._content_written, weak=False)
+        pages_announced.connect(self._pages_announced, weak=False)
         signals.feed_written.connect(self._feed_written, weak=False)
         signals.finalized.connect(self._mark("finalized"), weak=False)
         signals.initialized.connect(self._connect_late, weak=False)
@@ -74,39 +75,40 @@ class PhaseClock:
     def disconnect(self) -> None:
         from pelican import signals
 
+        from plugins.archive_writer import pages_announced
+
         for name in ("generator_init", "article_generator_pretaxonomy",
                      "article_generator_finalized", "all_generators_finalized",
-                     "get_writer", "content_written", "feed_written", "finalized",
-                     "initialized"):
+                     "get_writer", "feed_written", "finalized", "initialized"):
             signal = getattr(signals, name)
-            for receiver in self.receivers + [self._content_written, self._feed_written,
-                                              self._connect_late]:
+            for receiver in self.receivers + [self._feed_written, self._connect_late]:
                 signal.disconnect(receiver)
+        pages_announced.disconnect(self._pages_announced)
 
-    def _written(self, kind: str) -> None:
-        now = time.perf_counter()
-        start = self.last_write or self.marks.get("links", now)
-        self.write_time[kind] += now - start
-        self.written[kind] += 1
-        self.last_write = now
-        self.total_written += 1  # a running count: this runs for each of 60,000 pages
-        if self.total_written % self.every == 0:
-            self.emit("written", self.total_written)
-
-    def _content_written(self, _path, context=None, **_kwargs) -> None:
-        context = context or {}
-        if "article" in context:
-            kind = "articles"
-        elif "term" in context:
-            kind = "terms"
-        elif "period" in context:
-            kind = "archives"
-        else:
-            kind = "other"
-        self._written(kind)
+    def _pages_announced(self, _writer, pages=(), **_kwargs) -> None:
+        """Every page of the build, written or kept (the writer announces
+        them once, after rendering)."""
+        for _path, context in pages:
+            if "article" in context:
+                kind = "articles"
+            elif "term" in context:
+                kind = "terms"
+            elif "period" in context:
+                kind = "archives"
+            else:
+                kind = "other"
+            self.written[kind] += 1
+        self.total_written += len(pages)
+        self.emit("written", self.total_written)
 
     def _feed_written(self, _path, **_kwargs) -> None:
-        self._written("feeds")
+        # feeds are written at once (the other pages are queued): the time
+        # since the previous feed, or since the writer was made
+        now = time.perf_counter()
+        self.feed_time += now - (self.last_feed or self.marks.get("links", now))
+        self.last_feed = now
+        self.written["feeds"] += 1
+        self.total_written += 1
 
     def figures(self, start: float, end: float, result) -> tuple[dict, dict]:
         """(headline phases, detail) in seconds; ``end``: build_site returned."""
@@ -114,7 +116,6 @@ class PhaseClock:
         search = result.phases.get("search", 0.0)
         swap = result.seconds - result.phases.get("pelican", 0.0) - search
         pelican_end = end - search - swap
-        last = self.last_write or m.get("links", pelican_end)
         detail = {
             "setup": m["generators"] - start,
             "read": m["read"] - m["generators"],
@@ -122,9 +123,10 @@ class PhaseClock:
             "taxonomy.plugins": m["taxonomy.plugins"] - m["taxonomy.pelican"],
             "taxonomy.other_contexts": m["contexts"] - m["taxonomy.plugins"],
             "taxonomy.links": m["links"] - m["contexts"],
-            **{f"write.{k}": v for k, v in self.write_time.items() if k != "feeds"},
-            "write.static_tail": m["finalized"] - last,
-            "write.sitemap": m["sitemap"] - m["finalized"],
+            # generators queue their pages (and write the feeds)
+            "write.queue": m["finalized"] - m["links"] - self.feed_time,
+            # the queued pages rendered, the sitemap written
+            "write.render": m["sitemap"] - m["finalized"],
             "write.after_finalized": pelican_end - m["sitemap"],
         }
         phases = {
@@ -132,7 +134,7 @@ class PhaseClock:
             "read": detail["read"],
             "taxonomy": sum(v for k, v in detail.items() if k.startswith("taxonomy.")),
             "write": sum(v for k, v in detail.items() if k.startswith("write.")),
-            "feeds": self.write_time.get("feeds", 0.0),
+            "feeds": self.feed_time,
             "search": search,
             "swap": swap,
         }

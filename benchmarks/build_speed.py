@@ -28,7 +28,8 @@ taxonomy  everything between reading and writing: Pelican's category/tag/
 write     rendering and writing every page, static files, sitemap (``get_writer``
           -> end of ``finalized``), minus feeds
 feeds     Atom feeds (site-wide and per term): the time before each
-          ``feed_written`` since the previous written file
+          ``feed_written`` since the previous one (feeds are written at
+          once; the other pages are queued and rendered at ``finalized``)
 search    waiting for the search index after Pelican has finished
           (``BuildResult.phases["search"]``); the index is made in a child
           process from the moment the article pages are written, beside the

@@ -9,8 +9,8 @@ date (or ``Modified``); a list page's is the newest article it lists, or
 the newest article of the site, so the files change only when their pages
 do (an unchanged year's file keeps its bytes).
 
-Pages are collected from ``content_written`` (the writer announces every
-page, rendered or kept); pages matching ``SITEMAP["exclude"]`` and drafts
+Pages are collected from the writer's ``pages_announced`` (every page,
+rendered or kept); pages matching ``SITEMAP["exclude"]`` and drafts
 are left out.  Files are written through the writer, so they keep
 Pelican's overwrite guard and are replaced, never edited.
 """
@@ -23,6 +23,8 @@ from collections import defaultdict
 from html import escape
 
 from pelican import signals
+
+from plugins.archive_writer import pages_announced
 
 MAX_URLS = 50_000
 SITEMAP_DIR = "sitemaps"
@@ -41,19 +43,22 @@ def _clean_url(path: str, output_path: str) -> str:
     return rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
-def remember_page(path, context=None, **_kwargs):
-    context = context or {}
-    item = context.get("article") or context.get("page")
-    if item is not None and getattr(item, "status", "published") != "published":
-        return
-    url = _clean_url(path, _output_path[0])
-    if item is not None:
-        kind = "articles" if "article" in context else "pages"
-        lastmod = getattr(item, "modified", None) or getattr(item, "date", None)
-    else:
-        listed = context.get("articles") or ()
-        kind, lastmod = "indexes", max((a.date for a in listed), default=None)
-    _pages[url] = (kind, lastmod)
+def remember_pages(_writer, pages=(), **_kwargs):
+    newest_listed = {}  # id(list) -> its newest date: a job's files share one list
+    for path, context in pages:
+        item = context.get("article") or context.get("page")
+        if item is not None and getattr(item, "status", "published") != "published":
+            continue
+        url = _clean_url(path, _output_path[0])
+        if item is not None:
+            kind = "articles" if "article" in context else "pages"
+            lastmod = getattr(item, "modified", None) or getattr(item, "date", None)
+        else:
+            listed = context.get("articles") or ()
+            if id(listed) not in newest_listed:
+                newest_listed[id(listed)] = max((a.date for a in listed), default=None)
+            kind, lastmod = "indexes", newest_listed[id(listed)]
+        _pages[url] = (kind, lastmod)
 
 
 def remember_newest(generator):
@@ -120,6 +125,6 @@ def forget_pages(pelican):
 
 def register():
     signals.initialized.connect(forget_pages)
-    signals.content_written.connect(remember_page)
+    pages_announced.connect(remember_pages)
     signals.article_generator_finalized.connect(remember_newest)
     signals.finalized.connect(write_sitemaps)

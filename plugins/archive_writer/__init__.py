@@ -8,8 +8,10 @@ global:
   processes, one per core (Jinja rendering is most of a build's time and
   Pelican does it on one core).  Article pages are rendered first, then
   :data:`article_pages_written` is sent (the build starts the search index
-  on it), then the other pages.  The parent sends ``content_written`` for
-  every page, rendered or kept, as Pelican would have.
+  on it), then the other pages.  The parent then announces every page,
+  rendered or kept, once: :data:`pages_announced` with all of them (the
+  sitemap reads it), and ``content_written`` for each as Pelican would,
+  when a plugin listens to it (60,000 signals cost a second a build).
 * **Only pages whose inputs changed are rendered.**  Every page has a render
   key (plugins/archive_writer/keys.py): article pages get one from what they
   show, a plugin writing a list page passes one
@@ -60,6 +62,10 @@ article_pages_written = signal("archive-article-pages-written")
 # Sent when the writer is made: Pelican is about to write into the output
 # folder (the build marks its standby generation as being written).
 writing_started = signal("archive-writing-started")
+# Sent once per build (sender: the writer) when every page is in place,
+# with ``pages``: (path, context) of each page written or kept, in job order.
+# A job's files share its context: read it, do not change it.
+pages_announced = signal("archive-pages-announced")
 # Sent by every producer of output files (sender: it) with ``produced`` and
 # ``changed``: paths relative to the output folder.
 output_files = signal("archive-output-files")
@@ -325,23 +331,29 @@ class ArchiveWriter(Writer):
                 (articles if self._is_article_page(index) else others).append(index)
         kept_paths = [(i, [os.path.join(self.output_path, p) for p in self.page_keys[self.jobs[i][0][0]]["paths"]])
                       for i in kept]
-        announce = list(kept_paths)
-        done, announced = self._render(articles)
-        if not announced:
-            announce += [(i, paths) for i, paths, _ in done]
+        in_place = list(kept_paths)  # (job, its files) of every page, kept or rendered
+        unsignalled = set(kept)  # jobs whose content_written Pelican's writer did not send
+        done, by_pelican = self._render(articles)
+        in_place += [(i, paths) for i, paths, _ in done]
+        if not by_pelican:
+            unsignalled.update(i for i, _, _ in done)
         pages = {}  # article page -> its render key (the search index reads only pages whose key changed)
-        for index, paths in kept_paths + [(i, paths) for i, paths, _ in done]:
+        for index, paths in in_place:
             if self._is_article_page(index):
                 key = self.page_keys.get(self.jobs[index][0][0], {}).get("key")
                 pages.update((self._relative(p), key) for p in paths)
         article_pages_written.send(self, pages=dict(sorted(pages.items())))
-        done, announced = self._render(others)
-        if not announced:
-            announce += [(i, paths) for i, paths, _ in done]
-        for index, paths in sorted(announce):
-            kwargs = self.jobs[index][1]
-            for path in paths:
-                signals.content_written.send(path, context=dict(kwargs))
+        done, by_pelican = self._render(others)
+        in_place += [(i, paths) for i, paths, _ in done]
+        if not by_pelican:
+            unsignalled.update(i for i, _, _ in done)
+        in_place.sort()
+        pages_announced.send(self, pages=[(path, self.jobs[i][1]) for i, paths in in_place for path in paths])
+        if signals.content_written.receivers:  # other plugins hear of every page, as with Pelican's writer
+            for index, paths in in_place:
+                if index in unsignalled:
+                    for path in paths:
+                        signals.content_written.send(path, context=dict(self.jobs[index][1]))
         # the jobs stay: a later clash names its source by job index
 
     def finish(self):

@@ -123,3 +123,41 @@ def test_a_page_whose_key_is_unchanged_is_not_rendered(tmp_path):
     assert run("second", "k2") == "second"
     (out / "page" / "index.html").unlink()
     assert run("third", "k2") == "third"  # a missing file is rendered whatever the key
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_every_page_is_announced_once_rendered_or_kept(tmp_path, monkeypatch, parallel):
+    """pages_announced carries every page once (the sitemap reads it), and
+    a plugin listening to Pelican's content_written hears each page once,
+    whether it was rendered here, in a worker, or kept from the last build."""
+    from jinja2 import Template
+    from pelican import signals
+
+    if parallel:
+        monkeypatch.setattr(archive_writer, "PARALLEL_MIN_PAGES", 0)
+    out = tmp_path / "out"
+    settings = read_settings(override={"OUTPUT_PATH": str(out), "THEME": str(TEST_DATA)})
+    heard, announced = [], []
+
+    def on_written(path, context=None, **_):
+        heard.append(os.path.relpath(path, out))
+
+    def on_announced(_writer, pages=(), **_):
+        announced.append(sorted(os.path.relpath(path, out) for path, _context in pages))
+
+    signals.content_written.connect(on_written)
+    archive_writer.pages_announced.connect(on_announced)
+    try:
+        for texts in (("a", "b", "c"), ("a", "B", "c")):  # the second build keeps a and c
+            heard.clear()
+            writer = archive_writer.ArchiveWriter(str(out), settings)
+            for name, text in zip(("one", "two", "three"), texts, strict=True):
+                writer.write_file(f"{name}/index.html", Template(text), {}, render_key=text)
+            writer.flush()
+            writer.finish()
+            assert sorted(heard) == ["one/index.html", "three/index.html", "two/index.html"]
+    finally:
+        signals.content_written.disconnect(on_written)
+        archive_writer.pages_announced.disconnect(on_announced)
+    assert announced == [["one/index.html", "three/index.html", "two/index.html"]] * 2
+    assert (out / "two" / "index.html").read_text(encoding="utf-8") == "B"
