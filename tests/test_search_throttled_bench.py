@@ -1,0 +1,15 @@
+"""The throttled search benchmark (benchmarks/search_throttled.py) on the
+demo archive: both figures come from the page's own marks."""
+
+from __future__ import annotations
+
+from benchmarks.search_throttled import measure_throttled
+
+
+def test_opened_and_typed_queries_are_timed_from_the_page_marks(demo_site):
+    got = measure_throttled(demo_site, ["营口港", "鲅鱼圈", "营商环境", "大连"])
+    assert len(got["opened"]) == len(got["opened_first"]) == len(got["typed"]) == 2
+    for opened, first in zip(got["opened"], got["opened_first"], strict=True):
+        # 150 ms a round trip: the page, its files and the index take several
+        assert 450 < first <= opened < 30_000
+    assert all(0 < typed < 30_000 for typed in got["typed"])
