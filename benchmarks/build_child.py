@@ -38,7 +38,6 @@ class PhaseClock:
         self.emit = emit or (lambda *a: None)
         self.marks: dict[str, float] = {}
         self.feed_time = 0.0
-        self.last_feed: float | None = None
         self.written: dict[str, int] = defaultdict(int)
         self.total_written = 0
         self.receivers: list = []
@@ -85,7 +84,7 @@ class PhaseClock:
                 signal.disconnect(receiver)
         pages_announced.disconnect(self._pages_announced)
 
-    def _pages_announced(self, _writer, pages=(), **_kwargs) -> None:
+    def _pages_announced(self, writer, pages=(), **_kwargs) -> None:
         """Every page of the build, written or kept (the writer announces
         them once, after rendering)."""
         for _path, context in pages:
@@ -100,13 +99,10 @@ class PhaseClock:
             self.written[kind] += 1
         self.total_written += len(pages)
         self.emit("written", self.total_written)
+        # the writer times its write_feed calls, kept feeds' key checks too
+        self.feed_time = getattr(writer, "feed_seconds", 0.0)
 
     def _feed_written(self, _path, **_kwargs) -> None:
-        # feeds are written at once (the other pages are queued): the time
-        # since the previous feed, or since the writer was made
-        now = time.perf_counter()
-        self.feed_time += now - (self.last_feed or self.marks.get("links", now))
-        self.last_feed = now
         self.written["feeds"] += 1
         self.total_written += 1
 

@@ -27,9 +27,9 @@ taxonomy  everything between reading and writing: Pelican's category/tag/
           pages/static contexts, link refresh (-> ``get_writer``)
 write     rendering and writing every page, static files, sitemap (``get_writer``
           -> end of ``finalized``), minus feeds
-feeds     Atom feeds (site-wide and per term): the time before each
-          ``feed_written`` since the previous one (feeds are written at
-          once; the other pages are queued and rendered at ``finalized``)
+feeds     Atom feeds (site-wide and per term): the time inside the
+          writer's ``write_feed`` (feeds are written at once; the other
+          pages are queued and rendered at ``finalized``)
 search    waiting for the search index after Pelican has finished
           (``BuildResult.phases["search"]``); the index is made in a child
           process from the moment the article pages are written, beside the

@@ -40,6 +40,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from multiprocessing import get_context
 
 from blinker import signal
@@ -137,6 +138,9 @@ class ArchiveWriter(Writer):
         # copies of the sets before and after: those cost O(pages) a job)
         self._job_written: list[str] = []
         self._job_changed: list[str] = []
+        # time spent in write_feed (feeds are written at once, not queued;
+        # the build benchmark reports it as its own phase)
+        self.feed_seconds = 0.0
         global _current_writer
         _current_writer = self
         writing_started.send(self)
@@ -187,10 +191,14 @@ class ArchiveWriter(Writer):
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom",
                    override_output=False, feed_title=None, render_key=None):
-        if path and render_key and self._reuse(path, render_key, f"订阅 /{url or path}"):
-            return None
-        items = [FeedItem(element) for element in elements[: self.settings["FEED_MAX_ITEMS"]]]
-        return super().write_feed(items, context, path, url, feed_type, override_output, feed_title)
+        started = time.perf_counter()
+        try:
+            if path and render_key and self._reuse(path, render_key, f"订阅 /{url or path}"):
+                return None
+            items = [FeedItem(element) for element in elements[: self.settings["FEED_MAX_ITEMS"]]]
+            return super().write_feed(items, context, path, url, feed_type, override_output, feed_title)
+        finally:
+            self.feed_seconds += time.perf_counter() - started
 
     # -- keys -------------------------------------------------------------------
 
