@@ -65,7 +65,7 @@ DOC_ENTRY = 8
 MEMBER_HEAD = 16
 (MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, MEMBER_T2S,
  MEMBER_DOC_TABLE, MEMBER_SHARD_TABLE) = 1, 2, 3, 4, 5, 6, 7, 8
-# The segments' shard tables (gzipped, base64) go into manifest.json when
+# The segments' shard tables (the members' payloads, base64) go into manifest.json when
 # together they are at most this many bytes.  Every visit to the search page
 # downloads them, while they save each first query a round trip (150 ms on
 # a phone's connection, against 5 ms a kilobyte at 1.6 Mbit/s): about

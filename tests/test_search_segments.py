@@ -171,6 +171,14 @@ def _five() -> list[ArticlePage]:
     return PAGES
 
 
+def _five_index(out: Path) -> tuple[Path, dict]:
+    """An index of the five pages written into ``out``: its manifest's
+    path and contents (a test changes them and writes them back)."""
+    write_index(_five(), out)
+    manifest_path = out / fmt.MANIFEST_NAME
+    return manifest_path, json.loads(manifest_path.read_text(encoding="utf-8"))
+
+
 def _js_search_error(js_page, out: Path, query: str) -> str:
     target = js_page.folder / "search"
     if target.exists():
@@ -248,9 +256,7 @@ def test_a_document_table_that_disagrees_with_the_directory_is_reported(js_page,
     from search.pack import doc_table_body
 
     out = tmp_path / "search"
-    write_index(_five(), out)
-    manifest_path = out / fmt.MANIFEST_NAME
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path, manifest = _five_index(out)
     spec = manifest["segments"][0]
     index = SearchIndex(out)
     wrong = index.segments[0].doc_dir.copy()

@@ -17,7 +17,7 @@ from search import format as fmt
 from search.pack import parse_shard_table, shard_table_body
 from search.reader import SearchIndex
 from search.write import write_index
-from tests.test_search_segments import _five, _generated, _js_search_error, _queries
+from tests.test_search_segments import _five_index, _generated, _js_search_error, _queries
 
 
 @pytest.fixture
@@ -125,9 +125,7 @@ def test_past_the_budget_the_manifest_has_no_tables_and_lookups_use_the_director
 
 def test_a_manifest_table_that_disagrees_with_the_pack_is_reported(js_page, tmp_path):
     out = tmp_path / "search"
-    write_index(_five(), out)
-    manifest_path = out / fmt.MANIFEST_NAME
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path, manifest = _five_index(out)
     spec = manifest["segments"][0]
     wrong = SearchIndex(out).segments[0].shard_dir.copy()
     full = wrong[:, 1] > 0

@@ -161,3 +161,20 @@ def test_every_page_is_announced_once_rendered_or_kept(tmp_path, monkeypatch, pa
         archive_writer.pages_announced.disconnect(on_announced)
     assert announced == [["one/index.html", "three/index.html", "two/index.html"]] * 2
     assert (out / "two" / "index.html").read_text(encoding="utf-8") == "B"
+
+
+def test_the_writer_times_its_feeds_and_nothing_else(tmp_path):
+    """feed_seconds (the build benchmark's feeds phase) grows in write_feed,
+    also for a feed kept from the last build, and not for queued pages."""
+    from jinja2 import Template
+
+    out = tmp_path / "out"
+    (out / "feeds").mkdir(parents=True)
+    (out / "feeds" / "a.atom.xml").write_text("<feed/>", encoding="utf-8")
+    settings = read_settings(override={"OUTPUT_PATH": str(out), "THEME": str(TEST_DATA)})
+    writer = archive_writer.ArchiveWriter(str(out), settings)
+    writer.previous = {"feeds/a.atom.xml": {"key": f"{writer.site_key}:k", "paths": ["feeds/a.atom.xml"]}}
+    writer.write_file("page/index.html", Template("x"), {}, render_key="p")
+    assert writer.feed_seconds == 0.0
+    assert writer.write_feed([], {}, "feeds/a.atom.xml", "feeds/a.atom.xml", render_key="k") is None
+    assert writer.feed_seconds > 0.0
