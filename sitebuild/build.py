@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.page_manifest import embed_manifest
 from sitebuild.generations import OutputGenerations
 from sitebuild.precompress import precompress_files
 from yingkou_archive.errors import ArchiveError
@@ -158,6 +159,9 @@ def build_site(
                 result.search = indexer.result()
                 produced_paths.update(result.search["produced"])
                 changed_paths.update(result.search["changed"])
+                search_page = settings.get("SEARCH_SAVE_AS", "search.html")
+                if embed_manifest(work_dir, search_page):
+                    changed_paths.add(search_page)
                 # the wait for the index after Pelican, not its whole time
                 result.phases["search"] = time.perf_counter() - phase
             if settings.get("PRECOMPRESS"):

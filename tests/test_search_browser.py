@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
+from search.page_manifest import embedded_manifest, manifest_json
 from tests.browser import serve, site_url
 from tests.helpers import build_synthetic_site
 from tests.search_truth import article_texts, doc_urls, relevant
@@ -397,16 +398,23 @@ def test_works_from_a_sub_folder(browser, site, tmp_path):
         server.server_close()
 
 
-def test_an_index_of_another_format_is_refused_with_a_message(browser, site, tmp_path):
-    """A page from one build meeting the index of another (a half-finished
-    deploy, an old cached page): the format version says so, and the page
-    tells the reader instead of reading the files wrongly."""
+@pytest.mark.parametrize("carried_by", ["page", "manifest.json"])
+def test_an_index_of_another_format_is_refused_with_a_message(browser, site, tmp_path, carried_by):
+    """A page meeting an index of another format (a half-finished deploy,
+    an old cached script): the format version says so, and the page tells
+    the reader instead of reading the files wrongly.  The manifest is read
+    from the page (search/page_manifest.py), or from manifest.json when the
+    page carries none (a site built without the index)."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
-    manifest_file = copy / "search" / "manifest.json"
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    page_file = copy / "search" / "index.html"
+    manifest = embedded_manifest(page_file.read_text(encoding="utf-8"))
     manifest["version"] += 1
-    manifest_file.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    if carried_by == "page":
+        _write_page_manifest(page_file, manifest_json(manifest))
+    else:
+        _write_page_manifest(page_file, "")
+        (copy / "search" / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     server = serve(copy)
     try:
         page = browser.new_page()
@@ -419,6 +427,26 @@ def test_an_index_of_another_format_is_refused_with_a_message(browser, site, tmp
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _write_page_manifest(page_file, text: str) -> None:
+    html = page_file.read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="search-manifest">')
+    start = html.index(">", start) + 1
+    end = html.index("</script>", start)
+    page_file.write_text(html[:start] + text + html[end:], encoding="utf-8")
+
+
+def test_the_first_search_reads_the_manifest_from_the_page(page, base, site):
+    """The build writes the manifest into the search page: it equals
+    manifest.json, and the page's first search requests no manifest."""
+    html = (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert embedded_manifest(html) == json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    open_search(page, base, "营口")
+    assert page.locator(".search-result").count() >= 1
+    requested = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)")
+    assert any("/search/seg/" in name for name in requested)
+    assert not [name for name in requested if "manifest.json" in name]
 
 
 def test_facet_data_waits_until_the_first_results_are_shown(page, base, site):

@@ -46,7 +46,10 @@ export class SearchIndex {
     manifest.years.forEach(([, start, end], k) => this.years.fill(k + 1, start, end));
   }
 
-  static async open(baseUrl) {
+  // The index at baseUrl; `manifest` when the page carries it already
+  // (search.js), else manifest.json is fetched.
+  static async open(baseUrl, manifest = null) {
+    if (manifest) return new SearchIndex(baseUrl, manifest);
     const response = await fetch(new URL("manifest.json", baseUrl));
     if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
     return new SearchIndex(baseUrl, await response.json());

@@ -50,11 +50,24 @@ const bundleUrl = new URL(app.dataset.bundle || "search/", app.dataset.bundle ? 
 
 let enginePromise = null;
 
-// The index manifest, loaded on the first search; the rest of the index
+// The manifest the build wrote into the page (search/page_manifest.py):
+// the first search needs no request for it.  Empty (a site built without
+// the index) or unreadable, manifest.json is fetched instead.
+function pageManifest() {
+  const text = document.getElementById("search-manifest")?.textContent.trim();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+// The index manifest, read on the first search; the rest of the index
 // comes as the searches need it.
 function loadEngine() {
   if (!enginePromise) {
-    enginePromise = SearchIndex.open(bundleUrl).then((index) => (
+    enginePromise = SearchIndex.open(bundleUrl, pageManifest()).then((index) => (
       { index, config: index.manifest, t2sPairs: "", t2sBlocks: new Set() }));
     enginePromise.catch(() => { enginePromise = null; });
   }
