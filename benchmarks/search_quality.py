@@ -21,6 +21,7 @@ of docs/benchmarks.md.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -247,7 +248,7 @@ def run_benchmark(articles: int, per_kind: int = 40, seed: int = 1,
             "generate_seconds": round(generated, 1),
             "build_seconds": round(result.seconds, 1),
             "index_seconds": (result.search or {}).get("seconds"),
-            "index": result.search or {},
+            "index": {**(result.search or {}), "manifest_gzip": built_index_figures(output)["manifest_gzip"]},
         })
         return figures
     finally:
@@ -276,6 +277,9 @@ def built_index_figures(output: Path) -> dict:
     files = [p for p in folder.rglob("*") if p.is_file()]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
+            # loaded with the page (it carries it: search/page_manifest.py), so
+            # not in the first query's bytes: reported beside them
+            "manifest_gzip": len(gzip.compress((folder / "manifest.json").read_bytes(), 9)),
             "segments": len(manifest["segments"]),
             "segment_docs": [s["docs"] for s in manifest["segments"]]}
 
@@ -296,7 +300,8 @@ def report(figures: dict) -> str:
     lines += [
         "",
         f"- first query, bytes on the wire (fresh cache, gzip for text files as hosts serve them; "
-        f"search page HTML/CSS excluded): median {fb['median'] / 1024:.1f} KB, "
+        f"search page HTML/CSS excluded, and with them the manifest the page carries, "
+        f"{ix.get('manifest_gzip', 0) / 1024:.1f} KB gzipped): median {fb['median'] / 1024:.1f} KB, "
         f"p90 {fb['p90'] / 1024:.1f} KB, max {fb['max'] / 1024:.1f} KB (n={fb['n']})"
         + "".join(f"; over {kb} KB: {n}" for kb, n in figures.get("first_over", {}).items())
         + (f"; requests median {figures['first_query_requests']['median']}, "
