@@ -108,25 +108,28 @@ def _issue_url(meta: ArticleMeta) -> str | None:
 
 
 def site_urls(articles: list[ArticleMeta], pages: list[PageMeta], vocabulary: Vocabulary,
-              static: list[str], redirects: bool = True, issues=()) -> set[str]:
+              static: list[str], redirects: bool = True, issues=(), article_urls=None) -> set[str]:
     """Every URL the build writes a page or file for (but pagination, the
     theme's files, resized images and the search index), from the published
     articles and the issue files read (yingkou_archive/issues.py); without
-    the articles' redirect pages when ``redirects`` is False."""
+    the articles' redirect pages when ``redirects`` is False.
+    ``article_urls``: the articles' own URLs, when the caller has them."""
     urls = set(FIXED_URLS) | set(static) | {page_url(page) for page in pages} | paper_urls(issues)
-    terms: set[tuple[str, str]] = set()
+    urls.update(article_urls or [article_url(meta) for meta in articles])
+    names: dict[str, set[str]] = {kind.name: set() for kind in TAXONOMY_KINDS}
     for meta in articles:
-        urls.add(article_url(meta))
         if redirects:
             urls.update(meta.aliases)
-        issue = _issue_url(meta)
-        if issue:
-            urls |= {issue, f"issues/{meta.date:%Y/%m/%d}/", f"issues/{meta.date:%Y}/"}
-        for kind in TAXONOMY_KINDS:
-            terms.update((kind.name, name) for name in meta.terms[kind.name])
+        if meta.extra:
+            issue = _issue_url(meta)
+            if issue:
+                urls |= {issue, f"issues/{meta.date:%Y/%m/%d}/", f"issues/{meta.date:%Y}/"}
+        for kind_name, names_of_kind in names.items():
+            names_of_kind.update(meta.terms[kind_name])
     for year, month in {(meta.date.year, meta.date.month) for meta in articles}:
         urls |= {f"{year:04d}/", f"{year:04d}/{month:02d}/", f"sitemaps/{year:04d}.xml"}
-    for kind_name, name in terms:  # each term once, not once per article
+    # each term once, not once per article
+    for kind_name, name in sorted((k, n) for k, kind_names in names.items() for n in kind_names):
         kind = BY_NAME[kind_name]
         term = vocabulary.find(kind_name, name)
         if term is None and kind.open_vocabulary:
@@ -185,16 +188,18 @@ def site_problems(articles: list[Checked], pages: list[Checked], vocabulary: Voc
     """The checks that need every file: the same for check and build."""
     problems = symlink_problems(content_dir, base) + static_problems(content_dir, base)
     published = [item.meta for item in articles if item.published]
+    published_urls = [article_url(meta) for meta in published]
     urls: dict[str, list[str]] = {}
-    for meta in published:
-        urls.setdefault(article_url(meta), []).append(meta.path)
+    for url, meta in zip(published_urls, published, strict=True):
+        urls.setdefault(url, []).append(meta.path)
     for item in pages:
         urls.setdefault(page_url(item.meta), []).append(item.meta.path)
     problems += url_collisions(urls)
     static = [path.relative_to(content_dir).as_posix() for path in static_files(content_dir)]
     page_list = [item.meta for item in pages]
     issues, issue_problems = read_issues(content_dir, base, article_sources(articles, content_dir, base))
-    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False, issues=issues)
+    pages_only = site_urls(published, page_list, vocabulary, static, redirects=False, issues=issues,
+                           article_urls=published_urls)
     problems += _alias_problems(published, pages_only)
     live = pages_only | {alias for meta in published for alias in meta.aliases}
     for item in [*articles, *pages]:

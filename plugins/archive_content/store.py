@@ -90,6 +90,8 @@ def _relative_files(checked, root: str):
 
 
 def _absolute_files(checked, root: str):
+    if not checked.files:  # most articles: no copy of the record's object
+        return checked
     return _with_files(checked, [(t, os.path.join(root, rel)) for t, rel in checked.files])
 
 
@@ -132,6 +134,7 @@ class ArticleStore:
     def __init__(self, cache_dir: str):
         self.cache_dir = cache_dir
         self.folder = os.path.join(cache_dir, RECORDS_DIR)
+        self.contents_prefix = os.path.join(cache_dir, CONTENTS_DIR, "")
         self.records: dict[str, dict] = self._load()
         self.used: dict[str, dict] = {}
         self.updated: set[str] = set()  # records of used given a field (their URL) in place
@@ -157,7 +160,7 @@ class ArticleStore:
         return records
 
     def content_file(self, source_hash: str) -> str:
-        return os.path.join(self.cache_dir, CONTENTS_DIR, source_hash[:2], f"{source_hash}.html")
+        return f"{self.contents_prefix}{source_hash[:2]}{os.sep}{source_hash}.html"
 
     def keep_content(self, source_hash: str, content: str) -> None:
         path = self.content_file(source_hash)
@@ -228,6 +231,7 @@ class _Converter:
         self.root = root
         self.timezone = ZoneInfo(settings.get("TIMEZONE", "UTC"))
         self.authors: dict[str, Author] = {}
+        self.statuses: dict[str, object] = {}
         self.settings = settings
 
     def metadata(self, raw: dict) -> dict:
@@ -238,12 +242,21 @@ class _Converter:
             metadata["authors"] = [self._author(name) for name in raw["authors"]]
         for key in PELICAN_PROCESSED:  # other fields Pelican's readers process
             if key in raw:
-                value = self.reader.process_metadata(key, raw[key])
+                value = self._processed(key, raw[key])
                 if is_discarded(value):
                     del metadata[key]
                 else:
                     metadata[key] = value
         return metadata
+
+    def _processed(self, key: str, raw):
+        """Pelican's processing of a field, once per value of a plain field
+        (every article has a status, and nearly all the same one)."""
+        if key != "status":  # the others may make objects of their own per article
+            return self.reader.process_metadata(key, raw)
+        if raw not in self.statuses:
+            self.statuses[raw] = self.reader.process_metadata(key, raw)
+        return self.statuses[raw]
 
     def _author(self, name: str) -> Author:
         if name not in self.authors:

@@ -36,11 +36,15 @@ def site_key(settings) -> str:
     return digest.hexdigest()
 
 
-def _terms(article, kind) -> tuple:
-    return tuple((t.name, t.url) for t in getattr(article, kind.plural, []))
+def _terms(article, kind) -> str:
+    """Its terms of ``kind``: names and links, in order (\1 and \2 occur in
+    no name or URL)."""
+    return "\1".join([f"{t.name}\2{t.url}" for t in getattr(article, kind.plural, ())])
 
 
 _NO_ARTICLE = hashlib.sha1(b"-").digest()
+_BRIEF_KINDS = [kind for kind in TAXONOMY_KINDS if kind.in_brief]
+_PAGE_ONLY_KINDS = [kind for kind in TAXONOMY_KINDS if not kind.in_brief]
 
 
 def brief(article) -> bytes:
@@ -54,17 +58,18 @@ def brief(article) -> bytes:
     # build at 50,000 articles
     cached = article.__dict__.get("_archive_brief")
     if cached is None:
-        parts = (article.url, article.title, getattr(article, "date_iso", ""),
-                 getattr(article, "source_hash", ""),
-                 *(_terms(article, kind) for kind in TAXONOMY_KINDS if kind.in_brief))
-        cached = article.__dict__["_archive_brief"] = hashlib.sha1(repr(parts).encode()).digest()
+        # joined, not repr() of a tuple: half the time, 50,000 times a build
+        text = "\0".join((article.url, article.title, getattr(article, "date_iso", ""),
+                          getattr(article, "source_hash", ""),
+                          *[_terms(article, kind) for kind in _BRIEF_KINDS]))
+        cached = article.__dict__["_archive_brief"] = hashlib.sha1(text.encode()).digest()
     return cached
 
 
 def article_page_key(site: str, name: str, article) -> str:
     digest = hashlib.sha1(f"{site}\0{name}".encode())
     digest.update(brief(article))
-    digest.update(repr(tuple(_terms(article, kind) for kind in TAXONOMY_KINDS if not kind.in_brief)).encode())
+    digest.update("\0".join([_terms(article, kind) for kind in _PAGE_ONLY_KINDS]).encode())
     for related in getattr(article, "related_articles", []):
         digest.update(brief(related))
     digest.update(b"|")
