@@ -10,6 +10,9 @@ from __future__ import annotations
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from plugins.archive_content import pending_problems, stop_checks
+from yingkou_archive.errors import ContentError
+
 
 def read_build_settings(settings_file: str, override: dict | None = None) -> dict:
     """Pelican's settings from a settings file (pelicanconf.py), with overrides."""
@@ -18,4 +21,16 @@ def read_build_settings(settings_file: str, override: dict | None = None) -> dic
 
 def run_pelican(settings: dict) -> None:
     """One Pelican run: read, group, render and write into OUTPUT_PATH."""
-    Pelican(settings).run()
+    try:
+        Pelican(settings).run()
+    except Exception as error:
+        # the content checks run beside the first stages of writing
+        # (plugins/archive_content): a stage that failed on bad content
+        # before they answered is reported by its cause, the problems
+        problems = pending_problems()
+        if problems:
+            raise ContentError(problems) from error
+        raise
+    except BaseException:
+        stop_checks()
+        raise

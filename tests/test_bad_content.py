@@ -7,6 +7,8 @@ import io
 import pytest
 from PIL import Image
 
+import plugins.archive_content as archive_content
+from plugins.archive_writer import ArchiveWriter
 from sitebuild.build import build_site
 from tests.helpers import sitemap_entries, tree_digest
 from yingkou_archive.content_check import check_content
@@ -176,15 +178,25 @@ def _write_bad_files_beside_articles(content) -> dict[str, list[str]]:
             "fake.png": ["无法作为 PNG 图片打开"], "really-png.jpg": ["内容却是 PNG"]}
 
 
-def test_the_build_refuses_exactly_what_check_refuses_and_keeps_the_output(built):
+@pytest.mark.parametrize("checked_in", ["the build", "a child process"])
+def test_the_build_refuses_exactly_what_check_refuses_and_keeps_the_output(built, monkeypatch, checked_in):
     """One build with every bad file (the messages themselves are checked
-    case by case on the fast check path, tests/test_editor_workflow.py)."""
+    case by case on the fast check path, tests/test_editor_workflow.py).
+    A large archive is checked in a child process while the pages are
+    queued (plugins/archive_content): the same problems, and no page is
+    rendered before they are known."""
     content, output, before = built
+    rendered = []
+    if checked_in == "a child process":
+        monkeypatch.setattr(archive_content, "PARALLEL_CHECK_MIN_ARTICLES", 1)
+        render = ArchiveWriter._render
+        monkeypatch.setattr(ArchiveWriter, "_render", lambda self, jobs: rendered.append(jobs) or render(self, jobs))
     expected = _write_every_bad_file(content)
     checked = {str(p) for p in check_content(content).problems}
     with pytest.raises(ContentError) as failure:
         build_site(content, output, search=False)
     assert {str(p) for p in failure.value.problems} == checked
+    assert rendered == []
     message = str(failure.value)
     for name, fragments in expected.items():
         mine = [line for line in message.splitlines() if name in line]

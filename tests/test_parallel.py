@@ -1,4 +1,4 @@
-"""Reading and rendering on all cores gives exactly the serial output."""
+"""Reading, checking and rendering on all cores gives exactly the serial output."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def _build(content, output, cache, monkeypatch, parallel):
     threshold = 0 if parallel else 10**9
     monkeypatch.setattr(store, "PARALLEL_MIN_FILES", threshold)
     monkeypatch.setattr(archive_writer, "PARALLEL_MIN_PAGES", threshold)
+    monkeypatch.setattr(archive_content, "PARALLEL_CHECK_MIN_ARTICLES", threshold)
     pools = []
 
     def counting(method):
@@ -33,6 +34,7 @@ def _build(content, output, cache, monkeypatch, parallel):
 
     monkeypatch.setattr(store, "get_context", counting)
     monkeypatch.setattr(archive_writer, "get_context", counting)
+    monkeypatch.setattr(archive_content, "get_context", counting)
     build_site(content, output, search=False, overrides={"CACHE_PATH": str(cache)})
     return pools
 
@@ -40,8 +42,9 @@ def _build(content, output, cache, monkeypatch, parallel):
 def test_parallel_build_equals_serial_build(synthetic, tmp_path, monkeypatch):
     assert _build(synthetic, tmp_path / "serial", tmp_path / "c1", monkeypatch, False) == []
     pools = _build(synthetic, tmp_path / "parallel", tmp_path / "c2", monkeypatch, True)
-    # reading, then rendering article pages and list pages, all forked
-    assert pools == ["fork", "fork", "fork"]
+    # reading, the site-wide checks, then rendering article pages and list
+    # pages, all forked
+    assert pools == ["fork", "fork", "fork", "fork"]
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     # pages rendered by the workers are still announced: the sitemap has them all
     locs = sitemap_entries(tmp_path / "parallel")

@@ -63,6 +63,10 @@ article_pages_written = signal("archive-article-pages-written")
 # Sent when the writer is made: Pelican is about to write into the output
 # folder (the build marks its standby generation as being written).
 writing_started = signal("archive-writing-started")
+# Sent once per build (sender: the writer) before the first queued page is
+# rendered: a plugin that may still stop the build (the site-wide checks of
+# plugins/archive_content, run beside the queueing) waits, or raises, here.
+pages_rendering = signal("archive-pages-rendering")
 # Sent once per build (sender: the writer) when every page is in place,
 # with ``pages``: (path, context) of each page written or kept, in job order.
 # A job's files share its context: read it, do not change it.
@@ -341,6 +345,7 @@ class ArchiveWriter(Writer):
                       for i in kept]
         in_place = list(kept_paths)  # (job, its files) of every page, kept or rendered
         unsignalled = set(kept)  # jobs whose content_written Pelican's writer did not send
+        pages_rendering.send(self)
         done, by_pelican = self._render(articles)
         in_place += [(i, paths) for i, paths, _ in done]
         if not by_pelican:
