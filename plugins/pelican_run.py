@@ -10,7 +10,8 @@ from __future__ import annotations
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from plugins.archive_content import pending_problems, stop_checks
+from plugins.archive_content import pending_problems
+from plugins.forked import stop_pending
 from yingkou_archive.errors import ContentError
 
 
@@ -27,10 +28,13 @@ def run_pelican(settings: dict) -> None:
         # the content checks run beside the first stages of writing
         # (plugins/archive_content): a stage that failed on bad content
         # before they answered is reported by its cause, the problems
-        problems = pending_problems()
+        try:
+            problems = pending_problems()
+        finally:
+            stop_pending()
         if problems:
             raise ContentError(problems) from error
         raise
     except BaseException:
-        stop_checks()
+        stop_pending()
         raise

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-import plugins.archive_content as archive_content
+import plugins.forked as forked
 from plugins.archive_writer import ArchiveWriter
 from sitebuild.build import build_site
 from tests.helpers import sitemap_entries, tree_digest
@@ -188,7 +188,7 @@ def test_the_build_refuses_exactly_what_check_refuses_and_keeps_the_output(built
     content, output, before = built
     rendered = []
     if checked_in == "a child process":
-        monkeypatch.setattr(archive_content, "PARALLEL_CHECK_MIN_ARTICLES", 1)
+        monkeypatch.setattr(forked, "FORK_MIN_ARTICLES", 1)
         render = ArchiveWriter._render
         monkeypatch.setattr(ArchiveWriter, "_render", lambda self, jobs: rendered.append(jobs) or render(self, jobs))
     expected = _write_every_bad_file(content)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from plugins import archive_content, archive_writer
+from plugins import archive_content, archive_writer, forked
 from plugins.archive_content import store
 from sitebuild.build import build_site
 from tests.helpers import sitemap_entries, tree_digest
@@ -25,7 +25,7 @@ def _build(content, output, cache, monkeypatch, parallel):
     threshold = 0 if parallel else 10**9
     monkeypatch.setattr(store, "PARALLEL_MIN_FILES", threshold)
     monkeypatch.setattr(archive_writer, "PARALLEL_MIN_PAGES", threshold)
-    monkeypatch.setattr(archive_content, "PARALLEL_CHECK_MIN_ARTICLES", threshold)
+    monkeypatch.setattr(forked, "FORK_MIN_ARTICLES", threshold)
     pools = []
 
     def counting(method):
@@ -34,7 +34,7 @@ def _build(content, output, cache, monkeypatch, parallel):
 
     monkeypatch.setattr(store, "get_context", counting)
     monkeypatch.setattr(archive_writer, "get_context", counting)
-    monkeypatch.setattr(archive_content, "get_context", counting)
+    monkeypatch.setattr(forked, "get_context", counting)
     build_site(content, output, search=False, overrides={"CACHE_PATH": str(cache)})
     return pools
 
@@ -42,9 +42,9 @@ def _build(content, output, cache, monkeypatch, parallel):
 def test_parallel_build_equals_serial_build(synthetic, tmp_path, monkeypatch):
     assert _build(synthetic, tmp_path / "serial", tmp_path / "c1", monkeypatch, False) == []
     pools = _build(synthetic, tmp_path / "parallel", tmp_path / "c2", monkeypatch, True)
-    # reading, the site-wide checks, then rendering article pages and list
-    # pages, all forked
-    assert pools == ["fork", "fork", "fork", "fork"]
+    # reading, the related articles and the site-wide checks (beside the
+    # queueing), then rendering article pages and list pages, all forked
+    assert pools == ["fork"] * 5
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     # pages rendered by the workers are still announced: the sitemap has them all
     locs = sitemap_entries(tmp_path / "parallel")

@@ -30,7 +30,6 @@ import html
 import logging
 import os
 import re
-from multiprocessing import get_context
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,19 +40,17 @@ from pelican.utils import order_content
 from plugins.archive_content.store import read_articles
 from plugins.archive_writer import pages_rendering
 from plugins.build_vocabulary import build_vocabulary
+from plugins.forked import Pending, worth_forking
 from plugins.pelican_internals import replace_reading, skip_idle_disabled_reader_check
 from yingkou_archive.article import plain_text
 from yingkou_archive.body import missing_files
 from yingkou_archive.content_check import prepare_article, prepare_page, site_problems
-from yingkou_archive.errors import ArchiveError, ContentError, Problem
+from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.links import is_site_path, through_symlink
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 110
-# From this many articles the checks run beside the queueing of the pages
-# (fail_on_problems); below it a fork costs more than it saves.
-PARALLEL_CHECK_MIN_ARTICLES = 2000
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
 
@@ -237,63 +234,23 @@ def content_problems(generators) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-class _ChecksInChild:
-    """:func:`content_problems` in a forked process, while the parent
-    queues the pages; :meth:`problems` waits for its answer."""
-
-    def __init__(self, generators):
-        context = get_context("fork")
-        self.pipe, child_end = context.Pipe(duplex=False)
-        # daemonic: a build that failed elsewhere does not leave it behind
-        self.process = context.Process(target=self._run, args=(generators, child_end), daemon=True)
-        self.process.start()
-        child_end.close()
-
-    @staticmethod
-    def _run(generators, pipe) -> None:
-        try:
-            pipe.send(("ok", content_problems(generators)))
-        except BaseException as error:  # reported to the parent, which fails the build
-            pipe.send(("error", f"{type(error).__name__}: {error}"))
-        finally:
-            pipe.close()
-            os._exit(0)  # a forked copy of the build: nothing of it to clean up
-
-    def problems(self) -> list[Problem]:
-        try:
-            status, value = self.pipe.recv()
-        except EOFError:  # it died without a word (killed, out of memory)
-            status, value = "error", None
-        self.process.join()
-        if status != "ok":
-            raise ArchiveError("内容检查失败：" + (value or "检查进程意外结束"))
-        return value
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
-
-
-_checking: list[_ChecksInChild | None] = [None]
+_checking = Pending()
 
 
 def fail_on_problems(generators):
     """After all content is read: stop the build if anything was wrong.
 
-    A large archive is checked in a forked process (1.5 s at 50,000
-    articles, on the other core) while Pelican queues its pages and the
-    writer works out which changed; the writer waits for it before it
-    renders the first page (:func:`wait_for_checks`), so a build with a
+    A large archive is checked in a forked process (plugins/forked.py; 1.5 s
+    at 50,000 articles, on the other core) while Pelican queues its pages
+    and the writer works out which changed; the writer waits for it before
+    it renders the first page (:func:`wait_for_checks`), so a build with a
     problem still renders nothing.  A later stage that fails on the bad
     content first (an image that is not one) is reported by its cause:
     plugins/pelican_run.py asks for these problems then."""
-    if _checking[0] is not None:  # left by a build that failed before waiting
-        _checking[0].stop()
-        _checking[0] = None
-    articles = sum(len(getattr(g, "articles", ())) for g in generators)
-    if articles >= PARALLEL_CHECK_MIN_ARTICLES and (os.cpu_count() or 1) > 1:
-        _checking[0] = _ChecksInChild(generators)
+    if worth_forking(sum(len(getattr(g, "articles", ())) for g in generators)):
+        _checking.start("内容检查", content_problems, generators)
         return
+    _checking.stop()
     problems = content_problems(generators)
     if problems:
         raise ContentError(problems)
@@ -302,14 +259,8 @@ def fail_on_problems(generators):
 def pending_problems() -> list[Problem]:
     """The problems the checks running beside the build found (waiting for
     them); none when no check is running."""
-    checking, _checking[0] = _checking[0], None
-    return checking.problems() if checking is not None else []
-
-
-def stop_checks() -> None:
-    checking, _checking[0] = _checking[0], None
-    if checking is not None:
-        checking.stop()
+    taken = _checking.take()
+    return taken[0] if taken else []
 
 
 def wait_for_checks(*_args, **_kwargs):

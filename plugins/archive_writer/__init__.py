@@ -63,6 +63,11 @@ article_pages_written = signal("archive-article-pages-written")
 # Sent when the writer is made: Pelican is about to write into the output
 # folder (the build marks its standby generation as being written).
 writing_started = signal("archive-writing-started")
+# Sent once per build (sender: the writer) when every page is queued, before
+# their keys are made: a plugin still working out what pages show (the
+# related articles of plugins/archive_taxonomy, made beside the queueing)
+# finishes here.
+pages_queued = signal("archive-pages-queued")
 # Sent once per build (sender: the writer) before the first queued page is
 # rendered: a plugin that may still stop the build (the site-wide checks of
 # plugins/archive_content, run beside the queueing) waits, or raises, here.
@@ -327,6 +332,7 @@ class ArchiveWriter(Writer):
         :data:`article_pages_written` says every article page is in place,
         so the search index can be made while the others are rendered."""
         self.deferring = False
+        pages_queued.send(self)
         kept, articles, others = [], [], []
         keys = [self._job_key(index) for index in range(len(self.jobs))]
         unchanged = [None if key is None else self._unchanged(self.jobs[index][0][0], key)
