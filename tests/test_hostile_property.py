@@ -117,7 +117,9 @@ def _assert_safe_page(site: Path, page: Path) -> None:
         assert not any(name.startswith("on") for name in attrs), (page, tag, attrs)
         assert tag not in ("iframe", "object", "embed", "base", "frame"), (page, tag)
         if tag == "script":
-            assert attrs.get("type") == "application/ld+json" or \
+            data_script = attrs.get("type") == "application/ld+json" or (
+                attrs.get("type") == "application/json" and attrs.get("id") == "search-manifest")
+            assert data_script or \
                 re.fullmatch(r"(\.\./)*theme/js/[a-z-]+(\.bundle)?\.js(\?v=[0-9a-f]+)?", attrs.get("src", "")), attrs
         if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
             target = attrs["content"].split("url=", 1)[1]
