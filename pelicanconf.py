@@ -115,8 +115,13 @@ PAGE_TRANSLATION_ID = None
 
 def _newest_first(article):
     """Newest first; articles of the same moment by slug, so every build
-    lists them in the same order (file system order is not stable)."""
-    return (-article.date.timestamp(), article.slug)
+    lists them in the same order (file system order is not stable).
+    Kept in the article's dict: Pelican sorts the archive several times a
+    build, and timestamp() of an aware date is the slow part."""
+    key = article.__dict__.get("_newest_first")
+    if key is None:
+        key = article.__dict__["_newest_first"] = (-article.date.timestamp(), article.slug)
+    return key
 
 
 ARTICLE_ORDER_BY = _newest_first

@@ -56,7 +56,7 @@ def remember_pages(_writer, pages=(), **_kwargs):
         else:
             listed = context.get("articles") or ()
             if id(listed) not in newest_listed:
-                newest_listed[id(listed)] = max((a.date for a in listed), default=None)
+                newest_listed[id(listed)] = max([a.date for a in listed], default=None)
             kind, lastmod = "indexes", newest_listed[id(listed)]
         _pages[url] = (kind, lastmod)
 

@@ -137,8 +137,9 @@ class ArchiveWriter(Writer):
         self.jobs: list[tuple[tuple, dict, str | None]] = []
         self.deferring = True
         self.site_key = site_key(settings) if settings else ""
+        # page name -> its record (_key_of, _paths_of): the last build's, this build's
         self.previous = self._load_page_keys()
-        self.page_keys: dict[str, dict] = {}
+        self.page_keys: dict[str, str | list[str]] = {}
         # output path -> the source that wrote it, for the overwrite guard
         self.sources: dict[str, str] = {}
         self.current_source = "Pelican"
@@ -211,30 +212,35 @@ class ArchiveWriter(Writer):
 
     # -- keys -------------------------------------------------------------------
 
-    def _load_page_keys(self) -> dict[str, dict]:
+    def _load_page_keys(self) -> dict[str, str | list[str]]:
+        """The last build's page records, if it had this site key (another
+        site key: every page is rendered again)."""
         try:
             with open(os.path.join(self.output_path, PAGE_KEYS_FILE), encoding="utf-8") as f:
-                return json.load(f)
+                data = json.load(f)
         except (OSError, ValueError):
             return {}
+        if not isinstance(data, dict) or data.get("site") != self.site_key:
+            return {}
+        return data.get("pages") or {}
 
-    def _unchanged(self, name: str, key: str) -> dict | None:
+    def _unchanged(self, name: str, key: str) -> str | list[str] | None:
         """The last build's record of a page whose key is unchanged."""
         previous = self.previous.get(name)
-        return previous if previous and previous["key"] == f"{self.site_key}:{key}" else None
+        return previous if previous is not None and _key_of(previous) == key else None
 
     def _reuse(self, name: str, key: str, source) -> bool:
         """Keep the files of a page whose key is unchanged; False: render it."""
         return self._keep(name, key, source, self._unchanged(name, key), None)
 
-    def _keep(self, name: str, key: str, source, previous: dict | None, present: set[str] | None) -> bool:
+    def _keep(self, name: str, key: str, source, previous, present: set[str] | None) -> bool:
         """:meth:`_reuse` with the page's :meth:`_unchanged` record already
         looked up; ``present``: the output files known to exist (None: each
         is checked)."""
-        self.page_keys[name] = {"key": f"{self.site_key}:{key}", "paths": [name]}
+        self.page_keys[name] = key
         if previous is None:
             return False
-        paths = [os.path.join(self.output_path, p) for p in previous["paths"]]
+        paths = [os.path.join(self.output_path, p) for p in _paths_of(name, previous)]
         if not all(p in present if present is not None else os.path.isfile(p) for p in paths):
             return False
         for path in paths:
@@ -324,7 +330,8 @@ class ArchiveWriter(Writer):
         for index, paths, _ in done:
             name = self.jobs[index][0][0]
             if name in self.page_keys:
-                self.page_keys[name]["paths"] = [self._relative(p) for p in paths]
+                key, written = _key_of(self.page_keys[name]), [self._relative(p) for p in paths]
+                self.page_keys[name] = key if written == [name] else [key, *written]
 
     def flush(self):
         """Render every queued page whose key changed, on all cores when
@@ -340,14 +347,16 @@ class ArchiveWriter(Writer):
         # the files of every page that may be kept, checked at once (on a
         # cold cache, in threads: fileutil.existing_files)
         present = existing_files([os.path.join(self.output_path, path)
-                                  for previous in unchanged if previous for path in previous["paths"]])
+                                  for index, previous in enumerate(unchanged) if previous is not None
+                                  for path in _paths_of(self.jobs[index][0][0], previous)])
         for index, key in enumerate(keys):
             name = self.jobs[index][0][0]
             if key is not None and self._keep(name, key, index, unchanged[index], present):
                 kept.append(index)
             else:
                 (articles if self._is_article_page(index) else others).append(index)
-        kept_paths = [(i, [os.path.join(self.output_path, p) for p in self.page_keys[self.jobs[i][0][0]]["paths"]])
+        kept_paths = [(i, [os.path.join(self.output_path, p)
+                           for p in _paths_of(self.jobs[i][0][0], self.page_keys[self.jobs[i][0][0]])])
                       for i in kept]
         in_place = list(kept_paths)  # (job, its files) of every page, kept or rendered
         unsignalled = set(kept)  # jobs whose content_written Pelican's writer did not send
@@ -359,7 +368,9 @@ class ArchiveWriter(Writer):
         pages = {}  # article page -> its render key (the search index reads only pages whose key changed)
         for index, paths in in_place:
             if self._is_article_page(index):
-                key = self.page_keys.get(self.jobs[index][0][0], {}).get("key")
+                # with the site key: a theme or code change changes the HTML the index reads
+                record = self.page_keys.get(self.jobs[index][0][0])
+                key = None if record is None else f"{self.site_key}:{_key_of(record)}"
                 pages.update((self._relative(p), key) for p in paths)
         article_pages_written.send(self, pages=dict(sorted(pages.items())))
         done, by_pelican = self._render(others)
@@ -379,13 +390,25 @@ class ArchiveWriter(Writer):
         """Record the page keys and tell the build what was produced."""
         keys_path = os.path.join(self.output_path, PAGE_KEYS_FILE)
         os.makedirs(os.path.dirname(keys_path), exist_ok=True)
-        data = json.dumps(self.page_keys, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        data = json.dumps({"site": self.site_key, "pages": self.page_keys},
+                          sort_keys=True, separators=(",", ":")).encode("utf-8")
         if replace_if_changed(keys_path, data):
             self.changed.add(keys_path)
         produced = {self._relative(p) for p in written_files(self)}
         produced.add(PAGE_KEYS_FILE)
         changed = {self._relative(p) for p in self.changed}
         output_files.send(self, produced=produced, changed=changed)
+
+
+def _key_of(record: str | list[str]) -> str:
+    """A page record is its key, or [key, *files] when the page's files are
+    not just its name (most are: one string each keeps the state file small
+    and quick to read)."""
+    return record if isinstance(record, str) else record[0]
+
+
+def _paths_of(name: str, record: str | list[str]) -> list[str]:
+    return [name] if isinstance(record, str) else record[1:]
 
 
 def _balanced_shares(weights: dict[int, int], workers: int) -> list[list[int]]:

@@ -70,11 +70,10 @@ def article_page_key(site: str, name: str, article) -> str:
     digest = hashlib.sha1(f"{site}\0{name}".encode())
     digest.update(brief(article))
     digest.update("\0".join([_terms(article, kind) for kind in _PAGE_ONLY_KINDS]).encode())
-    for related in getattr(article, "related_articles", []):
-        digest.update(brief(related))
-    digest.update(b"|")
-    digest.update(brief(getattr(article, "next_article", None)))
-    digest.update(brief(getattr(article, "prev_article", None)))
+    # one update of the joined briefs: the same digest as one per brief
+    digest.update(b"".join([*[brief(related) for related in getattr(article, "related_articles", [])], b"|",
+                            brief(getattr(article, "next_article", None)),
+                            brief(getattr(article, "prev_article", None))]))
     # the resized copies of its photos (plugins/archive_photos): their
     # names change with the photos' bytes
     digest.update(repr(getattr(article, "archive_photos", ())).encode())
@@ -93,6 +92,9 @@ def list_key(articles, *page_data) -> str:
     counts, links: plain values) beside them.  The site key is added by the
     writer."""
     # one update of the joined briefs: the same digest as one per brief
-    digest = hashlib.sha1(b"".join([brief(article) for article in articles]))
+    # the brief cached in the article's dict when there is one: this runs
+    # about 400,000 times a build at 50,000 articles
+    digest = hashlib.sha1(b"".join([article.__dict__.get("_archive_brief") or brief(article)
+                                    for article in articles]))
     digest.update(repr(page_data).encode())
     return digest.hexdigest()

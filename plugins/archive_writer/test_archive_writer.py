@@ -123,6 +123,39 @@ def test_a_page_whose_key_is_unchanged_is_not_rendered(tmp_path):
     assert run("second", "k2") == "second"
     (out / "page" / "index.html").unlink()
     assert run("third", "k2") == "third"  # a missing file is rendered whatever the key
+    settings["ARCHIVE_EXAMPLE"] = "another site"  # a plain setting: part of the site key
+    assert run("fourth", "k2") == "fourth"  # same page key, another site key: rendered
+
+
+def test_a_kept_page_keeps_every_file_it_wrote(tmp_path):
+    """A page whose last render wrote more files than its name (a paginated
+    list) is kept only while all of them are there, and keeps them all."""
+    from jinja2 import Template
+
+    out = tmp_path / "out"
+    settings = read_settings(override={"OUTPUT_PATH": str(out), "THEME": str(TEST_DATA)})
+    for rel in ("page/index.html", "page/2/index.html"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text("old", encoding="utf-8")
+    record = ["k", "page/index.html", "page/2/index.html"]
+
+    def run() -> archive_writer.ArchiveWriter:
+        writer = archive_writer.ArchiveWriter(str(out), settings)
+        writer.previous = {"page/index.html": record}
+        writer.write_file("page/index.html", Template("new"), {}, render_key="k")
+        writer.flush()
+        writer.finish()
+        return writer
+
+    writer = run()
+    assert (out / "page" / "index.html").read_text(encoding="utf-8") == "old"
+    assert writer.page_keys["page/index.html"] == record
+    assert {str(out / "page" / "2" / "index.html")} <= archive_writer.written_files(writer)
+    assert archive_writer.ArchiveWriter(str(out), settings).previous["page/index.html"] == record
+    (out / "page" / "2" / "index.html").unlink()
+    writer = run()
+    assert (out / "page" / "index.html").read_text(encoding="utf-8") == "new"
+    assert writer.page_keys["page/index.html"] == "k"  # now it wrote its name only
 
 
 @pytest.mark.parametrize("parallel", [False, True])
@@ -173,7 +206,7 @@ def test_the_writer_times_its_feeds_and_nothing_else(tmp_path):
     (out / "feeds" / "a.atom.xml").write_text("<feed/>", encoding="utf-8")
     settings = read_settings(override={"OUTPUT_PATH": str(out), "THEME": str(TEST_DATA)})
     writer = archive_writer.ArchiveWriter(str(out), settings)
-    writer.previous = {"feeds/a.atom.xml": {"key": f"{writer.site_key}:k", "paths": ["feeds/a.atom.xml"]}}
+    writer.previous = {"feeds/a.atom.xml": "k"}
     writer.write_file("page/index.html", Template("x"), {}, render_key="p")
     assert writer.feed_seconds == 0.0
     assert writer.write_feed([], {}, "feeds/a.atom.xml", "feeds/a.atom.xml", render_key="k") is None
