@@ -222,7 +222,8 @@ class ArchiveWriter(Writer):
             return {}
         if not isinstance(data, dict) or data.get("site") != self.site_key:
             return {}
-        return data.get("pages") or {}
+        pages = data.get("pages")
+        return pages if isinstance(pages, dict) else {}  # a damaged state: render everything
 
     def _unchanged(self, name: str, key: str) -> str | list[str] | None:
         """The last build's record of a page whose key is unchanged."""
@@ -233,7 +234,8 @@ class ArchiveWriter(Writer):
         """Keep the files of a page whose key is unchanged; False: render it."""
         return self._keep(name, key, source, self._unchanged(name, key), None)
 
-    def _keep(self, name: str, key: str, source, previous, present: set[str] | None) -> bool:
+    def _keep(self, name: str, key: str, source, previous: str | list[str] | None,
+              present: set[str] | None) -> bool:
         """:meth:`_reuse` with the page's :meth:`_unchanged` record already
         looked up; ``present``: the output files known to exist (None: each
         is checked)."""
@@ -408,6 +410,7 @@ def _key_of(record: str | list[str]) -> str:
 
 
 def _paths_of(name: str, record: str | list[str]) -> list[str]:
+    """The output files of a page record (see _key_of)."""
     return [name] if isinstance(record, str) else record[1:]
 
 

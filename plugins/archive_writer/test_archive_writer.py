@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -125,6 +126,10 @@ def test_a_page_whose_key_is_unchanged_is_not_rendered(tmp_path):
     assert run("third", "k2") == "third"  # a missing file is rendered whatever the key
     settings["ARCHIVE_EXAMPLE"] = "another site"  # a plain setting: part of the site key
     assert run("fourth", "k2") == "fourth"  # same page key, another site key: rendered
+    state = out / archive_writer.PAGE_KEYS_FILE
+    state.write_text(json.dumps({"site": archive_writer.site_key(settings), "pages": ["damaged"]}),
+                     encoding="utf-8")
+    assert run("fifth", "k2") == "fifth"  # a damaged state file: rendered, no crash
 
 
 def test_a_kept_page_keeps_every_file_it_wrote(tmp_path):
