@@ -21,8 +21,10 @@ of docs/benchmarks.md.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
+import os
 import random
 import re
 import shutil
@@ -286,8 +288,12 @@ def built_index_figures(output: Path) -> dict:
 
 def report(figures: dict) -> str:
     """Markdown table of one run."""
-    lines = [f"### {figures['articles']:,} articles", "",
-             "| kind | queries | recall | precision | top-10 precision |",
+    lines = [f"### {figures['articles']:,} articles", ""]
+    if figures.get("measured"):
+        m = figures["measured"]
+        lines += [f"Run of {m['date']}: 1-minute load average {m['load_before']:.2f} before, "
+                  f"{m['load_after']:.2f} after.", ""]
+    lines += ["| kind | queries | recall | precision | top-10 precision |",
              "| --- | ---: | ---: | ---: | ---: |"]
     names = {"word": "whole words", "phrase": "two-word phrases",
              "substring": "2–5 character substrings", "traditional": "traditional-form queries"}
@@ -315,7 +321,7 @@ def report(figures: dict) -> str:
         (f"- indexing: {figures['index_seconds']} s for {figures['articles']:,} articles "
          f"(of which reading pages {ix.get('read_seconds')} s; whole build {figures['build_seconds']} s)"
          if figures.get("index_seconds") is not None else
-         f"- the site was built by `invoke bench` (its build figures are under Build speed); "
+         f"- the site was built beforehand and given with `--site`; "
          f"segments of {', '.join(f'{n:,}' for n in ix.get('segment_docs', []))} documents"),
         f"- index: {ix.get('files', 0):,} files, {ix.get('bytes', 0) / 1e6:.1f} MB in "
         f"{ix.get('segments', 0)} segments"
@@ -355,10 +361,12 @@ SECTION_INTRO = (
     "real build, queries run in headless Debian Chromium through the search page's own "
     "search function; truth = pages whose `<article>` text contains the query "
     "(normalized as search normalizes). First-query bytes count everything the search "
-    "downloads after the page has loaded (manifest; per segment the directory entries, "
-    "shards, positions and facet values it needs; the 10 displayed results' documents; "
-    "the t2s pieces when needed), response headers included; the scripts load with the "
-    "page and are not counted. "
+    "downloads after the page has loaded (per segment the directory entries, shards, "
+    "positions and facet values it needs; the 10 displayed results' documents; the t2s "
+    "pieces when needed), response headers included; the scripts and the manifest load "
+    "with the page and are not counted (the manifest is in the search page since the "
+    "eighth session; its gzipped size is given beside the figure). Each run's figures go "
+    "first under their size, with the date and load average; earlier runs stay below. "
     "The engine is our own static index (docs/search.md); the Pagefind figures it replaced "
     "are in docs/search.md.\n")
 
@@ -369,8 +377,8 @@ def update_docs(figures: dict, path: Path = DOCS_FILE) -> None:
     The section's introduction is rewritten each time (it describes the
     method of this script).
 
-    Only that section is touched; inside it, the subsection for the same
-    number of articles is replaced and others are kept.
+    Only that section is touched; inside it, the run goes first in the
+    subsection for the same number of articles, above the earlier runs.
     """
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     section_re = re.compile(r"^## Search\n.*?(?=^## |\Z)", re.S | re.M)
@@ -381,8 +389,10 @@ def update_docs(figures: dict, path: Path = DOCS_FILE) -> None:
     heading = f"### {figures['articles']:,} articles"
     sub_re = re.compile(rf"^{re.escape(heading)}\n.*?(?=^### |\Z)", re.S | re.M)
     table = report(figures).rstrip("\n") + "\n\n"
-    section = sub_re.sub(lambda _: table, section) if sub_re.search(section) else (
-        section.rstrip("\n") + "\n\n" + table)
+    # the new run goes first; what was under the heading (earlier runs, and
+    # the notes written about them) stays below it
+    section = sub_re.sub(lambda old: table + old.group(0)[len(heading):].lstrip("\n"), section) \
+        if sub_re.search(section) else section.rstrip("\n") + "\n\n" + table
     if match:
         text = text[:match.start()] + section + text[match.end():]
     else:
@@ -396,12 +406,15 @@ def main(articles: int = 5000, per_kind: int = 40, seed: int = 1, write: bool = 
     """What ``invoke bench-search --articles N`` runs: measure, print, record.
     With ``site`` (an output folder, e.g. the one ``invoke bench --keep``
     leaves), measure that site instead of building one."""
+    load_before = os.getloadavg()[0]
     if site:
         output = Path(site)
         figures = measure_site(output, per_kind)
         figures.update({"index": built_index_figures(output), "index_seconds": None})
     else:
         figures = run_benchmark(articles, per_kind=per_kind, seed=seed)
+    figures["measured"] = {"date": datetime.date.today().isoformat(),
+                           "load_before": load_before, "load_after": os.getloadavg()[0]}
     print(report(figures))
     if write:
         update_docs(figures)
