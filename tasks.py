@@ -14,7 +14,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from sitebuild.build import build_site, skip_cleanup_at_exit
+from sitebuild.build import build_once_then_exit, build_site
 from yingkou_archive.errors import ArchiveError
 
 # invoke puts this folder on sys.path, so the project's packages import as
@@ -36,8 +36,8 @@ def _fail(error: Exception):
             "settings": "settings file (default: pelicanconf.py)"})
 def build(c, content=None, output=None, settings=None):
     """Build the site and its search index; keep the old output on failure."""
+    build_once_then_exit()  # the process ends after this task
     _build(content, output, settings)
-    skip_cleanup_at_exit()  # the process ends after this task
 
 
 def _build(content=None, output=None, settings=None):

@@ -154,8 +154,9 @@ def child_build(content: Path, output: Path, cache: Path, result_file: Path,
     def emit(kind, value):
         real_stdout.write(EVENT + json.dumps([kind, value]) + "\n")
 
-    from sitebuild.build import build_site, skip_cleanup_at_exit
+    from sitebuild.build import build_once_then_exit, build_site
 
+    build_once_then_exit()  # as `invoke build` does: the child ends after the build
     clock = PhaseClock(emit)
     clock.connect()
     profiler = cProfile.Profile() if profile else None
@@ -175,7 +176,6 @@ def child_build(content: Path, output: Path, cache: Path, result_file: Path,
         "python_rss_mb": mb(_vm_hwm_kb()),
     }
     result_file.write_text(json.dumps(figures), encoding="utf-8")
-    skip_cleanup_at_exit()  # as `invoke build` does: the child ends here
 
 
 def main(argv: list[str] | None = None) -> None:
