@@ -194,6 +194,35 @@ def _remote_state(destination: str) -> tuple[bytes | None, set[str]]:
         return (Path(folder) / MARKER).read_bytes(), present
 
 
+_WILDCARDS = ("*", "?", "[")
+
+
+def _rule_path(name: str) -> str:
+    """A path as an rsync filter pattern that matches it alone: rsync reads
+    a backslash as an escape only in a pattern with a wildcard in it."""
+    if any(ch in name for ch in _WILDCARDS):
+        for ch in ("\\", *_WILDCARDS):
+            name = name.replace(ch, "\\" + ch)
+    return name
+
+
+def deletion_rules(removed: list[str]) -> str:
+    """rsync filter rules under which ``--delete`` reaches exactly the
+    ``removed`` files: each of them and the folders leading to it are
+    included, everything else is excluded (and so protected).  A folder
+    that now stands where one of those files was is not ours: excluded
+    (rsync takes the first rule that matches)."""
+    folders, lines = set(), []
+    for name in sorted(removed):
+        if "\n" in name or "\r" in name:
+            raise PublishError(f"{name!r}: 文件名含换行，无法安全删除")
+        parts = PurePosixPath(name).parts
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        lines += [f"- /{_rule_path(name)}/", f"+ /{_rule_path(name)}"]
+    lines += [f"+ /{_rule_path(f)}/" for f in sorted(folders)]
+    return "\n".join([*lines, "- *"]) + "\n"
+
+
 def publish_with_rsync(site: Path, destination: str, **protected: Path) -> None:
     """rsync without --delete: upload changed files, then delete exactly the
     files the previous publish wrote that the new build no longer has."""
@@ -216,11 +245,14 @@ def publish_with_rsync(site: Path, destination: str, **protected: Path) -> None:
         _rsync("-az", "--checksum", *excludes, f"{site}/", target)
         _rsync("-a", f"{work / 'marker'}/", target)
         if removed:
-            (work / "removed.txt").write_text("\n".join(removed) + "\n", encoding="utf-8")
-            # their folders, without the files: rsync deletes each missing file
+            # their folders, without the files, and rules that let --delete
+            # see those files only: rsync deletes each of them and nothing
+            # else (--delete-missing-args would say this directly, but the
+            # security fixes of 2025 broke it: rsync issue #910)
             for name in removed:
                 (work / "gone" / PurePosixPath(name).parent).mkdir(parents=True, exist_ok=True)
-            _rsync("--delete-missing-args", f"--files-from={work / 'removed.txt'}",
+            (work / "removed.rules").write_text(deletion_rules(removed), encoding="utf-8")
+            _rsync("-r", "--delete", f"--filter=merge {work / 'removed.rules'}",
                    f"{work / 'gone'}/", target)
         (work / "marker" / MARKER).write_bytes(marker_bytes(files))
         _rsync("-a", "--checksum", f"{work / 'marker'}/", target)

@@ -120,6 +120,26 @@ def test_rsync_publish_deletes_only_what_it_wrote(project, tmp_path):
     assert not any(p.startswith(".archive-state") for p in _published(dest))
 
 
+def test_rsync_publish_deletes_a_file_named_like_a_pattern_not_what_it_matches_nor_a_folder_in_its_place(project, tmp_path):
+    dest = tmp_path / "host"
+    first = {"index.html": "home", "images/a[1]*.jpg": "ours", "images/old.jpg": "ours too",
+             "images/gone.jpg": "ours as well"}
+    publish_with_rsync(_site(project, first), str(dest), **_protected(project))
+    # a reader of rsync patterns would take a[1]*.jpg to match these
+    (dest / "images" / "a1.jpg").write_text("theirs", encoding="utf-8")
+    (dest / "images" / "a1-b.jpg").write_text("theirs", encoding="utf-8")
+    # where our file was, the host now has a folder of its own
+    (dest / "images" / "old.jpg").unlink()
+    (dest / "images" / "old.jpg").mkdir()
+    (dest / "images" / "old.jpg" / "keep.txt").write_text("theirs", encoding="utf-8")
+    (dest / "images" / "gone.jpg").unlink()
+    (dest / "images" / "gone.jpg").mkdir()  # an empty one too
+    publish_with_rsync(_site(project, {"index.html": "home"}), str(dest), **_protected(project))
+    assert set(_published(dest)) == {"index.html", "images/a1.jpg", "images/a1-b.jpg",
+                                     "images/old.jpg/keep.txt"}
+    assert (dest / "images" / "gone.jpg").is_dir()
+
+
 def test_rsync_publish_refuses_a_folder_it_did_not_create(project, tmp_path):
     dest = tmp_path / "host"
     dest.mkdir()
