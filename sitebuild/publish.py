@@ -43,8 +43,11 @@ def site_files(site: Path) -> list[str]:
     for folder, _subfolders, names in os.walk(site):
         for name in names:
             relative = Path(folder, name).relative_to(site).as_posix()
-            if relative not in NOT_PUBLISHED and relative != MARKER:
-                files.append(relative)
+            if relative in NOT_PUBLISHED or relative == MARKER:
+                continue
+            if not _is_site_path(relative):  # the marker could not name it
+                raise PublishError(f"{relative!r}: 文件名含换行等控制字符，不能发布")
+            files.append(relative)
     return sorted(files)
 
 
@@ -56,11 +59,22 @@ def owned_files(marker: bytes | None, where: str) -> set[str] | None:
     """The files a previous publish wrote, from its marker (None: no marker)."""
     if marker is None:
         return None
+    damaged = PublishError(f"{where}: 发布标记 {MARKER} 已损坏；请检查该目录后删除标记重新发布")
     try:
         files = json.loads(marker.decode("utf-8"))["files"]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise PublishError(f"{where}: 发布标记 {MARKER} 已损坏；请检查该目录后删除标记重新发布") from None
-    return {str(name) for name in files}
+        raise damaged from None
+    if not isinstance(files, list) or not all(_is_site_path(name) for name in files):
+        raise damaged  # a name the build cannot have written: nothing is deleted by it
+    return set(files)
+
+
+def _is_site_path(name) -> bool:
+    """A path a build writes: relative, inside the site, on one line."""
+    if not isinstance(name, str) or not name or any(ch in name for ch in "\n\r\0"):
+        return False
+    parts = name.split("/")
+    return all(part not in ("", ".", "..") for part in parts)
 
 
 def _listing(files: Iterable[str]) -> str:
@@ -213,12 +227,11 @@ def deletion_rules(removed: list[str]) -> str:
     that now stands where one of those files was is not ours: excluded
     (rsync takes the first rule that matches)."""
     folders, lines = set(), []
-    for name in sorted(removed):
-        if "\n" in name or "\r" in name:
-            raise PublishError(f"{name!r}: 文件名含换行，无法安全删除")
+    for name in sorted(removed):  # site paths (owned_files checked them)
         parts = PurePosixPath(name).parts
         folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
-        lines += [f"- /{_rule_path(name)}/", f"+ /{_rule_path(name)}"]
+        pattern = _rule_path(name)
+        lines += [f"- /{pattern}/", f"+ /{pattern}"]
     lines += [f"+ /{_rule_path(f)}/" for f in sorted(folders)]
     return "\n".join([*lines, "- *"]) + "\n"
 

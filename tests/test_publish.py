@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -138,6 +139,28 @@ def test_rsync_publish_deletes_a_file_named_like_a_pattern_not_what_it_matches_n
     assert set(_published(dest)) == {"index.html", "images/a1.jpg", "images/a1-b.jpg",
                                      "images/old.jpg/keep.txt"}
     assert (dest / "images" / "gone.jpg").is_dir()
+
+
+@pytest.mark.parametrize("name", ["../outside/page.html", "/etc/page.html", "2024//page.html",
+                                  "2024/./page.html", "line\none.html", ""])
+def test_a_marker_naming_a_path_no_build_writes_is_refused_and_nothing_is_deleted(project, tmp_path, name):
+    dest = tmp_path / "host"
+    publish_with_rsync(_site(project, FIRST), str(dest), **_protected(project))
+    marker = dest / MARKER
+    marker.write_text(json.dumps({"files": [*FIRST, name]}), encoding="utf-8")
+    before = tree_digest(dest)
+    with pytest.raises(PublishError, match=MARKER):
+        publish_with_rsync(_site(project, SECOND), str(dest), **_protected(project))
+    assert tree_digest(dest) == before
+    assert not (tmp_path / "outside").exists()
+
+
+def test_a_site_file_whose_name_the_marker_could_not_hold_is_refused_before_anything_is_written(project, tmp_path):
+    dest = tmp_path / "host"
+    with pytest.raises(PublishError, match="two"):
+        publish_with_rsync(_site(project, {"index.html": "home", "one\ntwo.html": "x"}), str(dest),
+                           **_protected(project))
+    assert not dest.exists()
 
 
 def test_rsync_publish_refuses_a_folder_it_did_not_create(project, tmp_path):
