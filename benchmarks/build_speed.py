@@ -56,6 +56,7 @@ from pathlib import Path
 from benchmarks.build_child import EVENT
 from benchmarks.hugo import HugoFigures, build_hugo, convert_for_hugo, hugo_binary
 from benchmarks.measure import OutputStats, child_env, machine_facts, output_stats, run_measured
+from benchmarks.targets import target_rows, verdict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_ROOT = PROJECT_ROOT / ".bench"
@@ -253,6 +254,12 @@ def print_report(report: BenchReport, console) -> None:
     for row in report_rows(report):
         table.add_row(*(cell.replace("**", "") for cell in row))
     console.print(table)
+    targets = Table(title="Issue 15's targets")
+    for name in ("target", "measured", "", "gap and where the time went"):
+        targets.add_column(name)
+    for row in target_rows(report):
+        targets.add_row(row.target, row.measured, verdict(row), row.gap)
+    console.print(targets)
     if report.hugo_skipped:
         console.print(f"Hugo comparison skipped: {report.hugo_skipped}")
     m = report.machine
@@ -274,6 +281,10 @@ def docs_subsection(report: BenchReport) -> str:
         f"| figure | full | incremental (+{NEW_ARTICLES}) |",
         "| --- | ---: | ---: |",
         *(f"| {' | '.join(row)} |" for row in report_rows(report)),
+        "",
+        "| target (issue 15) | measured | | gap and where the time went |",
+        "| --- | ---: | --- | --- |",
+        *(f"| {row.target} | {row.measured} | {verdict(row)} | {row.gap} |" for row in target_rows(report)),
     ]
     if report.hugo_skipped:
         lines += ["", f"Hugo comparison skipped: {report.hugo_skipped}"]
