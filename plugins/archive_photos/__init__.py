@@ -3,8 +3,9 @@ and lazy loading, and its first photo as og:image and JSON-LD image
 (yingkou_archive/photos.py; the resized copies come from
 plugins/archive_images, which must come before this plugin in PLUGINS).
 
-Each article gets ``archive_photos``: the image sets of the content images
-its body shows, in order (part of its render key,
+An article whose body shows content images gets ``archive_photos``: their
+image sets, in order (others have none: read it with ``getattr(article,
+"archive_photos", ())``; part of the render key,
 plugins/archive_writer/keys.py: a replaced photo has new copies, so the
 page is rendered again).  Templates get ``article_body(article, SITEURL)``
 and ``share_image(article)``.
@@ -48,17 +49,22 @@ def attach_photos(generators):
         if isinstance(generator, ArticlesGenerator):
             _settings.update(site=generator.settings.get("SITE_ABSOLUTE_URL")
                              or generator.settings.get("SITEURL", ""))
-            for article in [*generator.articles, *getattr(generator, "hidden_articles", [])]:
-                article.archive_photos = photos_of(article) if _may_show_photos(article) else ()
+            for article in _may_show_photos(generator):
+                photos = photos_of(article)
+                if photos:  # the others have none: getattr(article, "archive_photos", ())
+                    article.archive_photos = photos
 
 
-def _may_show_photos(article) -> bool:
-    """The archive reader lists the files a body references: without an
-    image among them the body is not searched (most articles)."""
-    checked = getattr(article, "archive_checked", None)
-    if checked is None:
-        return True
-    return any(_CONTENT_IMAGE.search(target) for target, _resolved in checked.files)
+def _may_show_photos(generator) -> list:
+    """The published and hidden articles whose bodies may show photos.  The
+    archive reader lists the articles whose bodies reference files (few);
+    without it (a site without plugins.archive_content) every body is
+    searched."""
+    with_files = getattr(generator, "archive_with_files", None)
+    if with_files is None:
+        return [*generator.articles, *getattr(generator, "hidden_articles", [])]
+    return [article for article in with_files if article.status in ("published", "hidden")
+            and any(_CONTENT_IMAGE.search(target) for target, _resolved in article.archive_checked.files)]
 
 
 def article_body(article, siteurl: str) -> str:
