@@ -37,8 +37,8 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import order_content
 
-from plugins.archive_content.store import read_articles
-from plugins.archive_writer import pages_rendering
+from plugins.archive_content.store import STORE_INPUT, read_articles
+from plugins.archive_writer import pages_rendering, writing_started
 from plugins.build_vocabulary import build_vocabulary
 from plugins.forked import Pending, worth_forking
 from plugins.pelican_internals import replace_reading, skip_idle_disabled_reader_check
@@ -145,8 +145,11 @@ def read_articles_from_store(generator):
     and cache: the same attributes, context and signals."""
     settings, context = generator.settings, generator.context
     reader = generator.readers.readers["md"]
-    articles, problems = read_articles(generator, reader, lambda metadata: format_url_once(generator, metadata))
+    articles, problems, history = read_articles(generator, reader,
+                                                lambda metadata: format_url_once(generator, metadata))
     reader.problems += problems
+    # which articles are new since an output was built (plugins/list_pages)
+    generator.archive_history = _history[0] = history
     by_status = {"published": [], "draft": [], "hidden": []}
     root = os.path.abspath(settings["PATH"])
     # the articles whose bodies reference files (images, attachments): few,
@@ -183,6 +186,19 @@ def read_articles_from_store(generator):
     context["tags"] = []
     context["period_archives"] = {}
     signals.article_generator_finalized.send(generator)
+
+
+_history = [None]  # this build's store history, for record_store_state
+
+
+def forget_history(_pelican):
+    _history[0] = None  # several builds may run in one process
+
+
+def record_store_state(writer):
+    """The output remembers which store generation it is built from."""
+    if _history[0] is not None:
+        writer.record_input(STORE_INPUT, _history[0].state())
 
 
 def link_neighbours(newest_first: list) -> None:
@@ -306,6 +322,8 @@ def format_url_once(generator, metadata):
 
 def register():
     signals.initialized.connect(load_build_vocabulary)
+    signals.initialized.connect(forget_history)
+    writing_started.connect(record_store_state)
     signals.readers_init.connect(use_archive_reader)
     signals.article_generator_init.connect(read_from_store)
     signals.all_generators_finalized.connect(fail_on_problems)

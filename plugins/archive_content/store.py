@@ -128,6 +128,49 @@ def record_of(prepared, stat: tuple[int, int, int], root: str) -> dict:
             "warnings": [str(w) for w in prepared.warnings]}
 
 
+@dataclasses.dataclass
+class StoreHistory:
+    """Which articles came into the store when, so a later stage can tell
+    which articles are new or changed since the build that made an output.
+
+    Every build that adds, changes, moves or removes a record makes a new
+    *generation* of the store with a random token, and each record keeps the
+    generation it was made in.  An output remembers :meth:`state` (the
+    generation and token it was built from); :meth:`changed_since` gives the
+    articles made after it.  The output remembers only builds that finished,
+    so a build that failed after saving the store still counts as a change.
+    """
+
+    tokens: list[str]        # the token of generation i + 1 at index i
+    moved_at: int            # the last generation that removed an article or changed its place in lists
+    by_generation: dict[int, list] = dataclasses.field(default_factory=dict)  # articles by their record's
+
+    def state(self) -> dict:
+        return {"generation": len(self.tokens), "token": self.tokens[-1] if self.tokens else ""}
+
+    def changed_since(self, state) -> frozenset[int] | None:
+        """The ids of the articles whose records were made after the store
+        was in ``state``; None when that is not known (another store, an
+        older copy of this one, or an article removed or moved since)."""
+        if not isinstance(state, dict):
+            return None
+        generation, token = state.get("generation"), state.get("token")
+        if (not isinstance(generation, int) or not 0 < generation <= len(self.tokens)
+                or self.tokens[generation - 1] != token or self.moved_at > generation):
+            return None
+        return frozenset(id(article) for made, articles in self.by_generation.items() if made > generation
+                         for article in articles)
+
+
+# Record fields that decide where an article is listed (which lists, in
+# which order): a record changed in one of them moves the article.
+PLACE_FIELDS = ("date", "status", "title", *[kind.plural for kind in TAXONOMY_KINDS])
+HISTORY_FILE = "articles-history.pickle"
+# The name of the store's state among the inputs an output records
+# (ArchiveWriter.record_input).
+STORE_INPUT = "articles"
+
+
 class ArticleStore:
     """The records, in one bucket per content folder."""
 
@@ -138,6 +181,21 @@ class ArticleStore:
         self.records: dict[str, dict] = self._load()
         self.used: dict[str, dict] = {}
         self.updated: set[str] = set()  # records of used given a field (their URL) in place
+        self.history = self._load_history()
+
+    def _load_history(self) -> StoreHistory:
+        kept = load_pickled(os.path.join(self.cache_dir, HISTORY_FILE))
+        if (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], list)
+                and isinstance(kept[1], int)):
+            return StoreHistory(kept[0], kept[1])
+        return StoreHistory([], 0)
+
+    def next_generation(self, moved: bool) -> None:
+        """This build changed the records: a new generation (``moved``: an
+        article was removed or moved)."""
+        self.history.tokens.append(os.urandom(8).hex())
+        if moved:
+            self.history.moved_at = len(self.history.tokens)
 
     @staticmethod
     @functools.lru_cache(maxsize=4096)
@@ -190,6 +248,9 @@ class ArticleStore:
             elif (bucket in changed or records.keys() != before.keys()
                   or any(records[rel] is not before[rel] for rel in records)):
                 save_pickled(path, records)
+        # after the records: a record is never older than the history says
+        save_pickled(os.path.join(self.cache_dir, HISTORY_FILE),
+                     (self.history.tokens, self.history.moved_at))
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(self.cache_dir, OLD_RECORDS_FILE))
 
@@ -310,9 +371,10 @@ def article_files(base: str, paths, excludes, ignores) -> list[str]:
     return sorted(found)
 
 
-def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
+def read_articles(generator, reader, format_urls) -> tuple[list, list[str], StoreHistory]:
     """Every article of the generator's paths, from the store or read now;
-    and the problems found.  ``format_urls(metadata)`` adds url/save_as."""
+    the problems found; the store's history (which articles are new).
+    ``format_urls(metadata)`` adds url/save_as."""
     settings = generator.settings
     store = ArticleStore(settings["CACHE_PATH"])
     base = generator.path
@@ -332,6 +394,7 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
                     continue
         todo.append(rel)
     problems = []
+    generation = len(store.history.tokens) + 1  # of the records made now
     for rel, prepared in sorted(_prepare_all(reader, [os.path.join(base, r) for r in todo]).items()):
         rel = os.path.relpath(rel, base)
         if prepared.problems:
@@ -341,6 +404,12 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
             continue
         store.keep_content(prepared.source_hash, prepared.content)
         store.used[rel] = record_of(prepared, stats[rel], os.path.abspath(settings["PATH"]))
+        store.used[rel]["generation"] = generation
+    made = [rel for rel in todo if rel in store.used]
+    moved = (any(rel not in store.used for rel in store.records)
+             or any(_moves(store.records[rel], store.used[rel]) for rel in made if rel in store.records))
+    if made or moved:
+        store.next_generation(moved)
     converter = _Converter(reader, settings, os.path.abspath(settings["PATH"]))
     # what an article's URL is made from besides its own metadata
     url_rules = (settings["ARTICLE_URL"], settings["ARTICLE_SAVE_AS"], settings["DEFAULT_LANG"],
@@ -358,5 +427,12 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str]]:
                               rel.replace(os.sep, "/"))
         article.__dict__["_content_file"] = store.content_file(record["hash"])
         articles.append(article)
+        store.history.by_generation.setdefault(record.get("generation", 0), []).append(article)
     store.save()
-    return articles, problems
+    return articles, problems, store.history
+
+
+def _moves(old: dict, new: dict) -> bool:
+    """Whether a changed record puts its article in other lists or at
+    another place in them."""
+    return any(old["metadata"].get(name) != new["metadata"].get(name) for name in PLACE_FIELDS)

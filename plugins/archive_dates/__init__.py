@@ -17,7 +17,7 @@ from itertools import groupby
 
 from pelican import signals
 
-from plugins.list_pages import write_list_pages
+from plugins.list_pages import known_changes, write_list_pages
 
 GRANULARITIES = {
     "year": (lambda a: (a.date.year,), "ARCHIVE_YEAR"),
@@ -77,6 +77,7 @@ def write_period_archives(generator, writer):
     template = generator.get_template("period_archives")
     per_page = generator.settings.get("PERIOD_PAGE_SIZE", 50)
     archives = getattr(generator, "archive_periods", {})
+    changes = known_changes(generator, writer)
     for granularity in archives.values():
         for index, archive in enumerate(granularity):  # newest first
             period, articles = archive["period_num"], archive["articles"]
@@ -86,7 +87,7 @@ def write_period_archives(generator, writer):
             days = _issue_days(generator, articles)
             around = (newer, older, tuple(sorted(days.items())))
             write_list_pages(write, template, generator.context, archive["url"], articles, per_page,
-                             (period, len(articles), months, around), (period, around),
+                             (period, len(articles), months, around), (period, around), changes,
                              period=archive["period"], period_num=period, count=len(articles),
                              period_newer=newer, period_older=older, issue_days=days)
 

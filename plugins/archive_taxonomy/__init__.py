@@ -27,7 +27,7 @@ from plugins.archive_writer import feed_terms, pages_queued
 from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
 from plugins.forked import Pending, worth_forking
-from plugins.list_pages import keyed, write_list_pages
+from plugins.list_pages import keyed, known_changes, write_list_pages
 from yingkou_archive.article import split_list
 from yingkou_archive.errors import ContentError, Problem
 from yingkou_archive.kinds import TAXONOMY_KINDS, TaxonomyKind
@@ -255,11 +255,12 @@ def write_taxonomies(generator, writer):
     overview_template = generator.get_template("terms")
     per_page = settings.get("TERM_PAGE_SIZE", 20)
     feed_size = settings.get("FEED_MAX_ITEMS") or 50
+    changes = known_changes(generator, writer)
     for index in generator.archive_taxonomies:
         for term in index.used_terms:
             chart = MonthlyChart((a.date for a in term.articles), term.name, term.url, per_page)
             write_list_pages(write, term_template, generator.context, term.url, term.articles, per_page,
-                             _term_data(term, chart), (term.kind.name, term.name, term.url),
+                             _term_data(term, chart), (term.kind.name, term.name, term.url), changes,
                              taxonomy=index, term=term, chart_svg=chart, page_name=term.page_name)
             title = f"{index.kind.label}：{term.name}"
             writer.write_feed(term.articles, generator.context, term.feed_url, term.feed_url,

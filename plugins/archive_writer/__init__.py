@@ -138,8 +138,11 @@ class ArchiveWriter(Writer):
         self.deferring = True
         self.site_key = site_key(settings) if settings else ""
         # page name -> its record (_key_of, _paths_of): the last build's, this build's
-        self.previous = self._load_page_keys()
+        self.previous, self.previous_inputs = self._load_state()
         self.page_keys: dict[str, str | list[str]] = {}
+        # what plugins record of this build's inputs (record_input), kept
+        # with the page keys: the next build reads it as previous_inputs
+        self.inputs: dict[str, object] = {}
         # output path -> the source that wrote it, for the overwrite guard
         self.sources: dict[str, str] = {}
         self.current_source = "Pelican"
@@ -212,18 +215,30 @@ class ArchiveWriter(Writer):
 
     # -- keys -------------------------------------------------------------------
 
-    def _load_page_keys(self) -> dict[str, str | list[str]]:
-        """The last build's page records, if it had this site key (another
-        site key: every page is rendered again)."""
+    def _load_state(self) -> tuple[dict[str, str | list[str]], dict]:
+        """The last build's page records and recorded inputs, if it had this
+        site key (another site key: every page is rendered again)."""
         try:
             with open(os.path.join(self.output_path, PAGE_KEYS_FILE), encoding="utf-8") as f:
                 data = json.load(f)
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         if not isinstance(data, dict) or data.get("site") != self.site_key:
-            return {}
-        pages = data.get("pages")
-        return pages if isinstance(pages, dict) else {}  # a damaged state: render everything
+            return {}, {}
+        pages, inputs = data.get("pages"), data.get("inputs")
+        if not isinstance(pages, dict):  # a damaged state: render everything
+            return {}, {}
+        return pages, inputs if isinstance(inputs, dict) else {}
+
+    def record_input(self, name: str, value) -> None:
+        """Keep ``value`` (plain JSON) with this build's page keys: the next
+        build's ``previous_inputs[name]``, when this build finishes."""
+        self.inputs[name] = value
+
+    def previous_key(self, name: str) -> str | None:
+        """The key page ``name`` had in the last build, if any."""
+        record = self.previous.get(name)
+        return None if record is None else _key_of(record)
 
     def _unchanged(self, name: str, key: str) -> str | list[str] | None:
         """The last build's record of a page whose key is unchanged."""
@@ -392,7 +407,7 @@ class ArchiveWriter(Writer):
         """Record the page keys and tell the build what was produced."""
         keys_path = os.path.join(self.output_path, PAGE_KEYS_FILE)
         os.makedirs(os.path.dirname(keys_path), exist_ok=True)
-        data = json.dumps({"site": self.site_key, "pages": self.page_keys},
+        data = json.dumps({"site": self.site_key, "pages": self.page_keys, "inputs": self.inputs},
                           sort_keys=True, separators=(",", ":")).encode("utf-8")
         if replace_if_changed(keys_path, data):
             self.changed.add(keys_path)

@@ -3,9 +3,10 @@
 A page's key is a hash over everything it shows.  Article pages get theirs
 from :func:`article_page_key`; a plugin that writes a list page passes a key
 made with :func:`list_key` from the briefs of the articles it lists and the
-page's own data.  Every key also covers :func:`site_key`: the plain
-settings, the theme's files and the code, so any change there renders
-everything again.
+page's own data (the stable list pages of plugins/list_pages.py: with
+:func:`briefs_key`, kept from the last build when their articles are).
+Every key also covers :func:`site_key`: the plain settings, the theme's
+files and the code, so any change there renders everything again.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def article_page_key(site: str, name: str, article) -> str:
         digest.update(brief(getattr(article, "page_previous", None)))
         digest.update(brief(getattr(article, "page_next", None)))
     return digest.hexdigest()
+
+
+def briefs_key(articles) -> str:
+    """What the briefs of ``articles``, in order, make together."""
+    # one update of the joined briefs: the same digest as one per brief
+    return hashlib.sha1(b"".join([brief(article) for article in articles])).hexdigest()
 
 
 def list_key(articles, *page_data) -> str:
