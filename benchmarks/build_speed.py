@@ -331,20 +331,24 @@ the load average before the run is shown.
 
 
 def update_docs(report: BenchReport, path: Path = DOCS_FILE) -> None:
-    """Replace this N's subsection of "## Build speed", keep everything else."""
+    """Replace this N's subsection of "## Build speed" (headed exactly
+    "### N articles") where it stands, or add it at the end; keep every
+    other subsection (a status or an older run written by hand, e.g.
+    "### N articles (fifth session)") as and where it is."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     match = re.search(rf"^{re.escape(DOCS_SECTION)}[ \t]*\n(.*?)(?=^## |\Z)", text, re.S | re.M)
-    subsections, notes = {}, []
-    if match:
-        for block in re.split(r"(?m)^(?=### )", match.group(1)):
-            head = re.match(r"### ([\d,]+) articles", block)
-            if head:
-                subsections[int(head.group(1).replace(",", ""))] = block.rstrip() + "\n"
-            elif block.startswith("### "):
-                notes.append(block.rstrip() + "\n")  # written by hand (status): kept first
-    subsections[report.articles] = docs_subsection(report)
-    section = (f"{DOCS_SECTION}\n\n{DOCS_INTRO}\n"
-               + "\n".join(notes + [subsections[n] for n in sorted(subsections)]) + "\n")
+    blocks, placed = [], False
+    for block in re.split(r"(?m)^(?=### )", match.group(1))[1:] if match else []:
+        head = re.match(r"### ([\d,]+) articles[ \t]*\n", block)
+        if head and int(head.group(1).replace(",", "")) == report.articles:
+            if not placed:
+                blocks.append(docs_subsection(report))
+                placed = True
+            continue
+        blocks.append(block.rstrip() + "\n")
+    if not placed:
+        blocks.append(docs_subsection(report))
+    section = f"{DOCS_SECTION}\n\n{DOCS_INTRO}\n" + "\n".join(blocks) + "\n"
     if match:
         text = text[: match.start()] + section + text[match.end():]
     else:

@@ -60,12 +60,14 @@ def test_docs_section_replaced_per_size_other_sections_kept(tiny_report, tmp_pat
     assert text.count("## Build speed") == 1 and text.count("### 30 articles") == 1
     assert "## Search\n\nsearch figures\n" in text
     assert "| ours: read |" in text
-    # a hand-written subsection (the status against the targets) survives
-    docs.write_text(text.replace("### 30 articles", "### Status\n\nby hand\n\n### 30 articles"),
-                    encoding="utf-8")
+    # hand-written subsections (a status, an older run of the same size) survive where they are
+    docs.write_text(text.replace("### 30 articles", "### Status\n\nby hand\n\n### 30 articles")
+                    + "### 30 articles (an older run)\n\nkept\n", encoding="utf-8")
     update_docs(report, docs)
     text = docs.read_text(encoding="utf-8")
-    assert "### Status\n\nby hand\n" in text and text.count("### 30 articles") == 1
+    assert "### Status\n\nby hand\n" in text and text.count("### 30 articles\n") == 1
+    assert "### 30 articles (an older run)\n\nkept\n" in text
+    assert text.index("### Status") < text.index("### 30 articles\n") < text.index("(an older run)")
 
 
 def test_pelican_header_becomes_hugo_front_matter():
