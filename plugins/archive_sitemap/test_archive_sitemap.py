@@ -64,3 +64,18 @@ def test_sitemap_index_lists_a_file_per_year_and_one_for_other_pages(tmp_path, m
 def test_serial_and_parallel_rendering_give_the_same_sitemaps(tmp_path, monkeypatch):
     serial = _build(tmp_path, False, monkeypatch)
     assert _build(tmp_path, True, monkeypatch) == serial
+
+
+def test_exclusion_patterns_joined_match_as_each_alone():
+    from plugins.archive_sitemap import _exclusion
+
+    patterns = [r"^404\.html$", r"^search/$", r"/page/\d+/$"]
+    joined = _exclusion(patterns)
+    urls = ["404.html", "search/", "topics/gangkou/page/3/", "2024/06/18/market/", "topics/gangkou/",
+            "x404.html", "search/old/", "page/3/x"]
+    for url in urls:
+        assert bool(joined.search(url)) == any(re.search(p, url) for p in patterns), url
+    # a global flag cannot be joined: the patterns are tried one by one
+    flagged = _exclusion([r"(?i)^SEARCH/$", r"^404\.html$"])
+    assert flagged.search("search/") and flagged.search("404.html") and not flagged.search("about/")
+    assert _exclusion([]) is None
