@@ -250,14 +250,16 @@ class ArchiveWriter(Writer):
         return self._keep(name, key, source, self._unchanged(name, key), None)
 
     def _keep(self, name: str, key: str, source, previous: str | list[str] | None,
-              present: set[str] | None) -> bool:
+              present: set[str] | None, paths: list[str] | None = None) -> bool:
         """:meth:`_reuse` with the page's :meth:`_unchanged` record already
         looked up; ``present``: the output files known to exist (None: each
-        is checked)."""
+        is checked); ``paths``: the record's files, joined to the output
+        folder (None: joined here)."""
         self.page_keys[name] = key
         if previous is None:
             return False
-        paths = [os.path.join(self.output_path, p) for p in _paths_of(name, previous)]
+        if paths is None:
+            paths = [os.path.join(self.output_path, p) for p in _paths_of(name, previous)]
         if not all(p in present if present is not None else os.path.isfile(p) for p in paths):
             return False
         for path in paths:
@@ -286,9 +288,9 @@ class ArchiveWriter(Writer):
         url = kwargs.get("url")
         return f"模板 {getattr(args[1], 'name', args[1])}" + (f"（/{url}）" if url else "")
 
-    def _job_key(self, index) -> str | None:
+    def _job_key(self, index, is_article_page: bool) -> str | None:
         args, kwargs, key = self.jobs[index]
-        if key is None and self._is_article_page(index):
+        if key is None and is_article_page:
             key = article_page_key("", args[0], kwargs["article"])
         return key
 
@@ -358,24 +360,27 @@ class ArchiveWriter(Writer):
         self.deferring = False
         pages_queued.send(self)
         kept, articles, others = [], [], []
-        keys = [self._job_key(index) for index in range(len(self.jobs))]
-        unchanged = [None if key is None else self._unchanged(self.jobs[index][0][0], key)
+        # each of these is one pass over every page (120,000 at 100,000
+        # articles), so what a later one needs is kept from an earlier
+        names = [job[0][0] for job in self.jobs]
+        article_page = [self._is_article_page(index) for index in range(len(self.jobs))]
+        keys = [self._job_key(index, article_page[index]) for index in range(len(self.jobs))]
+        unchanged = [None if key is None else self._unchanged(names[index], key)
                      for index, key in enumerate(keys)]
+        root = self.output_path
+        files = {index: [os.path.join(root, path) for path in _paths_of(names[index], previous)]
+                 for index, previous in enumerate(unchanged) if previous is not None}
         # the files of every page that may be kept, checked at once (on a
         # cold cache, in threads: fileutil.existing_files)
-        present = existing_files([os.path.join(self.output_path, path)
-                                  for index, previous in enumerate(unchanged) if previous is not None
-                                  for path in _paths_of(self.jobs[index][0][0], previous)])
+        present = existing_files([path for paths in files.values() for path in paths])
         for index, key in enumerate(keys):
-            name = self.jobs[index][0][0]
-            if key is not None and self._keep(name, key, index, unchanged[index], present):
+            if key is not None and self._keep(names[index], key, index, unchanged[index], present,
+                                              files.get(index)):
                 kept.append(index)
             else:
-                (articles if self._is_article_page(index) else others).append(index)
-        kept_paths = [(i, [os.path.join(self.output_path, p)
-                           for p in _paths_of(self.jobs[i][0][0], self.page_keys[self.jobs[i][0][0]])])
-                      for i in kept]
-        in_place = list(kept_paths)  # (job, its files) of every page, kept or rendered
+                (articles if article_page[index] else others).append(index)
+        # a kept page's record is the last build's: its files are those checked
+        in_place = [(i, files[i]) for i in kept]  # (job, its files) of every page, kept or rendered
         unsignalled = set(kept)  # jobs whose content_written Pelican's writer did not send
         pages_rendering.send(self)
         done, by_pelican = self._render(articles)
@@ -384,7 +389,7 @@ class ArchiveWriter(Writer):
             unsignalled.update(i for i, _, _ in done)
         pages = {}  # article page -> its render key (the search index reads only pages whose key changed)
         for index, paths in in_place:
-            if self._is_article_page(index):
+            if article_page[index]:
                 # with the site key: a theme or code change changes the HTML the index reads
                 record = self.page_keys.get(self.jobs[index][0][0])
                 key = None if record is None else f"{self.site_key}:{_key_of(record)}"
