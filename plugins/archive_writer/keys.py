@@ -88,17 +88,20 @@ def article_page_key(site: str, name: str, article) -> str:
     return digest.hexdigest()
 
 
+def _joined_briefs(articles) -> bytes:
+    # hashed in one update: the same digest as one update per brief
+    return b"".join([brief(article) for article in articles])
+
+
 def briefs_key(articles) -> str:
     """What the briefs of ``articles``, in order, make together."""
-    # one update of the joined briefs: the same digest as one per brief
-    return hashlib.sha1(b"".join([brief(article) for article in articles])).hexdigest()
+    return hashlib.sha1(_joined_briefs(articles)).hexdigest()
 
 
 def list_key(articles, *page_data) -> str:
     """The key of a page listing ``articles`` with ``page_data`` (title,
     counts, links: plain values) beside them.  The site key is added by the
     writer."""
-    # one update of the joined briefs: the same digest as one per brief
-    digest = hashlib.sha1(b"".join([brief(article) for article in articles]))
+    digest = hashlib.sha1(_joined_briefs(articles))
     digest.update(repr(page_data).encode())
     return digest.hexdigest()
