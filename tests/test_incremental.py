@@ -146,3 +146,24 @@ def test_a_daily_build_rewrites_few_files(tmp_path):
     new_pages = [p for p in site if p.startswith("2026/01/") and p.count("/") == 3]
     assert len(new_pages) == 10
     assert len(site) < 120, sorted(site)
+
+
+def test_a_changed_vocabulary_term_equals_a_clean_build(content_copy, tmp_path):
+    """An agency's slug changes in taxonomy.yml and nothing else: the
+    article pages that link to it are made again although no article
+    changed (article page keys name their articles by source file)."""
+    incremental = tmp_path / "incremental"
+    build_site(content_copy, incremental, search=False)
+    first = tree_digest(incremental)
+    vocabulary = content_copy / "taxonomy.yml"
+    text = vocabulary.read_text(encoding="utf-8")
+    assert "slug: yingkou-gangwu-jituan" in text
+    vocabulary.write_text(text.replace("slug: yingkou-gangwu-jituan", "slug: yingkou-gang-jituan"),
+                          encoding="utf-8")
+    build_site(content_copy, incremental, search=False)
+    clean = tmp_path / "clean"
+    build_site(content_copy, clean, search=False, overrides={"CACHE_PATH": str(tmp_path / "fresh-cache")})
+    after = tree_digest(incremental)
+    assert after == tree_digest(clean)
+    relinked = [p for p in first if p.endswith("index.html") and p.startswith("20") and after.get(p) != first[p]]
+    assert relinked, "no article page links to the renamed agency"

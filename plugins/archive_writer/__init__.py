@@ -49,6 +49,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from fileutil import existing_files, replace_if_changed
 from plugins.archive_writer.keys import article_page_key, site_key
+from plugins.build_vocabulary import vocabulary_digest
 from plugins.pelican_internals import overridden_files, written_files
 from yingkou_archive.errors import ArchiveError
 from yingkou_archive.kinds import TAXONOMY_KINDS
@@ -137,6 +138,9 @@ class ArchiveWriter(Writer):
         self.jobs: list[tuple[tuple, dict, str | None]] = []
         self.deferring = True
         self.site_key = site_key(settings) if settings else ""
+        # article page keys name their articles by source (keys.source_identity):
+        # the vocabulary file makes their terms' names and links
+        self.vocabulary = vocabulary_digest(settings) if settings else ""
         # page name -> its record (_key_of, _paths_of): the last build's, this build's
         self.previous, self.previous_inputs = self._load_state()
         self.page_keys: dict[str, str | list[str]] = {}
@@ -291,7 +295,7 @@ class ArchiveWriter(Writer):
     def _job_key(self, index, is_article_page: bool) -> str | None:
         args, kwargs, key = self.jobs[index]
         if key is None and is_article_page:
-            key = article_page_key("", args[0], kwargs["article"])
+            key = article_page_key("", args[0], kwargs["article"], self.vocabulary)
         return key
 
     def _is_article_page(self, index) -> bool:

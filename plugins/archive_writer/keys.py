@@ -1,7 +1,8 @@
 """Render keys: what a page is made from, so an unchanged page is not rendered.
 
 A page's key is a hash over everything it shows.  Article pages get theirs
-from :func:`article_page_key`; a plugin that writes a list page passes a key
+from :func:`article_page_key`, which names the articles a page shows by
+their sources (:func:`source_identity`); a plugin that writes a list page passes a key
 made with :func:`list_key` from the briefs of the articles it lists and the
 page's own data (the stable list pages of plugins/list_pages.py: with
 :func:`briefs_key`, kept from the last build when their articles are).
@@ -45,7 +46,6 @@ def _terms(article, kind) -> str:
 
 _NO_ARTICLE = hashlib.sha1(b"-").digest()
 _BRIEF_KINDS = [kind for kind in TAXONOMY_KINDS if kind.in_brief]
-_PAGE_ONLY_KINDS = [kind for kind in TAXONOMY_KINDS if not kind.in_brief]
 
 
 def brief(article) -> bytes:
@@ -67,14 +67,31 @@ def brief(article) -> bytes:
     return cached
 
 
-def article_page_key(site: str, name: str, article) -> str:
-    digest = hashlib.sha1(f"{site}\0{name}".encode())
-    digest.update(brief(article))
-    digest.update("\0".join([_terms(article, kind) for kind in _PAGE_ONLY_KINDS]).encode())
-    # one update of the joined briefs: the same digest as one per brief
-    digest.update(b"".join([*[brief(related) for related in getattr(article, "related_articles", [])], b"|",
-                            brief(getattr(article, "next_article", None)),
-                            brief(getattr(article, "prev_article", None))]))
+def source_identity(article) -> bytes:
+    """What an article's brief and page are made from besides the site key
+    and the vocabulary file: its source file's path and bytes (their
+    digest).  Title, date, terms and URL all come from these, so an article
+    page's key can name the articles it shows by this instead of by their
+    briefs: no brief of 50,000 articles is made for a daily build."""
+    if article is None:
+        return b"-"
+    cached = article.__dict__.get("_archive_identity")
+    if cached is None:
+        cached = article.__dict__["_archive_identity"] = (
+            f"{article.relative_source_path}\0{getattr(article, 'source_hash', '')}".encode())
+    return cached
+
+
+def article_page_key(site: str, name: str, article, vocabulary: str = "") -> str:
+    """The key of an article's page: the sources of the article and of
+    those it links to (related, previous/next, its printed page's
+    neighbours), the ``vocabulary`` file's digest (term names and links),
+    its photos and its place in the printed paper."""
+    parts = [site.encode(), name.encode(), vocabulary.encode(), source_identity(article),
+             *[source_identity(related) for related in getattr(article, "related_articles", [])], b"|",
+             source_identity(getattr(article, "next_article", None)),
+             source_identity(getattr(article, "prev_article", None))]
+    digest = hashlib.sha1(b"\1".join(parts))
     # the resized copies of its photos (plugins/archive_photos): their
     # names change with the photos' bytes
     digest.update(repr(getattr(article, "archive_photos", ())).encode())
@@ -83,8 +100,8 @@ def article_page_key(site: str, name: str, article) -> str:
         region = getattr(article, "issue_region", None)
         digest.update(repr((issue.key_data(), getattr(issue, "image_key", ()), article.issue_number,
                             region.points if region else None)).encode())
-        digest.update(brief(getattr(article, "page_previous", None)))
-        digest.update(brief(getattr(article, "page_next", None)))
+        digest.update(source_identity(getattr(article, "page_previous", None)))
+        digest.update(source_identity(getattr(article, "page_next", None)))
     return digest.hexdigest()
 
 
