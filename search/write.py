@@ -10,9 +10,7 @@ format numbers), ``t2s.json`` and its pieces in ``t2s.bin``.
 
 What was read from each page is kept in ``.archive-state/search-docs.json``
 inside the site folder (it travels with the generation, so it always
-describes the pages beside it), and with it the pages of the last segment
-as read: a daily build rewrites that segment, and takes its older pages
-from there instead of their HTML when they still match their digests.
+describes the pages beside it).
 """
 
 from __future__ import annotations
@@ -220,31 +218,12 @@ class _Doc:
         self.path, self.date, self.url, self.digest = path, date, url, digest
 
 
-def _load_state(site_dir: Path) -> tuple[dict, dict]:
-    """The last index's pages (path -> [key, date, url, digest]) and the
-    pages of its last segment as read (path -> :func:`_page_data`)."""
+def _load_state(site_dir: Path) -> dict:
     try:
         state = json.loads((site_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, {}
-    if state.get("code") != _CODE:
-        return {}, {}
-    pages, tail = state.get("pages", {}), state.get("tail", {})
-    return (pages, tail) if isinstance(pages, dict) and isinstance(tail, dict) else ({}, {})
-
-
-def _page_data(page: ArticlePage) -> list:
-    return [page.url, page.title, page.text, page.body_start, page.date, page.terms]
-
-
-def _kept_page(data, digest: str) -> ArticlePage | None:
-    """A page of the last index's last segment, if it is still what the
-    document's digest says (else it is read from its HTML again)."""
-    try:
-        page = ArticlePage(*data)
-        return page if record_digest(page) == digest else None
-    except (TypeError, ValueError, AttributeError):
-        return None
+        return {}
+    return state.get("pages", {}) if state.get("code") == _CODE else {}
 
 
 def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = None,
@@ -262,9 +241,7 @@ def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = Non
     workers = workers or os.cpu_count() or 1
     if pages is None:
         pages = dict.fromkeys(article_page_names(site_dir))
-    # a daily build rewrites the last segment (search/segments.py): its
-    # pages, kept as read, are not read from their HTML again
-    known, tail = _load_state(site_dir)
+    known = _load_state(site_dir)
     fresh = [path for path, key in pages.items()
              if key is None or path not in known or known[path][0] != key]
     read = read_pages(site_dir, fresh, workers)
@@ -283,46 +260,22 @@ def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = Non
     docs.sort(key=order_key)
     read_seconds = time.perf_counter() - started
 
-    kept: dict[str, ArticlePage] = {}  # pages of the last segment, not read again
-
     def records_of(ids):
-        wanted = [docs[i] for i in ids]
-        for doc in wanted:
-            if doc.path not in read and doc.path in tail:
-                page = _kept_page(tail[doc.path], doc.digest)
-                if page is not None:
-                    kept[doc.path] = page
-        missing = [doc.path for doc in wanted if doc.path not in read and doc.path not in kept]
+        wanted = [docs[i].path for i in ids]
+        missing = [path for path in wanted if path not in read]
         read.update(read_pages(site_dir, missing, workers))
-        return [read.get(doc.path) or kept[doc.path] for doc in wanted]
+        return [read[path] for path in wanted]
 
     stats = _write(docs, [d.digest for d in docs], records_of, site_dir / SEARCH_DIR, workers)
     produced = [f"{SEARCH_DIR}/{p}" for p in stats["produced"]]
     changed = [f"{SEARCH_DIR}/{p}" for p in stats["changed"]]
     state_path = site_dir / STATE_FILE
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps({"code": _CODE, "pages": state, "tail": _last_segment_pages(docs, read, kept, tail)},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    data = json.dumps({"code": _CODE, "pages": state}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
     if replace_if_changed(str(state_path), data):
         changed.append(STATE_FILE)
     produced.append(STATE_FILE)
     stats.update(seconds=round(time.perf_counter() - started, 3), read_seconds=round(read_seconds, 3),
-                 pages_read=len(read), pages_kept=len(kept), produced=produced, changed=changed)
+                 pages_read=len(read), produced=produced, changed=changed)
     return stats
-
-
-def _last_segment_pages(docs: list[_Doc], read: dict, kept: dict, tail: dict) -> dict:
-    """What the next build needs to rewrite the last segment without
-    reading its pages: each page as read (or kept, or as the last state
-    had it when the segment was not rewritten)."""
-    ranges = segment_ranges(len(docs))
-    if not ranges:
-        return {}
-    pages = {}
-    for doc in docs[ranges[-1][0]:]:
-        page = read.get(doc.path) or kept.get(doc.path)
-        if page is not None:
-            pages[doc.path] = _page_data(page)
-        elif doc.path in tail:  # the segment was kept: so was the page
-            pages[doc.path] = tail[doc.path]
-    return pages
