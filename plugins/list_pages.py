@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from plugins.archive_content.store import STORE_INPUT
 from plugins.archive_writer.keys import briefs_key
-from plugins.build_vocabulary import vocabulary_digest
 from yingkou_archive.paging import page_url, stable_pages
 
 
@@ -71,7 +70,7 @@ def known_changes(generator, writer) -> KnownChanges | None:
         return None
     history = getattr(generator, "archive_history", None)
     changed = None if history is None else history.changed_since(writer.previous_inputs.get(STORE_INPUT))
-    return KnownChanges(changed, writer.previous_key, vocabulary_digest(generator.settings))
+    return KnownChanges(changed, writer.previous_key, writer.vocabulary)
 
 
 def keyed(writer, key: str) -> dict:

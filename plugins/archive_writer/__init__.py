@@ -138,8 +138,9 @@ class ArchiveWriter(Writer):
         self.jobs: list[tuple[tuple, dict, str | None]] = []
         self.deferring = True
         self.site_key = site_key(settings) if settings else ""
-        # article page keys name their articles by source (keys.source_identity):
-        # the vocabulary file makes their terms' names and links
+        # the vocabulary file's digest, read once a build: article page keys
+        # name their articles by source (keys.source_identity), and the
+        # vocabulary makes their terms' names and links (list_pages too)
         self.vocabulary = vocabulary_digest(settings) if settings else ""
         # page name -> its record (_key_of, _paths_of): the last build's, this build's
         self.previous, self.previous_inputs = self._load_state()
