@@ -10,6 +10,8 @@ Everything else in the plugins uses Pelican's public API: signals,
 
 from __future__ import annotations
 
+import functools
+
 # -- pelican/writers.py: Writer ------------------------------------------------
 
 def written_files(writer) -> set[str]:
@@ -77,10 +79,13 @@ def new_article(article_class, metadata: dict, source_path: str, settings, conte
     article.settings = settings
     article._context = context
     article.translations = []
-    for key, value in metadata.items():
-        if key in ("save_as", "url"):
-            key = "override_" + key
-        setattr(article, key.lower(), value)  # properties (status) take their setters
+    # what Content.__init__ does with setattr per field, as one dict update:
+    # a Python loop over ~18 fields took 0.8 s of every build at 100,000
+    # articles; only the fields renamed or taken by a property go one by one
+    fields = article.__dict__
+    fields.update(metadata)
+    for key, name in _fields_set_one_by_one(article_class, tuple(metadata)):
+        setattr(article, name, fields.pop(key))  # properties (status) take their setters
     article.metadata = metadata
     article.template = metadata.get("template") or article_class.default_template
     if "authors" in metadata:
@@ -97,6 +102,22 @@ def new_article(article_class, metadata: dict, source_path: str, settings, conte
     if "summary" in metadata:
         article._summary = metadata["summary"]
     return article
+
+
+@functools.lru_cache(maxsize=256)
+def _fields_set_one_by_one(article_class, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(metadata key, attribute) of the fields ``Content.__init__`` does not
+    store under their own key: renamed (lower case; url and save_as become
+    ``override_*``) or a data descriptor of the class (``status``).  Nearly
+    every article has the same keys, so this is worked out once."""
+    special = []
+    for key in keys:
+        name = key.lower()
+        if name in ("save_as", "url"):
+            name = "override_" + name
+        if name != key or hasattr(getattr(article_class, name, None), "__set__"):
+            special.append((key, name))
+    return tuple(special)
 
 
 # -- pelican/generators.py: ArticlesGenerator ----------------------------------
