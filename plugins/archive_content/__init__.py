@@ -160,7 +160,7 @@ def read_articles_from_store(generator):
         by_status.setdefault(article.status, []).append(article)
         # what Generator.add_source_path does, without its relpath per article
         context["generated_content"][article.relative_source_path] = article
-        files = article.archive_checked.files
+        files = article.archive_files
         if files:
             generator.archive_with_files.append(article)
             context["static_links"] |= {os.path.relpath(resolved, root).replace(os.sep, "/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -90,6 +91,26 @@ def test_the_one_file_store_of_earlier_versions_is_removed(content, tmp_path, bu
     _build(build_tiny_site, content, tmp_path / "out")
     assert not old_store.exists()
     assert any((tmp_path / "out-cache" / "articles").iterdir())  # the store itself stays
+
+
+def test_records_of_another_format_are_read_again_and_removed(content, tmp_path, build_tiny_site):
+    from plugins.archive_content.store import RECORDS_FORMAT
+
+    records = tmp_path / "out-cache" / "articles"
+    out = _build(build_tiny_site, content, tmp_path / "out")
+    page = (out / "2024/06/beach/index.html").read_bytes()
+    bucket = next(records.iterdir())
+    made_in, kept = pickle.loads(bucket.read_bytes())
+    assert made_in == RECORDS_FORMAT and kept
+    # an earlier version's bucket (the bare dict), with a title the files do not have
+    stale = pickle.dumps({rel: {**record, "metadata": {**record["metadata"], "title": "旧标题"}}
+                          for rel, record in kept.items()})
+    bucket.write_bytes(stale)
+    (records / "0123456789abcdef.pickle").write_bytes(stale)  # and one of no folder
+    out = _build(build_tiny_site, content, tmp_path / "out")
+    assert (out / "2024/06/beach/index.html").read_bytes() == page
+    assert pickle.loads(bucket.read_bytes())[0] == RECORDS_FORMAT
+    assert sorted(records.iterdir()) == [bucket]
 
 
 def test_urls_kept_in_the_records_follow_a_change_of_the_url_settings(content, tmp_path, build_tiny_site):
