@@ -117,7 +117,9 @@ def test_only_changed_articles_are_read_and_parsed(synthetic, tmp_path, monkeypa
 def test_articles_made_without_init_are_pelicans_articles():
     """new_article sets what Article.__init__ would from the same complete
     metadata: renamed fields (url, save_as), a property with a setter
-    (status), a mixed-case key, the author, extra fields."""
+    (status), a mixed-case key, the author, extra fields; the store's
+    LazyArticle answers url and save_as as Pelican does, with or without
+    them in the metadata."""
     from zoneinfo import ZoneInfo
 
     from pelican.contents import Article
@@ -126,17 +128,21 @@ def test_articles_made_without_init_are_pelicans_articles():
 
     from plugins.pelican_internals import new_article
 
-    settings = {**DEFAULT_CONFIG, "TIMEZONE": "Asia/Shanghai", "PATH": "/c"}
+    settings = {**DEFAULT_CONFIG, "TIMEZONE": "Asia/Shanghai", "PATH": "/c",
+                "ARTICLE_URL": "{date:%Y}/{slug}/", "ARTICLE_SAVE_AS": "{date:%Y}/{slug}.html"}
     date = datetime.datetime(2024, 5, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    metadata = {"title": "港口", "slug": "gangkou-a", "date": date, "status": "Hidden",
-                "url": "2024/05/gangkou-a/", "save_as": "2024/05/gangkou-a/index.html",
-                "authors": [Author("记者甲", settings)], "source": "营口日报", "Edition": "第三版",
-                "date_label": "2024年5月9日", "summary": "一段摘要"}
-    made = new_article(Article, dict(metadata), "/c/a.md", settings, {}, "a.md")
-    pelicans = Article("<p>x</p>", metadata=dict(metadata), settings=settings, source_path="/c/a.md",
-                       context={})
-    for name in ("title", "slug", "date", "status", "url", "save_as", "author", "authors", "source",
-                 "edition", "lang", "in_default_lang", "template", "timezone", "relative_source_path"):
-        assert getattr(made, name) == getattr(pelicans, name), name
-    assert made.status == "hidden" and "Edition" not in vars(made) and "status" not in vars(made)
-    assert made.metadata == metadata
+    given = {"title": "港口", "slug": "gangkou-a", "date": date, "status": "Hidden",
+             "authors": [Author("记者甲", settings)], "source": "营口日报", "Edition": "第三版",
+             "date_label": "2024年5月9日", "summary": "一段摘要"}
+    urls = {"url": "gangkou/", "save_as": "gangkou/index.html"}
+    for metadata in (given, {**given, **urls}):
+        pelicans = Article("<p>x</p>", metadata=dict(metadata), settings=settings, source_path="/c/a.md",
+                           context={})
+        for article_class in (Article, store.LazyArticle):
+            made = new_article(article_class, dict(metadata), "/c/a.md", settings, {}, "a.md")
+            for name in ("title", "slug", "date", "status", "url", "save_as", "author", "authors", "source",
+                         "edition", "lang", "in_default_lang", "template", "timezone", "relative_source_path"):
+                assert getattr(made, name) == getattr(pelicans, name), (name, article_class)
+            assert made.status == "hidden" and "Edition" not in vars(made) and "status" not in vars(made)
+            assert made.metadata == metadata
+        assert pelicans.url == ("gangkou/" if "url" in metadata else "2024/gangkou-a/")

@@ -142,7 +142,11 @@ def build_taxonomies(generator):
         wrappers = {t.name: TaxonomyTerm(t, kind, settings) for t in vocabulary.terms[kind.name]}
         for article in generator.articles:  # newest first already
             terms = []
-            for name in _term_names(article, kind):
+            # the archive reader's list, read directly (a call per article
+            # and kind was 0.5 s of a build at 100,000 articles)
+            names = article.__dict__.get(kind.plural)
+            for name in _term_names(article, kind) if names is None else names:
+                name = str(name)
                 if name not in wrappers:
                     found = vocabulary.find(kind.name, name)
                     if found is None and kind.open_vocabulary:
