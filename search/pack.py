@@ -67,6 +67,14 @@ class PackWriter:
         part += data
         return offset
 
+    def adjacent(self, packed: list[bytes]) -> int:
+        """Members (gzipped) laid end to end in one part, so that any run of
+        them is one range; the virtual offset of the first."""
+        together = b"".join(packed)
+        if len(together) > PART_LIMIT:
+            raise FormatError(f"搜索索引：相邻的数据块共 {len(together):,} 字节，超过单个文件的上限")
+        return self._place(together)
+
     def member(self, kind: int, number: int, body: bytes, packed: bytes | None = None) -> tuple[int, int]:
         """Add a member (``packed``: its gzip, made elsewhere); (offset, bytes)."""
         data = packed if packed is not None else gzip_bytes(frame(kind, number, self.tag, body))

@@ -153,20 +153,30 @@ class SegmentReader:
     # --------------------------------------------------------------- facets --
 
     def _read_attrs(self) -> dict[str, list[list[str]]]:
-        offset, size = self.spec["attrs"]
-        raw = self.member(offset, size, si.MEMBER_ATTRS, 0)
-        (head_len,) = struct.unpack_from("<I", raw)
-        head = json.loads(raw[4:4 + head_len].decode("utf-8"))
-        out, at, n = {}, 4 + head_len, self.docs
-        for facet in head["widths"]:  # in the order of the member
-            width, names = head["widths"][facet], head["values"][facet]
-            counts = np.frombuffer(raw, np.uint8, n, at)
-            total = int(counts.sum())
-            values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, at + n).tolist()
-            at += n + total * width
-            at += -at % 4
-            ends = np.cumsum(counts).tolist()
-            out[facet] = [[names[v] for v in values[e - c:e]] for c, e in zip(counts.tolist(), ends, strict=True)]
+        """Facet values of every document: the names member, then every chunk."""
+        at, names_size, chunk_sizes = self.spec["facetData"]
+        head = json.loads(self.member(at, names_size, si.MEMBER_FACET_NAMES, 0).decode("utf-8"))
+        out = {facet: [] for facet in head["widths"]}
+        at += names_size
+        for number, size in enumerate(chunk_sizes):
+            raw = self.member(at, size, si.MEMBER_ATTRS, number)
+            n = min(si.FACET_CHUNK_DOCS, self.docs - number * si.FACET_CHUNK_DOCS)
+            place = 0
+            for facet in head["widths"]:  # in the order of the member
+                width, names = head["widths"][facet], head["values"][facet]
+                counts = np.frombuffer(raw, np.uint8, n, place)
+                total = int(counts.sum())
+                values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, place + n).tolist()
+                place += n + total * width
+                place += -place % 4
+                ends = np.cumsum(counts).tolist()
+                out[facet] += [[names[v] for v in values[e - c:e]]
+                               for c, e in zip(counts.tolist(), ends, strict=True)]
+            if place != len(raw):
+                raise si.DamagedIndexError(f"seg/{self.name}: 分面数据块 {number} 有 {len(raw)} 字节，应为 {place}")
+            at += size
+        if any(len(docs) != self.docs for docs in out.values()):
+            raise si.DamagedIndexError(f"seg/{self.name}: 分面数据与 {self.docs} 个文档不符")
         return out
 
     def _read_doc_table(self) -> np.ndarray:

@@ -103,27 +103,38 @@ def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
     return out
 
 
-def attrs_body(pages: list[ArticlePage]) -> bytes:
-    """The facet member: which values each document has.
-
-    u32 J | J bytes of JSON {"values": {facet: [names]}, "widths": {facet:
-    1 or 2}} | per facet (FACETS order): u8 count[n], then the value ids of
-    all documents in id order (u8, or u16 when the facet has more than 256
-    values here), padded to 4 bytes.
-    """
-    values = facet_values(pages)
+def facet_names_body(values: dict[str, list[str]]) -> bytes:
+    """The facet names member: JSON {"values": {facet: [names]}, "widths":
+    {facet: 1 or 2}} (2 when the facet has more than 256 values here)."""
     widths = {facet: 1 if len(values[facet]) <= 256 else 2 for facet in FACETS}
-    head = json.dumps({"values": values, "widths": widths}, ensure_ascii=False,
+    return json.dumps({"values": values, "widths": widths}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
-    head += b" " * (-len(head) % 4)
-    parts = [np.array([len(head)], "<u4").tobytes(), head]
+
+
+def facet_chunk_body(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes:
+    """One chunk's facet values (MEMBER_ATTRS): which values each of its
+    documents has.  Per facet (FACETS order): u8 count[n], then the value
+    ids (in the names member's lists) of its documents in id order (u8, or
+    u16 when the facet has more than 256 values in the segment), padded to
+    4 bytes."""
+    parts = []
     for facet in FACETS:
         index = {v: i for i, v in enumerate(values[facet])}
         counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8, len(pages))
         ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
-        part = counts.tobytes() + np.array(ids, dtype="<u1" if widths[facet] == 1 else "<u2").tobytes()
+        part = counts.tobytes() + np.array(ids, dtype="<u1" if len(index) <= 256 else "<u2").tobytes()
         parts.append(part + b"\0" * (-len(part) % 4))
     return b"".join(parts)
+
+
+def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes]]:
+    """The names member and the chunk members of a segment's facet values, gzipped."""
+    values = facet_values(pages)
+    names = gzip_bytes(frame(fmt.MEMBER_FACET_NAMES, 0, tag, facet_names_body(values)))
+    chunks = [gzip_bytes(frame(fmt.MEMBER_ATTRS, number, tag,
+                               facet_chunk_body(pages[start:start + fmt.FACET_CHUNK_DOCS], values)))
+              for number, start in enumerate(range(0, len(pages), fmt.FACET_CHUNK_DOCS))]
+    return names, chunks
 
 
 def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[list[bytes], dict]:
@@ -161,16 +172,19 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
         for number, packed in enumerate(docs):
             pack.doc(number, packed)
             doc_bytes_total += len(packed)
-    attrs = pack.member(fmt.MEMBER_ATTRS, 0, attrs_body(pages))
+    names, chunks = facet_members(pages, tag)
+    facets_at = pack.adjacent([names, *chunks])
     doc_table = pack.member(fmt.MEMBER_DOC_TABLE, 0, doc_table_body(pack.doc_dir))
     shard_table = pack.member(fmt.MEMBER_SHARD_TABLE, 0, shard_table_body(pack.shard_dir))
     parts = pack.finish()
     sizes.sort()
-    entry = {"bits": bits, "parts": len(parts), "attrs": list(attrs), "docTable": list(doc_table),
+    # where the names are, their bytes, then each chunk's (adjacent, in order)
+    entry = {"bits": bits, "parts": len(parts), "facetData": [facets_at, len(names), [len(c) for c in chunks]],
+             "docTable": list(doc_table),
              "shardTable": list(shard_table)}
     stats = {"grams": grams, "chars": chars, "shards": len(sizes), "bytes": sum(map(len, parts)),
              "shard_median": sizes[len(sizes) // 2] if sizes else 0, "shard_max": sizes[-1] if sizes else 0,
-             "attrs_bytes": attrs[1], "doc_table_bytes": doc_table[1],
+             "attrs_bytes": len(names) + sum(map(len, chunks)), "doc_table_bytes": doc_table[1],
              "shard_table_bytes": shard_table[1], "doc_bytes": doc_bytes_total,
              "shards_with_own_positions": own}
     return parts, entry | {"stats": stats}

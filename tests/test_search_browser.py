@@ -134,7 +134,7 @@ def test_result_sets_are_exact(page, base, truth, query):
 
 def _member_urls(site, member: str) -> set[str]:
     """The range URLs (under search/) of a member every segment names in the
-    manifest ("attrs", "docTable")."""
+    manifest ("facetData": its facet names, "docTable")."""
     manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
     bits = manifest["format"]["partBits"]
     return {f"seg/{s['name']}.{s[member][0] >> bits}.bin?v={s['source']}&r={s[member][0] % 2 ** bits}"
@@ -453,7 +453,7 @@ def test_facet_data_waits_until_the_first_results_are_shown(page, base, site):
     """Without filters the results need no facet data: its ranges are asked
     for only after the results are on the page, so on a slow line they do
     not share it with the lookups; with a filter they come first."""
-    attrs = _member_urls(site, "attrs")
+    attrs = _member_urls(site, "facetData")
     timing = """() => [performance.getEntriesByName('search:results').pop().startTime,
       performance.getEntriesByType('resource').map(r => [r.name, r.startTime])]"""
     open_search(page, base, "营口")

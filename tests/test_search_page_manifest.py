@@ -27,7 +27,7 @@ def _page(body: str) -> str:
 
 
 def test_the_page_gets_the_manifest_and_nothing_in_it_reads_as_markup(tmp_path):
-    manifest = {"version": 8, "facets": [{"name": "topic", "label": HOSTILE}], "docs": 3}
+    manifest = {"version": 9, "facets": [{"name": "topic", "label": HOSTILE}], "docs": 3}
     page = _site(tmp_path, manifest, _page(EMPTY))
     assert embed_manifest(tmp_path, "search/index.html")
     html = page.read_text(encoding="utf-8")

@@ -322,3 +322,86 @@ def test_a_shard_written_twice_is_refused():
     pack.shard(3, gzip_bytes(b"other"), gzip_bytes(b""), b"")
     with pytest.raises(ValueError, match="shard 2 written twice"):
         pack.shard(2, gzip_bytes(b"again"), gzip_bytes(b""), b"")
+
+
+def _counts(index: SearchIndex, query: str, filters: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per facet, the values of the results passing the other facets' filters."""
+    out = {}
+    for facet in ("topic", "district", "agency", "year"):
+        others = {k: v for k, v in filters.items() if k != facet}
+        counted: dict[str, int] = {}
+        for doc in index.search(query, others):
+            for value in index.values_of(doc, facet):
+                counted[value] = counted.get(value, 0) + 1
+        out[facet] = counted
+    return out
+
+
+def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fetched(
+        js_page, tmp_path, small_segments, monkeypatch):
+    monkeypatch.setattr(fmt, "FACET_CHUNK_DOCS", 4)
+    rng = random.Random(11)
+    pages = _generated(70)
+    for page in pages:  # several values, none, and a facet some chunks lack
+        page.terms["agency"] = rng.sample(["市公安局", "市交通运输局", "市教育局"], rng.randint(0, 2))
+        if rng.random() < 0.3 and "文化旅游" not in page.terms["topic"]:
+            page.terms["topic"] = [*page.terms["topic"], "文化旅游"]
+    out = tmp_path / "search"
+    write_index(pages, out)
+    index = SearchIndex(out)
+    segments = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["segments"]
+    assert max(len(s["facetData"][2]) for s in segments) > 4
+    queries = _queries(pages, 24)
+    cases = [(q, {}, "relevance") for q in queries] + [
+        (q, {"agency": "市公安局"}, "newest") for q in queries[:8]] + [
+        (q, {"topic": "文化旅游", "district": "站前区"}, "oldest") for q in queries[:8]]
+    # a query matching a few documents: which facet ranges the browser asks for
+    rare = next(q for q in queries if 1 <= len(index.search(q)) <= 3)
+    shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
+    got, asked = js_page.evaluate("""async ([cases, rare]) => {
+        const { SearchIndex } = await import("./js/search-engine.js");
+        const t = await import("./js/search-tokens.js");
+        const base = new URL("./search/", location.href);
+        t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
+        const fresh = await SearchIndex.open(base);
+        performance.clearResourceTimings();
+        await fresh.search(t.parseQuery(rare));
+        const asked = performance.getEntriesByType("resource").map((r) => r.name);
+        const index = await SearchIndex.open(base);
+        const out = [];
+        for (const [q, filters, sort] of cases) {
+            const r = await index.search(t.parseQuery(q), { filters, sort });
+            out.push({ ids: Array.from(r.ids), counts: r.counts });
+        }
+        return [out, asked];
+    }""", [cases, rare])
+    for (query, filters, sort), js in zip(cases, got, strict=True):
+        assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
+        assert js["counts"] == _counts(index, query, filters), (query, filters)
+    # the names and the chunks holding the matches, one range per run of adjacent chunks
+    expected = set()
+    wanted = {}
+    for doc in index.search(rare):
+        segment = index._segment(doc)
+        wanted.setdefault(segment.name, set()).add((doc - segment.start) // 4)
+    for spec in segments:
+        if spec["name"] not in wanted:
+            continue
+        at, names, sizes = spec["facetData"]
+        starts = [at + names + sum(sizes[:k]) for k in range(len(sizes))]
+        chunks = sorted(wanted[spec["name"]])
+        expected |= {(spec["name"], at)} | {(spec["name"], starts[k]) for k in chunks if k - 1 not in chunks}
+    facet_ranges = set()
+    for url in asked:
+        name, _, place = url.partition("/search/seg/")[2].partition("?")
+        offset = int(place.rpartition("&r=")[2]) if "&r=" in place else None
+        spec = next((s for s in segments if name.startswith(s["name"] + ".")), None)
+        if spec is None or offset is None:
+            continue
+        at, names, sizes = spec["facetData"]
+        part = int(name.split(".")[1])
+        virtual = part << fmt.PART_BITS | offset
+        if at <= virtual < at + names + sum(sizes):
+            facet_ranges.add((spec["name"], virtual))
+    assert facet_ranges == expected
+    shutil.rmtree(js_page.folder / "search")

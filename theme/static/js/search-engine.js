@@ -55,9 +55,10 @@ export class SearchIndex {
     return new SearchIndex(baseUrl, await response.json());
   }
 
-  // Facet values of every document (loaded once per segment, when first needed).
-  attrs() {
-    return Promise.all(this.segments.map((segment) => segment.attrs()));
+  // Facet values of the matched documents, per segment (Segment.facets:
+  // only the chunks holding them are downloaded, each once).
+  facetsOf(matches) {
+    return Promise.all(this.segments.map((segment, s) => segment.facets(matches[s].ids)));
   }
 
   segmentOf(id) {
@@ -109,16 +110,15 @@ export class SearchIndex {
   // facet data: it is downloaded only when counts() is called, after the
   // first results are on the page, so on a slow connection its bytes do not
   // compete with the lookups and documents the results wait for.  With
-  // filters the ids wait for it.
+  // filters the ids wait for it (the chunks of the matches, fetched once
+  // they are known).
   // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
   async find(phrases, { filters = {}, sort = "relevance" } = {}) {
     const filtered = Object.keys(filters).some((f) => filters[f]);
-    const attrs = filtered ? this.attrs() : null;
-    attrs?.catch(() => {}); // a failure is reported where the counts are awaited
     const matches = await this.matches(phrases);
     const counted = (values) => this.filterAndCount(values, matches, filters);
     if (filtered) {
-      const { kept, keptScores, counts } = counted(await attrs);
+      const { kept, keptScores, counts } = counted(await this.facetsOf(matches));
       return { ids: order(kept, keptScores, sort), counts: () => Promise.resolve(counts) };
     }
     const all = [];
@@ -131,7 +131,7 @@ export class SearchIndex {
     });
     return {
       ids: order(Int32Array.from(all), Int32Array.from(allScores), sort),
-      counts: () => this.attrs().then((values) => counted(values).counts),
+      counts: () => this.facetsOf(matches).then((values) => counted(values).counts),
     };
   }
 
@@ -145,6 +145,7 @@ export class SearchIndex {
   // counts of its values among results passing the *other* filters (so
   // other values stay visible and their counts say what choosing them
   // would give).
+  // attrs: per segment what Segment.facets gave for its matches.
   filterAndCount(attrs, matches, filters) {
     const facets = [...this.facets, "year"];
     const counts = facets.map(() => new Map());
@@ -152,20 +153,23 @@ export class SearchIndex {
     const keptScores = [];
     const wantedYear = filters.year ? this.yearNames.indexOf(filters.year) + 1 || -1 : null;
     this.segments.forEach((segment, s) => {
-      const values = attrs[s];
+      const { names, size, chunks } = attrs[s];
+      const { ids, scores } = matches[s];
+      if (!ids.length) return;
       // the value id of each filter in this segment's own lists (-1: no document here has it)
       const wanted = facets.map((f) => {
         if (!filters[f]) return null;
-        return f === "year" ? wantedYear : values[f].names.indexOf(filters[f]);
+        return f === "year" ? wantedYear : names[f].indexOf(filters[f]);
       });
-      const { ids, scores } = matches[s];
       for (let i = 0; i < ids.length; i++) {
         const local = ids[i];
         const doc = segment.start + local;
+        const values = chunks.get(Math.floor(local / size));
+        const row = local % size; // the document's place in its chunk
         let failed = -1;
         let failures = 0;
         for (let f = 0; f < facets.length; f++) {
-          if (wanted[f] !== null && !has(values, facets[f], local, wanted[f], this.years[doc])) {
+          if (wanted[f] !== null && !has(values, facets[f], row, wanted[f], this.years[doc])) {
             failed = f;
             failures++;
           }
@@ -178,9 +182,9 @@ export class SearchIndex {
             if (name) counts[f].set(name, (counts[f].get(name) || 0) + 1);
             continue;
           }
-          const { offsets, ids: valueIds, names } = values[facets[f]];
-          for (let k = offsets[local]; k < offsets[local + 1]; k++) {
-            const name = names[valueIds[k]];
+          const { offsets, ids: valueIds } = values[facets[f]];
+          for (let k = offsets[row]; k < offsets[row + 1]; k++) {
+            const name = names[facets[f]][valueIds[k]];
             counts[f].set(name, (counts[f].get(name) || 0) + 1);
           }
         }
@@ -204,10 +208,10 @@ export class SearchIndex {
   }
 }
 
-function has(values, facet, local, value, year) {
+function has(values, facet, row, value, year) {
   if (facet === "year") return year === value;
   const { offsets, ids } = values[facet];
-  for (let k = offsets[local]; k < offsets[local + 1]; k++) if (ids[k] === value) return true;
+  for (let k = offsets[row]; k < offsets[row + 1]; k++) if (ids[k] === value) return true;
   return false;
 }
 

@@ -308,13 +308,15 @@ function varintsAt(bytes, at, out, count) {
 
 // Facet member: u32 J | J bytes of JSON {values, widths} | per facet: u8
 // count[n], value ids (u8 or u16), padded to 4 bytes.
-export function parseAttrs(bytes, docs) {
-  const [headBytes] = u32s(bytes, 0, 1);
-  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headBytes)));
+// One chunk of a segment's facet values (search/segment.py
+// facet_chunk_body): per facet {offsets, ids}, the value ids of document k
+// of the chunk at ids[offsets[k], offsets[k + 1]) (names in the segment's
+// facet names member).
+export function parseFacetChunk(bytes, docs, widths) {
   const out = {};
-  let at = 4 + headBytes;
-  for (const facet of Object.keys(head.widths)) {
-    const width = head.widths[facet];
+  let at = 0;
+  for (const facet of Object.keys(widths)) {
+    const width = widths[facet];
     const counts = bytes.subarray(at, at + docs);
     const offsets = new Uint32Array(docs + 1);
     for (let i = 0; i < docs; i++) offsets[i + 1] = offsets[i] + counts[i];
@@ -322,9 +324,10 @@ export function parseAttrs(bytes, docs) {
     const start = at + docs;
     const ids = width === 1 ? bytes.subarray(start, start + total)
       : new Uint16Array(bytes.slice(start, start + 2 * total).buffer);
-    out[facet] = { offsets, ids, names: head.values[facet] };
+    out[facet] = { offsets, ids };
     at = start + total * width;
     at += (4 - (at % 4)) % 4;
   }
+  if (at !== bytes.length) throw new DamagedIndexError(`分面数据有 ${bytes.length} 字节，应为 ${at}`);
   return out;
 }

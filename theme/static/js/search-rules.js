@@ -4,7 +4,7 @@
 // manifest_format), never from a copy here.
 
 // The index format versions this reader understands (search/format.py).
-export const SUPPORTED_VERSIONS = [8];
+export const SUPPORTED_VERSIONS = [9];
 const MASK64 = (1n << 64n) - 1n;
 
 // An index this page cannot read: another format version, or a manifest
@@ -23,7 +23,7 @@ export function keyRules(format) {
     flagBits: format.flagBits, titleWeight: format.titleWeight, bodyWeights: format.bodyWeights,
     partBits: format.partBits, packMagic: format.packMagic, packHead: format.packHead,
     shardEntry: format.shardEntry, docEntry: format.docEntry, memberHead: format.memberHead,
-    members: format.members,
+    facetChunk: format.facetChunk, members: format.members,
   };
 }
 

@@ -5,7 +5,7 @@
 // and search-engine.js puts the answers together.
 
 import {
-  parseAttrs, parseDocTable, parsePositions, parseShard, parseShardTable, findKey, positionsAt, postingsAt,
+  parseFacetChunk, parseDocTable, parsePositions, parseShard, parseShardTable, findKey, positionsAt, postingsAt,
   readMember, readVarints,
 } from "./search-pack.js";
 import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
@@ -237,13 +237,53 @@ export class Segment {
     return Int32Array.from(kept);
   }
 
-  // Facet values of every document of the segment.
-  attrs() {
-    return this.once("attrs", async () => {
-      const [offset, length] = this.spec.attrs;
-      return parseAttrs(await this.member(await this.bytes(offset, length), this.rules.members.attrs, 0, "facets"),
-        this.docs);
+  // The segment's facet value names: {values: {facet: [names]}, widths}.
+  facetNames() {
+    return this.once("facetNames", async () => {
+      const [offset, length] = this.spec.facetData;
+      const body = await this.member(await this.bytes(offset, length), this.rules.members.facetNames, 0,
+        "facet names");
+      return JSON.parse(new TextDecoder().decode(body));
     });
+  }
+
+  // Facet values of the documents `locals` (local ids, ascending):
+  // {names, size, chunks}, chunks mapping a chunk number to its values
+  // (parseFacetChunk), only the chunks that hold one of them.  The missing
+  // chunks of a run of adjacent ones come in one range.
+  async facets(locals) {
+    const size = this.rules.facetChunk;
+    const wanted = [];
+    for (const local of locals) {
+      const number = Math.floor(local / size);
+      if (wanted[wanted.length - 1] !== number) wanted.push(number);
+    }
+    if (!wanted.length) return { names: {}, size, chunks: new Map() }; // nothing to count here
+    const [at, namesBytes, sizes] = this.spec.facetData;
+    const starts = [at + namesBytes];
+    sizes.forEach((bytes, k) => starts.push(starts[k] + bytes));
+    const names = this.facetNames();
+    const chunks = new Map(wanted.filter((number) => this.cache.has(`f${number}`))
+      .map((number) => [number, this.cache.get(`f${number}`)]));
+    const missing = wanted.filter((number) => !chunks.has(number));
+    for (let i = 0; i < missing.length;) {
+      let j = i + 1;
+      while (j < missing.length && missing[j] === missing[j - 1] + 1) j++;
+      const first = missing[i];
+      const run = this.bytes(starts[first], starts[missing[j - 1] + 1] - starts[first]);
+      run.catch(() => {}); // reported by each chunk's own promise
+      for (const number of missing.slice(i, j)) {
+        chunks.set(number, this.once(`f${number}`, async () => {
+          const [raw, { widths }] = await Promise.all([run, names]);
+          const body = await this.member(raw.subarray(starts[number] - starts[first], starts[number + 1] - starts[first]),
+            this.rules.members.attrs, number, `facets ${number}`);
+          return parseFacetChunk(body, Math.min(size, this.docs - number * size), widths);
+        }));
+      }
+      i = j;
+    }
+    const values = await Promise.all(wanted.map((number) => chunks.get(number)));
+    return { names: (await names).values, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
   }
 
   // Where every document lies (a small member; search-engine.js fetches it
