@@ -103,26 +103,31 @@ def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
     return out
 
 
+def _value_id_bytes(values: list[str]) -> int:
+    """Bytes of a facet's value ids in a segment with these values."""
+    return 1 if len(values) <= 256 else 2
+
+
 def facet_names_body(values: dict[str, list[str]]) -> bytes:
     """The facet names member: JSON {"values": {facet: [names]}, "widths":
-    {facet: 1 or 2}} (2 when the facet has more than 256 values here)."""
-    widths = {facet: 1 if len(values[facet]) <= 256 else 2 for facet in FACETS}
+    {facet: 1 or 2}} (bytes per value id: 2 when the facet has more than 256
+    values here)."""
+    widths = {facet: _value_id_bytes(values[facet]) for facet in FACETS}
     return json.dumps({"values": values, "widths": widths}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
 
-def facet_chunk_body(pages: list[ArticlePage], values: dict[str, list[str]]) -> bytes:
+def facet_chunk_body(pages: list[ArticlePage], ids_of: dict[str, dict[str, int]]) -> bytes:
     """One chunk's facet values (MEMBER_ATTRS): which values each of its
     documents has.  Per facet (FACETS order): u8 count[n], then the value
-    ids (in the names member's lists) of its documents in id order (u8, or
-    u16 when the facet has more than 256 values in the segment), padded to
-    4 bytes."""
+    ids (``ids_of``: the names member's lists, as name -> id) of its
+    documents in id order, in the names member's width, padded to 4 bytes."""
     parts = []
     for facet in FACETS:
-        index = {v: i for i, v in enumerate(values[facet])}
+        index = ids_of[facet]
         counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8, len(pages))
         ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
-        part = counts.tobytes() + np.array(ids, dtype="<u1" if len(index) <= 256 else "<u2").tobytes()
+        part = counts.tobytes() + np.array(ids, dtype="<u1" if _value_id_bytes(index) == 1 else "<u2").tobytes()
         parts.append(part + b"\0" * (-len(part) % 4))
     return b"".join(parts)
 
@@ -131,15 +136,16 @@ def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes
     """The names member and the chunk members of a segment's facet values, gzipped."""
     values = facet_values(pages)
     names = gzip_bytes(frame(fmt.MEMBER_FACET_NAMES, 0, tag, facet_names_body(values)))
+    ids_of = {facet: {v: i for i, v in enumerate(values[facet])} for facet in FACETS}
     chunks = [gzip_bytes(frame(fmt.MEMBER_ATTRS, number, tag,
-                               facet_chunk_body(pages[start:start + fmt.FACET_CHUNK_DOCS], values)))
+                               facet_chunk_body(pages[start:start + fmt.FACET_CHUNK_DOCS], ids_of)))
               for number, start in enumerate(range(0, len(pages), fmt.FACET_CHUNK_DOCS))]
     return names, chunks
 
 
 def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[list[bytes], dict]:
     """The pack parts of a segment of ``pages`` (in id order) and its
-    manifest entry's numbers (shard bits, where the facet member is) and
+    manifest entry's numbers (shard bits, where the facet data is) and
     stats."""
     chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
     bits, blocks = sized_blocks(pages, shard_bits_for(chars), workers)

@@ -306,8 +306,6 @@ function varintsAt(bytes, at, out, count) {
   return at;
 }
 
-// Facet member: u32 J | J bytes of JSON {values, widths} | per facet: u8
-// count[n], value ids (u8 or u16), padded to 4 bytes.
 // One chunk of a segment's facet values (search/segment.py
 // facet_chunk_body): per facet {offsets, ids}, the value ids of document k
 // of the chunk at ids[offsets[k], offsets[k + 1]) (names in the segment's
