@@ -74,6 +74,13 @@ MEMBER_HEAD = 16
 # range.  Smaller chunks fit rare queries better; each adds about 20 bytes
 # of gzip and frame.
 FACET_CHUNK_DOCS = 1024
+# A reader fetches the members it needs of one run of facet data (names,
+# chunks) in one range when they are at most this many bytes apart: a
+# request costs a round trip, and a host allows a browser a few
+# connections at a time.  At 100,000 articles a word in scattered
+# documents asked for up to 30 ranges; with 4 KB, at most 19 and 13 at the
+# 90th percentile, for 5.5 KB more at the median (docs/benchmarks.md).
+RANGE_GAP = 4096
 # The segments' shard tables (the members' payloads, base64) go into manifest.json when
 # together they are at most this many bytes.  Every visit to the search page
 # downloads them, while they save each first query a round trip (150 ms on
@@ -169,7 +176,7 @@ def manifest_format() -> dict:
         "flagBits": POSTING_FLAG_BITS, "titleWeight": TITLE_WEIGHT, "bodyWeights": list(BODY_CLASS_WEIGHTS),
         "partBits": PART_BITS, "packMagic": PACK_MAGIC.decode("ascii"), "packHead": PACK_HEAD,
         "shardEntry": SHARD_ENTRY, "docEntry": DOC_ENTRY, "memberHead": MEMBER_HEAD,
-        "facetChunk": FACET_CHUNK_DOCS,
+        "facetChunk": FACET_CHUNK_DOCS, "rangeGap": RANGE_GAP,
         "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
                     "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
                     "t2s": MEMBER_T2S, "docTable": MEMBER_DOC_TABLE,

@@ -23,7 +23,7 @@ export function keyRules(format) {
     flagBits: format.flagBits, titleWeight: format.titleWeight, bodyWeights: format.bodyWeights,
     partBits: format.partBits, packMagic: format.packMagic, packHead: format.packHead,
     shardEntry: format.shardEntry, docEntry: format.docEntry, memberHead: format.memberHead,
-    facetChunk: format.facetChunk, members: format.members,
+    facetChunk: format.facetChunk, rangeGap: format.rangeGap, members: format.members,
   };
 }
 

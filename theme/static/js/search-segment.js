@@ -237,20 +237,24 @@ export class Segment {
     return Int32Array.from(kept);
   }
 
-  // The segment's facet value names: {values: {facet: [names]}, widths}.
-  facetNames() {
+  // The segment's facet value names: {values: {facet: [names]}, widths};
+  // `raw` (a function giving a promise of the member's bytes) when they
+  // come with a range facets() fetches anyway.
+  facetNames(raw = null) {
     return this.once("facetNames", async () => {
       const [offset, length] = this.spec.facetData;
-      const body = await this.member(await this.bytes(offset, length), this.rules.members.facetNames, 0,
-        "facet names");
+      const bytes = raw ? await raw() : await this.bytes(offset, length);
+      const body = await this.member(bytes, this.rules.members.facetNames, 0, "facet names");
       return JSON.parse(new TextDecoder().decode(body));
     });
   }
 
   // Facet values of the documents `locals` (local ids, ascending):
   // {names, size, chunks}, chunks mapping a chunk number to its values
-  // (parseFacetChunk), only the chunks that hold one of them.  The missing
-  // chunks of a run of adjacent ones come in one range.
+  // (parseFacetChunk), only the chunks that hold one of them.  What is not
+  // loaded yet (the names, then those chunks, in file order) comes in as
+  // few ranges as the manifest's rangeGap allows: members at most that
+  // many bytes apart share a range.
   async facets(locals) {
     const size = this.rules.facetChunk;
     const wanted = [];
@@ -262,28 +266,34 @@ export class Segment {
     const [at, namesBytes, sizes] = this.spec.facetData;
     const starts = [at + namesBytes];
     sizes.forEach((bytes, k) => starts.push(starts[k] + bytes));
-    const names = this.facetNames();
-    const chunks = new Map(wanted.filter((number) => this.cache.has(`f${number}`))
-      .map((number) => [number, this.cache.get(`f${number}`)]));
-    const missing = wanted.filter((number) => !chunks.has(number));
+    // [start, end, chunk number or -1 for the names], ascending
+    const missing = wanted.filter((number) => !this.cache.has(`f${number}`))
+      .map((number) => [starts[number], starts[number + 1], number]);
+    if (!this.cache.has("facetNames")) missing.unshift([at, at + namesBytes, -1]);
     for (let i = 0; i < missing.length;) {
       let j = i + 1;
-      while (j < missing.length && missing[j] === missing[j - 1] + 1) j++;
-      const first = missing[i];
-      const run = this.bytes(starts[first], starts[missing[j - 1] + 1] - starts[first]);
-      run.catch(() => {}); // reported by each chunk's own promise
-      for (const number of missing.slice(i, j)) {
-        chunks.set(number, this.once(`f${number}`, async () => {
-          const [raw, { widths }] = await Promise.all([run, names]);
-          const body = await this.member(raw.subarray(starts[number] - starts[first], starts[number + 1] - starts[first]),
-            this.rules.members.attrs, number, `facets ${number}`);
+      while (j < missing.length && missing[j][0] - missing[j - 1][1] <= this.rules.rangeGap) j++;
+      const first = missing[i][0];
+      const range = this.bytes(first, missing[j - 1][1] - first);
+      range.catch(() => {}); // reported by each member's own promise
+      for (const [start, end, number] of missing.slice(i, j)) {
+        const raw = () => range.then((bytes) => bytes.subarray(start - first, end - first));
+        if (number < 0) {
+          this.facetNames(raw);
+          continue;
+        }
+        this.once(`f${number}`, async () => {
+          const [bytes, { widths }] = await Promise.all([raw(), this.facetNames()]);
+          const body = await this.member(bytes, this.rules.members.attrs, number, `facets ${number}`);
           return parseFacetChunk(body, Math.min(size, this.docs - number * size), widths);
-        }));
+        });
       }
       i = j;
     }
-    const values = await Promise.all(wanted.map((number) => chunks.get(number)));
-    return { names: (await names).values, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
+    // taken now: a failed member's promise leaves the cache only after this
+    const [names, ...values] = await Promise.all([this.facetNames(),
+      ...wanted.map((number) => this.cache.get(`f${number}`))]);
+    return { names: names.values, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
   }
 
   // Where every document lies (a small member; search-engine.js fetches it
