@@ -74,13 +74,16 @@ MEMBER_HEAD = 16
 # range.  Smaller chunks fit rare queries better; each adds about 20 bytes
 # of gzip and frame.
 FACET_CHUNK_DOCS = 1024
-# A reader fetches the members it needs of one run of facet data (names,
-# chunks) in one range when they are at most this many bytes apart: a
-# request costs a round trip, and a host allows a browser a few
-# connections at a time.  At 100,000 articles a word in scattered
-# documents asked for up to 30 ranges; with 4 KB, at most 19 and 13 at the
-# 90th percentile, for 5.5 KB more at the median (docs/benchmarks.md).
-RANGE_GAP = 4096
+# A reader fetches the facet members a query lacks (names, chunks) of one
+# segment in one range where they are at most this many bytes apart.  0:
+# only adjacent members share a range (the names with chunk 0, a run of
+# chunks); at 100,000 articles that took a word in most documents from 53
+# requests to 45 for the same bytes.  Bridging gaps trades bytes for
+# requests: with 4 KB the 160 benchmark queries' first-query bytes went
+# from a median of 257.0 to 259.6 KB (73 over 300 KB instead of 64), and
+# neither the later queries nor the phone-like first results got faster
+# (docs/benchmarks.md).
+RANGE_GAP = 0
 # The segments' shard tables (the members' payloads, base64) go into manifest.json when
 # together they are at most this many bytes.  Every visit to the search page
 # downloads them, while they save each first query a round trip (150 ms on
