@@ -167,3 +167,31 @@ def test_a_changed_vocabulary_term_equals_a_clean_build(content_copy, tmp_path):
     assert after == tree_digest(clean)
     relinked = [p for p in first if p.endswith("index.html") and p.startswith("20") and after.get(p) != first[p]]
     assert relinked, "no article page links to the renamed agency"
+
+
+def test_a_changed_dict_or_function_setting_equals_a_clean_build(content_copy, tmp_path):
+    """Settings that are not plain values (the Jinja options, a template
+    filter) are part of every page's key too."""
+    from plugins.pelican_run import read_build_settings
+
+    base = read_build_settings("pelicanconf.py")
+    incremental = tmp_path / "incremental"
+    build_site(content_copy, incremental, search=False)
+    first = tree_digest(incremental)
+    changed = {
+        # whitespace of every page
+        "JINJA_ENVIRONMENT": {**base["JINJA_ENVIRONMENT"], "lstrip_blocks": False},
+        # an article page's structured data names its authors through this filter
+        "JINJA_FILTERS": {**base["JINJA_FILTERS"], "jsonld_person": lambda name: {"@type": "Person", "name": f"记者{name}"}},
+    }
+    overrides = {}
+    for name, value in changed.items():  # one more changed at each step
+        overrides[name] = value
+        build_site(content_copy, incremental, search=False, overrides=overrides)
+        clean = tmp_path / f"clean-{name}"
+        build_site(content_copy, clean, search=False,
+                   overrides={**overrides, "CACHE_PATH": str(tmp_path / f"fresh-{name}")})
+        after = tree_digest(incremental)
+        assert after == tree_digest(clean), name
+        assert after != first, name
+        first = after

@@ -6,8 +6,9 @@ their sources (:func:`source_identity`); a plugin that writes a list page passes
 made with :func:`list_key` from the briefs of the articles it lists and the
 page's own data (the stable list pages of plugins/list_pages.py: with
 :func:`briefs_key`, kept from the last build when their articles are).
-Every key also covers :func:`site_key`: the plain settings, the theme's
-files and the code, so any change there renders everything again.
+Every key also covers :func:`site_key`: the settings (dicts and functions
+too), the theme's files and the code, so any change there renders
+everything again.
 """
 
 from __future__ import annotations
@@ -23,13 +24,37 @@ CODE_FOLDERS = ("plugins", "yingkou_archive")
 NOT_CONTENT_SETTINGS = ("OUTPUT_PATH", "CACHE_PATH")
 
 
+def _stable(value) -> str:
+    """A text for a setting's value that is the same in every process and
+    changes when the value does: dicts and sets in sorted order, a function
+    by its name and code, another object by its repr unless that names a
+    memory address (then by its type: a cache object, say)."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_stable(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{_stable(k)}:{_stable(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+    code = getattr(value, "__code__", None)
+    if code is not None:
+        return f"{value.__module__}.{value.__qualname__}:{_code_text(code)}"
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _code_text(code) -> str:
+    consts = ",".join(_code_text(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts)
+    return f"{code.co_code.hex()}|{consts}|{','.join(code.co_names)}"
+
+
 def site_key(settings) -> str:
-    """What every page depends on: plain settings, theme files and code."""
+    """What every page depends on: the settings, theme files and code."""
     digest = hashlib.sha1()
-    plain = {k: v for k, v in settings.items()
-             if isinstance(v, (str, int, float, bool, type(None), list, tuple))
-             and k not in NOT_CONTENT_SETTINGS}
-    digest.update(repr(sorted(plain.items(), key=lambda kv: kv[0])).encode())
+    for name in sorted(settings):
+        if name not in NOT_CONTENT_SETTINGS:
+            digest.update(f"{name}={_stable(settings[name])}\n".encode())
     for folder in [Path(settings["THEME"])] + [PROJECT_ROOT / f for f in CODE_FOLDERS]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and "test_data" not in path.parts:
