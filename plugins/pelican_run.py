@@ -7,10 +7,6 @@ their signals (plugins.archive_writer.article_pages_written).
 
 from __future__ import annotations
 
-import hashlib
-import os
-
-import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
@@ -24,26 +20,10 @@ def read_build_settings(settings_file: str, override: dict | None = None) -> dic
     return read_settings(settings_file, override=override)
 
 
-def with_template_cache(settings: dict) -> dict:
-    """The settings, Jinja keeping compiled templates under CACHE_PATH.
-
-    Every build compiled every template again, in each generator's own
-    environment (0.2 s of a daily build of 50,000 articles).  Jinja checks
-    a cached template against its source's checksum; what else shapes the
-    compiled code (the environment's options, Jinja's version) names the
-    folder, so a change to them starts an empty one.
-    """
-    options = {k: v for k, v in settings.get("JINJA_ENVIRONMENT", {}).items() if k != "bytecode_cache"}
-    shape = hashlib.sha1(repr((sorted(options.items()), jinja2.__version__)).encode()).hexdigest()[:12]
-    folder = os.path.join(settings["CACHE_PATH"], f"templates-{shape}")
-    os.makedirs(folder, exist_ok=True)
-    return {**settings, "JINJA_ENVIRONMENT": {**options, "bytecode_cache": jinja2.FileSystemBytecodeCache(folder)}}
-
-
 def run_pelican(settings: dict) -> None:
     """One Pelican run: read, group, render and write into OUTPUT_PATH."""
     try:
-        Pelican(with_template_cache(settings)).run()
+        Pelican(settings).run()
     except Exception as error:
         # the content checks run beside the first stages of writing
         # (plugins/archive_content): a stage that failed on bad content
