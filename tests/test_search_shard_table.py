@@ -135,3 +135,36 @@ def test_a_manifest_table_that_disagrees_with_the_pack_is_reported(js_page, tmp_
     with pytest.raises(fmt.DamagedIndexError, match="manifest.json 中的分片表"):
         SearchIndex(out)
     assert _js_search_error(js_page, out, "营商环境").startswith("damaged")
+
+
+def test_past_the_budget_warm_fetches_the_tables_and_later_lookups_read_no_directory(js_page, tmp_path,
+                                                                                   small_segments, monkeypatch):
+    monkeypatch.setattr(fmt, "SHARD_TABLES_INLINE", 100)
+    pages = _generated(150)
+    out = tmp_path / "search"
+    write_index(pages, out)
+    index = SearchIndex(out)
+    queries = _queries(pages, 20)
+    shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
+    try:
+        got = js_page.evaluate("""async (queries) => {
+            const { SearchIndex } = await import("./js/search-engine.js?" + Math.random());
+            const t = await import("./js/search-tokens.js");
+            const index = await SearchIndex.open(new URL("./search/", location.href));
+            // stopped at once (a search starting): nothing comes, and the next warm() fetches it all
+            index.warm();
+            index.pause();
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            const afterPause = index.segments.filter((s) => s.rows).length;
+            await index.warm();
+            const tables = index.segments.every((s) => s.rows);
+            const answers = [];
+            for (const q of queries) answers.push(Array.from((await index.search(t.parseQuery(q))).ids));
+            const directoryRead = index.segments.some((s) => [...s.cache.keys()].some((k) => /^d\\d/.test(k)));
+            return { afterPause, tables, answers, directoryRead };
+        }""", queries)
+    finally:
+        shutil.rmtree(js_page.folder / "search")
+    assert got["afterPause"] == 0
+    assert got["tables"] and not got["directoryRead"]
+    assert got["answers"] == [list(index.search(q)) for q in queries]

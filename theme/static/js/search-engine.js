@@ -61,6 +61,26 @@ export class SearchIndex {
     return Promise.all(this.segments.map((segment, s) => segment.facets(matches[s].ids)));
   }
 
+  // After a search, in the background: the shard tables of the segments
+  // whose tables the manifest does not carry, so that later searches go
+  // straight to their shards (a round trip fewer each).  pause() stops
+  // what is still coming (a search must not share the line with it); a
+  // table that did not come is asked for at the next warm().
+  warm() {
+    if (this.warmControl) return this.warming;
+    const control = new AbortController();
+    this.warmControl = control;
+    this.warming = Promise.all(this.segments.filter((segment) => !segment.spec.shardTableBody && !segment.rows)
+      .map((segment) => segment.shardTable(control.signal).catch(() => null)))
+      .then(() => { if (this.warmControl === control) this.warmControl = null; });
+    return this.warming;
+  }
+
+  pause() {
+    if (this.warmControl) this.warmControl.abort();
+    this.warmControl = null;
+  }
+
   segmentOf(id) {
     let lo = 0;
     let hi = this.segments.length - 1;

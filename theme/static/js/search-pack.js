@@ -71,10 +71,16 @@ export class PackFiles {
     this.whole = new Map(); // url -> promise of the whole file
   }
 
-  async range(path, version, start, length) {
+  // `signal` (optional) stops the request, as for the background
+  // downloads a search pauses (SearchIndex.warm).
+  async range(path, version, start, length, signal = null) {
     if (this.ranges) {
       const url = new URL(`${path}?v=${version}&r=${start}`, this.base);
       const control = new AbortController();
+      if (signal) {
+        if (signal.aborted) throw new DOMException("stopped", "AbortError");
+        signal.addEventListener("abort", () => control.abort(), { once: true });
+      }
       const response = await fetch(url, { headers: { Range: `bytes=${start}-${start + length - 1}` },
         signal: control.signal });
       if (response.status === 206) {

@@ -80,11 +80,11 @@ export class Segment {
   }
 
   // Raw bytes at a virtual offset (part << partBits | place).
-  bytes(offset, length) {
+  bytes(offset, length, signal = null) {
     const bits = this.rules.partBits;
     const part = Math.floor(offset / 2 ** bits);
     const place = offset % 2 ** bits;
-    return this.files.range(`seg/${this.spec.name}.${part}.bin`, this.spec.source, place, length);
+    return this.files.range(`seg/${this.spec.name}.${part}.bin`, this.spec.source, place, length, signal);
   }
 
   member(bytes, kind, number, where) {
@@ -114,10 +114,23 @@ export class Segment {
     return this.rows;
   }
 
+  // Where every shard lies, from the segment's shard table member (fetched
+  // by SearchIndex.warm after a search): later lookups then need no
+  // directory round trip either.
+  shardTable(signal = null) {
+    return this.once("shardTable", async () => {
+      const [offset, length] = this.spec.shardTable;
+      const raw = await this.bytes(offset, length, signal);
+      const body = await this.member(raw, this.rules.members.shardTable, 0, "shards");
+      this.rows = parseShardTable(body, 2 ** this.spec.bits, `seg/${this.spec.name} shards`);
+      return this.rows;
+    });
+  }
+
   // [start, shard bytes, positions bytes] of a shard, from the shard table
-  // in the manifest, else from the directory.
+  // (in the manifest, or fetched), else from the directory.
   shardEntry(number) {
-    if (this.spec.shardTableBody) {
+    if (this.spec.shardTableBody || this.rows) {
       return new Promise((resolve) => {
         const rows = this.shardRows();
         resolve([rows[3 * number], rows[3 * number + 1], rows[3 * number + 2]]);

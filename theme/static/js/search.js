@@ -171,6 +171,7 @@ async function run(state, { restore = null } = {}) {
   app.dataset.state = "searching";
   try {
     const engine = await loadEngine();
+    engine.index.pause();
     await ensureT2S(engine, state.q);
     // The map may have changed how the query normalizes: parse again.
     const phrases = parseQuery(state.q.trim());
@@ -193,6 +194,7 @@ async function run(state, { restore = null } = {}) {
     if (seq !== searchSeq) return;
     renderFacets(counts, state);
     app.dataset.facets = "ready";
+    warmIndex(engine);
   } catch (error) {
     if (seq !== searchSeq) return;
     console.error(error);
@@ -204,6 +206,14 @@ async function run(state, { restore = null } = {}) {
     }
     finish(seq, { message, state, error: true });
   }
+}
+
+// Once a search's results and counts are shown: the shard tables, so that
+// later searches skip a round trip (docs/search.md), unless the reader's
+// browser asks to save data.
+function warmIndex(engine) {
+  if (navigator.connection && navigator.connection.saveData) return;
+  engine.index.warm();
 }
 
 // Ordered result ids (by relevance, unless sorted by date) and a promise of
@@ -531,11 +541,14 @@ if (current.q) {
 // found exactly as the page finds them (no rendering).
 window.yingkouSearch = async (q, { filters = {}, sort = "relevance" } = {}) => {
   const engine = await loadEngine();
+  engine.index.pause();
   await ensureT2S(engine, q);
   const phrases = parseQuery(q);
   if (!phrases.length) return { ids: [], ms: 0 };
   const started = performance.now();
   const outcome = await searchPhrases(engine, phrases, { q, filters, sort });
   const counts = await outcome.counts();
-  return { ids: Array.from(outcome.ids), counts, ms: performance.now() - started };
+  const ms = performance.now() - started;
+  warmIndex(engine); // as the page does
+  return { ids: Array.from(outcome.ids), counts, ms };
 };
