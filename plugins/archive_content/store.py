@@ -243,7 +243,10 @@ class ArticleStore:
         return hashlib.sha1(folder.encode("utf-8")).hexdigest()[:16]
 
     def bucket_of(self, rel: str) -> str:
-        return self._bucket_of_folder(os.path.dirname(rel))
+        # the folder as os.path.dirname gives it for a relative file path
+        # (a path the store makes: no doubled or trailing separators), at
+        # C speed: save() asks for every record's, twice
+        return self._bucket_of_folder(rel.rpartition(os.sep)[0])
 
     def _load(self) -> dict[str, dict]:
         records = {}

@@ -68,8 +68,14 @@ def _issue_days(generator, articles) -> dict:
     if paper is None:
         return {}
     urls = {day.date.isoformat(): day.url for day in paper.days}
-    return {a.date.date().isoformat(): urls[a.date.date().isoformat()] for a in articles
-            if a.date.date().isoformat() in urls}
+    if not urls:  # an archive without issue files: no pass over every period's articles
+        return {}
+    days = {}
+    for article in articles:
+        day = article.date.date().isoformat()
+        if day in urls:
+            days[day] = urls[day]
+    return days
 
 
 def write_period_archives(generator, writer):
