@@ -143,29 +143,30 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
             for number, (_, query) in enumerate(queries):
                 context = browser.new_context()
                 page = context.new_page()
-                seen: list[int] = []
-                page.on("response", lambda r, seen=seen: seen.append(_transfer_size(r)))
+                seen: list[tuple[float, int]] = []  # (request start, ms since the epoch; bytes)
+                page.on("response", lambda r, seen=seen: seen.append(_sent(r)))
                 page.goto(base + "search/")
                 page.wait_for_function("document.getElementById('search-app').dataset.state === 'idle'")
                 seen.clear()  # the page itself is not part of the query
                 page.fill("#search-q", query)
                 page.press("#search-q", "Enter")
                 _wait_done(page)
-                bytes_first.append(sum(seen))
-                requests_first.append(len(seen))
-                first_by_query.append((sum(seen), query))
+                own = _own_responses(page, seen, since=0.0)
+                bytes_first.append(sum(own))
+                requests_first.append(len(own))
+                first_by_query.append((sum(own), query))
                 # for 8 of them, later queries in the same page: bytes and
                 # time until results are shown
                 if number % later_every == 0 and len(bytes_later) < ui_samples + 4:
                     for _, later in queries[1::max(1, len(queries) // ui_samples)][:ui_samples // 8 + 1]:
                         seen.clear()
-                        started = time.perf_counter()
+                        started, since = time.perf_counter(), time.time() * 1000
                         page.fill("#search-q", later)
                         page.press("#search-q", "Enter")
                         _wait_done(page)
                         ui_ms.append(page.evaluate(
                             "() => window.__lastSearchMs || 0") or (time.perf_counter() - started) * 1000)
-                        bytes_later.append(sum(seen))
+                        bytes_later.append(sum(_own_responses(page, seen, since)))
                 context.close()
             # Quality: every query through the page's own search function.
             context = browser.new_context()
@@ -207,6 +208,23 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
         "first_over": {kb: sum(b > kb * 1024 for b in bytes_first) for kb in (200, 300)},
         "slowest": sorted(ms_by_query, reverse=True)[:3],
     }
+
+
+def _sent(response) -> tuple[float, int]:
+    return response.request.timing["startTime"], _transfer_size(response)
+
+
+def _own_responses(page, seen: list[tuple[float, int]], since: float) -> list[int]:
+    """The sizes of the responses a search asked for: requested after
+    ``since`` (ms since the epoch) and before the page began fetching the
+    shard tables in the background (search.js ``warmIndex`` marks it),
+    which the search does not wait for and which would otherwise count
+    as much of them as had arrived when the harness looked."""
+    warm = page.evaluate("() => { const m = performance.getEntriesByName('search:warm').pop();"
+                         " return m ? performance.timeOrigin + m.startTime : null; }")
+    if warm is not None and warm < since:  # an earlier search's: this one did not fetch any
+        warm = None
+    return [size for start, size in seen if start >= since and (warm is None or start < warm)]
 
 
 def _transfer_size(response) -> int:
@@ -363,7 +381,9 @@ SECTION_INTRO = (
     "(normalized as search normalizes). First-query bytes count everything the search "
     "downloads after the page has loaded (per segment the directory entries, shards, "
     "positions and facet values it needs; the 10 displayed results' documents; the t2s "
-    "pieces when needed), response headers included; the scripts and the manifest load "
+    "pieces when needed), response headers included, until the page starts fetching the "
+    "shard tables in the background (search.js `warmIndex`; later queries' bytes likewise "
+    "stop there); the scripts and the manifest load "
     "with the page and are not counted (the manifest is in the search page since the "
     "eighth session; its gzipped size is given beside the figure). Each run's figures go "
     "first under their size, with the date and load average; earlier runs stay below. "

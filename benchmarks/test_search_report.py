@@ -32,3 +32,27 @@ def test_a_new_run_goes_first_and_earlier_runs_and_other_sections_stay(tmp_path)
     assert "| whole words | 3 | 0.5000 |" in text[older:]
     assert "load average 0.50 before, 1.25 after" in text
     assert "ten thousand" in text and "kept as written" in text and "old intro" not in text
+
+
+class _PageWithWarmMark:
+    """What _own_responses asks of a page: when search.js marked the start
+    of its background shard-table download (None: not marked)."""
+
+    def __init__(self, warm_at):
+        self.warm_at = warm_at
+
+    def evaluate(self, _script):
+        return self.warm_at
+
+
+def test_a_query_counts_its_own_responses_not_the_background_download_after_it():
+    from benchmarks.search_quality import _own_responses
+
+    seen = [(100.0, 10), (150.0, 20), (200.0, 400), (260.0, 300)]  # (request start ms, bytes)
+    # the page began warming at 200 ms: the two requests from then on are not the query's
+    assert _own_responses(_PageWithWarmMark(200.0), seen, since=0.0) == [10, 20]
+    # a later query started at 140 ms: what came before it is the earlier query's
+    assert _own_responses(_PageWithWarmMark(200.0), seen, since=140.0) == [20]
+    # a query that ended without warming (no results) finds only an earlier query's mark
+    assert _own_responses(_PageWithWarmMark(120.0), seen, since=140.0) == [20, 400, 300]
+    assert _own_responses(_PageWithWarmMark(None), seen, since=0.0) == [10, 20, 400, 300]

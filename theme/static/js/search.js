@@ -213,6 +213,8 @@ async function run(state, { restore = null } = {}) {
 // browser asks to save data.
 function warmIndex(engine) {
   if (navigator.connection && navigator.connection.saveData) return;
+  // the benchmark counts a query's bytes up to here (benchmarks/search_quality.py)
+  performance.mark("search:warm");
   engine.index.warm();
 }
 
