@@ -18,6 +18,7 @@ import http.server
 import io
 import re
 import socketserver
+import sys
 import threading
 from pathlib import Path
 
@@ -100,6 +101,16 @@ class SiteServer(socketserver.ThreadingTCPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def handle_error(self, request, client_address):
+        """A browser that stops a download (the search page aborts its
+        background fetches when a new search starts) closes the connection
+        mid-response: not an error of the site or the server, so no
+        traceback in the editor's terminal.  Anything else is printed as
+        socketserver does."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def serve_in_background(root: Path, use_gzip: bool = True, ranges: bool = True) -> SiteServer:
