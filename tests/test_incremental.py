@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from sitebuild.build import build_site
@@ -178,20 +180,36 @@ def test_a_changed_dict_or_function_setting_equals_a_clean_build(content_copy, t
     incremental = tmp_path / "incremental"
     build_site(content_copy, incremental, search=False)
     first = tree_digest(incremental)
-    changed = {
+    def filters(person):  # an article page's structured data names its authors through this filter
+        return {**base["JINJA_FILTERS"], "jsonld_person": person}
+
+    changed = [
         # whitespace of every page
-        "JINJA_ENVIRONMENT": {**base["JINJA_ENVIRONMENT"], "lstrip_blocks": False},
-        # an article page's structured data names its authors through this filter
-        "JINJA_FILTERS": {**base["JINJA_FILTERS"], "jsonld_person": lambda name: {"@type": "Person", "name": f"记者{name}"}},
-    }
+        ("JINJA_ENVIRONMENT", {**base["JINJA_ENVIRONMENT"], "lstrip_blocks": False}),
+        ("JINJA_FILTERS", filters(lambda name: {"@type": "Person", "name": f"记者{name}"})),
+        # the same function with another argument bound
+        ("JINJA_FILTERS", filters(partial(_person_with_title, "通讯员"))),
+        ("JINJA_FILTERS", filters(partial(_person_with_title, "特约记者"))),
+        # the same code closing over another value
+        ("JINJA_FILTERS", filters(_titled_person("编辑"))),
+        ("JINJA_FILTERS", filters(_titled_person("摄影记者"))),
+    ]
     overrides = {}
-    for name, value in changed.items():  # one more changed at each step
+    for step, (name, value) in enumerate(changed):  # one more changed at each step
         overrides[name] = value
         build_site(content_copy, incremental, search=False, overrides=overrides)
-        clean = tmp_path / f"clean-{name}"
+        clean = tmp_path / f"clean-{step}"
         build_site(content_copy, clean, search=False,
-                   overrides={**overrides, "CACHE_PATH": str(tmp_path / f"fresh-{name}")})
+                   overrides={**overrides, "CACHE_PATH": str(tmp_path / f"fresh-{step}")})
         after = tree_digest(incremental)
-        assert after == tree_digest(clean), name
-        assert after != first, name
+        assert after == tree_digest(clean), step
+        assert after != first, step
         first = after
+
+
+def _person_with_title(title, name):
+    return {"@type": "Person", "name": f"{title}{name}"}
+
+
+def _titled_person(title):
+    return lambda name: {"@type": "Person", "name": f"{title}{name}"}

@@ -14,6 +14,7 @@ everything again.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from pathlib import Path
 
 from yingkou_archive.kinds import TAXONOMY_KINDS
@@ -24,22 +25,33 @@ CODE_FOLDERS = ("plugins", "yingkou_archive")
 NOT_CONTENT_SETTINGS = ("OUTPUT_PATH", "CACHE_PATH")
 
 
-def _stable(value) -> str:
+def _stable(value, _depth: int = 0) -> str:
     """A text for a setting's value that is the same in every process and
     changes when the value does: dicts and sets in sorted order, a function
-    by its name and code, another object by its repr unless that names a
-    memory address (then by its type: a cache object, say)."""
+    by its name, code, defaults and the values it closes over, a
+    ``functools.partial`` by its function and arguments, another object by
+    its repr unless that names a memory address (then by its type: a cache
+    object, say)."""
+    if _depth > 20:  # a value that contains itself (a recursive closure)
+        return "…"
+    inner = partial(_stable, _depth=_depth + 1)
     if isinstance(value, (str, int, float, bool, type(None))):
         return repr(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_stable(v) for v in value) + "]"
+        return "[" + ",".join(map(inner, value)) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(sorted(f"{_stable(k)}:{_stable(v)}" for k, v in value.items())) + "}"
+        return "{" + ",".join(sorted(f"{inner(k)}:{inner(v)}" for k, v in value.items())) + "}"
     if isinstance(value, (set, frozenset)):
-        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+        return "{" + ",".join(sorted(map(inner, value))) + "}"
+    if isinstance(value, partial):
+        return f"partial({inner(value.func)},{inner(value.args)},{inner(value.keywords)})"
     code = getattr(value, "__code__", None)
     if code is not None:
-        return f"{value.__module__}.{value.__qualname__}:{_code_text(code)}"
+        closed = [cell.cell_contents for cell in (getattr(value, "__closure__", None) or ())
+                  if cell.cell_contents is not value]
+        return (f"{value.__module__}.{value.__qualname__}:{_code_text(code)}"
+                f"|{inner(getattr(value, '__defaults__', None))}"
+                f"|{inner(getattr(value, '__kwdefaults__', None))}|{inner(closed)}")
     text = repr(value)
     return type(value).__qualname__ if " at 0x" in text else text
 
