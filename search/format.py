@@ -34,8 +34,11 @@ OLD_FILES = ("attrs.bin",)
 # directory round trip.  9: a segment's facet values in chunks of
 # FACET_CHUNK_DOCS documents after a member of their names, so a query's
 # facet counts fetch only the chunks holding its results (at 100,000
-# articles every first query fetched all of them: 226 KB).
-FORMAT_VERSION = 9
+# articles every first query fetched all of them: 226 KB).  10: beside the
+# chunks (now of 256 documents), one member with the facet values of all
+# the segment's documents, which a query fetches instead of its chunks when
+# they would come to more bytes (a word in most documents).
+FORMAT_VERSION = 10
 
 # Segments (search/segments.py): full units of SEGMENT_UNIT documents are
 # grouped by the digits of their count in base SEGMENT_FANOUT, one segment
@@ -67,13 +70,22 @@ DOC_ENTRY = 8
 # another build's file under this name, a wrong range) says so.
 MEMBER_HEAD = 16
 (MEMBER_SHARD, MEMBER_POSITIONS, MEMBER_OWN_POSITIONS, MEMBER_DOC, MEMBER_ATTRS, MEMBER_T2S,
- MEMBER_DOC_TABLE, MEMBER_SHARD_TABLE, MEMBER_FACET_NAMES) = 1, 2, 3, 4, 5, 6, 7, 8, 9
+ MEMBER_DOC_TABLE, MEMBER_SHARD_TABLE, MEMBER_FACET_NAMES, MEMBER_FACETS_ALL) = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 # Facet values are kept per chunk of this many documents (a MEMBER_ATTRS
 # member each, numbered from 0), after the segment's MEMBER_FACET_NAMES
 # member and adjacent to it, so that the chunks of a run of results are one
-# range.  Smaller chunks fit rare queries better; each adds about 20 bytes
-# of gzip and frame.
-FACET_CHUNK_DOCS = 1024
+# range.  A segment of more than one chunk also has a MEMBER_FACETS_ALL
+# member (the same values for all its documents, in the chunks' layout)
+# right before the names.  A reader fetches the chunks holding a query's
+# matches, or that member when those chunks would be as many bytes or more:
+# small chunks then cost rare queries little and broad ones nothing.  On
+# the 160 benchmark queries at 100,000 articles (facet bytes alone,
+# counted from the built index): chunks of 1,024 and no such member gave a
+# median of 59.7 KB and a p90 of 251.5 KB; chunks of 256 with it, 27.2 and
+# 226.7 KB (one member of 16,384 documents compresses to 35.4 KB, its 16
+# chunks of 1,024 to 40 KB).  Chunks of 128 gave 21.1 KB but twice the
+# requests of 256 and a larger manifest (it lists each chunk's bytes).
+FACET_CHUNK_DOCS = 256
 # A reader fetches the facet members a query lacks (names, chunks) of one
 # segment in one range where they are at most this many bytes apart.  0:
 # only adjacent members share a range (the names with chunk 0, a run of
@@ -183,7 +195,8 @@ def manifest_format() -> dict:
         "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
                     "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
                     "t2s": MEMBER_T2S, "docTable": MEMBER_DOC_TABLE,
-                    "shardTable": MEMBER_SHARD_TABLE, "facetNames": MEMBER_FACET_NAMES},
+                    "shardTable": MEMBER_SHARD_TABLE, "facetNames": MEMBER_FACET_NAMES,
+                    "facetsAll": MEMBER_FACETS_ALL},
     }
 
 

@@ -33,6 +33,25 @@ def _inflate(data: bytes, where: str) -> bytes:
         raise si.DamagedIndexError(f"{where}: 不是完整的 gzip 数据（{error}）") from None
 
 
+def _facet_values(raw: bytes, n: int, head: dict, where: str) -> dict[str, list[list[str]]]:
+    """The values of each facet of ``n`` documents in a facet member's body
+    (a chunk's, or all the segment's): per facet u8 counts, then value ids
+    in the names member's width, padded to 4 bytes."""
+    out, place = {}, 0
+    for facet in head["widths"]:  # in the order of the member
+        width, names = head["widths"][facet], head["values"][facet]
+        counts = np.frombuffer(raw, np.uint8, n, place)
+        total = int(counts.sum())
+        values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, place + n).tolist()
+        place += n + total * width
+        place += -place % 4
+        ends = np.cumsum(counts).tolist()
+        out[facet] = [[names[v] for v in values[e - c:e]] for c, e in zip(counts.tolist(), ends, strict=True)]
+    if place != len(raw):
+        raise si.DamagedIndexError(f"{where} 有 {len(raw)} 字节，应为 {place}")
+    return out
+
+
 class SegmentReader:
     """One segment's pack: lookups with ids local to the segment."""
 
@@ -153,30 +172,26 @@ class SegmentReader:
     # --------------------------------------------------------------- facets --
 
     def _read_attrs(self) -> dict[str, list[list[str]]]:
-        """Facet values of every document: the names member, then every chunk."""
-        at, names_size, chunk_sizes = self.spec["facetData"]
+        """Facet values of every document: the names member, then every
+        chunk; and the member of all documents, which must say the same."""
+        at, names_size, chunk_sizes, whole_size = self.spec["facetData"]
         head = json.loads(self.member(at, names_size, si.MEMBER_FACET_NAMES, 0).decode("utf-8"))
         out = {facet: [] for facet in head["widths"]}
-        at += names_size
+        place = at + names_size
         for number, size in enumerate(chunk_sizes):
-            raw = self.member(at, size, si.MEMBER_ATTRS, number)
+            raw = self.member(place, size, si.MEMBER_ATTRS, number)
             n = min(si.FACET_CHUNK_DOCS, self.docs - number * si.FACET_CHUNK_DOCS)
-            place = 0
-            for facet in head["widths"]:  # in the order of the member
-                width, names = head["widths"][facet], head["values"][facet]
-                counts = np.frombuffer(raw, np.uint8, n, place)
-                total = int(counts.sum())
-                values = np.frombuffer(raw, "<u1" if width == 1 else "<u2", total, place + n).tolist()
-                place += n + total * width
-                place += -place % 4
-                ends = np.cumsum(counts).tolist()
-                out[facet] += [[names[v] for v in values[e - c:e]]
-                               for c, e in zip(counts.tolist(), ends, strict=True)]
-            if place != len(raw):
-                raise si.DamagedIndexError(f"seg/{self.name}: 分面数据块 {number} 有 {len(raw)} 字节，应为 {place}")
-            at += size
+            for facet, values in _facet_values(raw, n, head, f"seg/{self.name}: 分面数据块 {number}").items():
+                out[facet] += values
+            place += size
         if any(len(docs) != self.docs for docs in out.values()):
             raise si.DamagedIndexError(f"seg/{self.name}: 分面数据与 {self.docs} 个文档不符")
+        if whole_size:
+            raw = self.member(at - whole_size, whole_size, si.MEMBER_FACETS_ALL, 0)
+            if _facet_values(raw, self.docs, head, f"seg/{self.name}: 全部文档的分面数据") != out:
+                raise si.DamagedIndexError(f"seg/{self.name}: 全部文档的分面数据与各数据块不符")
+        elif len(chunk_sizes) > 1:
+            raise si.DamagedIndexError(f"seg/{self.name}: 缺少全部文档的分面数据")
         return out
 
     def _read_doc_table(self) -> np.ndarray:

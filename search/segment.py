@@ -132,15 +132,19 @@ def facet_chunk_body(pages: list[ArticlePage], ids_of: dict[str, dict[str, int]]
     return b"".join(parts)
 
 
-def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes]]:
-    """The names member and the chunk members of a segment's facet values, gzipped."""
+def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes], bytes]:
+    """The names member, the chunk members and the member of all the
+    segment's documents (empty when there is only one chunk) of a
+    segment's facet values, gzipped."""
     values = facet_values(pages)
     names = gzip_bytes(frame(fmt.MEMBER_FACET_NAMES, 0, tag, facet_names_body(values)))
     ids_of = {facet: {v: i for i, v in enumerate(values[facet])} for facet in FACETS}
     chunks = [gzip_bytes(frame(fmt.MEMBER_ATTRS, number, tag,
                                facet_chunk_body(pages[start:start + fmt.FACET_CHUNK_DOCS], ids_of)))
               for number, start in enumerate(range(0, len(pages), fmt.FACET_CHUNK_DOCS))]
-    return names, chunks
+    whole = gzip_bytes(frame(fmt.MEMBER_FACETS_ALL, 0, tag, facet_chunk_body(pages, ids_of))) \
+        if len(chunks) > 1 else b""
+    return names, chunks, whole
 
 
 def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[list[bytes], dict]:
@@ -178,19 +182,21 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
         for number, packed in enumerate(docs):
             pack.doc(number, packed)
             doc_bytes_total += len(packed)
-    names, chunks = facet_members(pages, tag)
-    facets_at = pack.adjacent([names, *chunks])
+    names, chunks, whole = facet_members(pages, tag)
+    names_at = pack.adjacent([whole, names, *chunks]) + len(whole)
     doc_table = pack.member(fmt.MEMBER_DOC_TABLE, 0, doc_table_body(pack.doc_dir))
     shard_table = pack.member(fmt.MEMBER_SHARD_TABLE, 0, shard_table_body(pack.shard_dir))
     parts = pack.finish()
     sizes.sort()
-    # where the names are, their bytes, then each chunk's (adjacent, in order)
-    entry = {"bits": bits, "parts": len(parts), "facetData": [facets_at, len(names), [len(c) for c in chunks]],
+    # where the names are, their bytes, each chunk's (adjacent, in order, after
+    # the names), the bytes of the member of all documents (right before them)
+    entry = {"bits": bits, "parts": len(parts),
+             "facetData": [names_at, len(names), [len(c) for c in chunks], len(whole)],
              "docTable": list(doc_table),
              "shardTable": list(shard_table)}
     stats = {"grams": grams, "chars": chars, "shards": len(sizes), "bytes": sum(map(len, parts)),
              "shard_median": sizes[len(sizes) // 2] if sizes else 0, "shard_max": sizes[-1] if sizes else 0,
-             "attrs_bytes": len(names) + sum(map(len, chunks)), "doc_table_bytes": doc_table[1],
+             "attrs_bytes": len(whole) + len(names) + sum(map(len, chunks)), "doc_table_bytes": doc_table[1],
              "shard_table_bytes": shard_table[1], "doc_bytes": doc_bytes_total,
              "shards_with_own_positions": own}
     return parts, entry | {"stats": stats}

@@ -339,11 +339,15 @@ def _counts(index: SearchIndex, query: str, filters: dict[str, str]) -> dict[str
 
 def _facet_ranges(spec: dict, chunks: set[int], gap: int) -> list[tuple[int, int]]:
     """[start, end) of the ranges a first query's counts should ask for in a
-    segment: the names and the chunks ``chunks``, joined where at most
-    ``gap`` bytes apart."""
-    at, names, sizes = spec["facetData"]
+    segment: the names and the chunks ``chunks``, or the member of all its
+    documents instead when those chunks come to as many bytes or more;
+    joined where at most ``gap`` bytes apart."""
+    at, names, sizes, whole = spec["facetData"]
     starts = [at + names + sum(sizes[:k]) for k in range(len(sizes) + 1)]
-    members = [(at, at + names)] + [(starts[k], starts[k + 1]) for k in sorted(chunks)]
+    if whole and sum(sizes[k] for k in chunks) >= whole:
+        members = [(at - whole, at), (at, at + names)]
+    else:
+        members = [(at, at + names)] + [(starts[k], starts[k + 1]) for k in sorted(chunks)]
     ranges = [members[0]]
     for start, end in members[1:]:
         if start - ranges[-1][1] <= gap:
@@ -357,7 +361,7 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
         js_page, tmp_path, small_segments, monkeypatch):
     monkeypatch.setattr(fmt, "FACET_CHUNK_DOCS", 4)
     rng = random.Random(11)
-    pages = _generated(70)
+    pages = _generated(200)
     for page in pages:  # several values, none, and a facet some chunks lack
         page.terms["agency"] = rng.sample(["市公安局", "市交通运输局", "市教育局"], rng.randint(0, 2))
         if rng.random() < 0.3 and "文化旅游" not in page.terms["topic"]:
@@ -397,7 +401,7 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
         bridged = split = False
         for name, chunks in wanted_chunks(query).items():
             spec = next(s for s in segments if s["name"] == name)
-            at, names, sizes = spec["facetData"]
+            at, names, sizes, _whole = spec["facetData"]
             starts = [at + names + sum(sizes[:k]) for k in range(len(sizes) + 1)]
             ranges = _facet_ranges(spec, chunks, gap)
             split |= len(ranges) > 1
@@ -405,18 +409,30 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
                            for k in range(len(sizes)) if k not in chunks)
         return bridged and split
 
-    # a query whose chunks are scattered: which facet ranges the browser asks for
+    def takes_all(query):
+        """Whether some segment's counts take its member of all documents."""
+        specs = {spec["name"]: spec for spec in segments}
+        return any(specs[name]["facetData"][3] and _facet_ranges(specs[name], chunks, gap)[0][0]
+                   < specs[name]["facetData"][0] for name, chunks in wanted_chunks(query).items())
+
+    # a query whose chunks are scattered, and one that takes some segment's
+    # member of all documents: which facet ranges the browser asks for
     rare = next(q for q in queries if bridges_and_splits(q))
+    broad = next(q for q in sorted(queries, key=lambda q: -len(index.search(q))) if takes_all(q))
+    cases.append((broad, {"district": "站前区"}, "relevance"))
     shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
-    got, asked = js_page.evaluate("""async ([cases, rare]) => {
+    got, asked = js_page.evaluate("""async ([cases, first]) => {
         const { SearchIndex } = await import("./js/search-engine.js");
         const t = await import("./js/search-tokens.js");
         const base = new URL("./search/", location.href);
         t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
-        const fresh = await SearchIndex.open(base);
-        performance.clearResourceTimings();
-        await fresh.search(t.parseQuery(rare));
-        const asked = performance.getEntriesByType("resource").map((r) => r.name);
+        const asked = [];
+        for (const q of first) {
+            const fresh = await SearchIndex.open(base);
+            performance.clearResourceTimings();
+            await fresh.search(t.parseQuery(q));
+            asked.push(performance.getEntriesByType("resource").map((r) => r.name));
+        }
         const index = await SearchIndex.open(base);
         const out = [];
         for (const [q, filters, sort] of cases) {
@@ -424,22 +440,50 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
             out.push({ ids: Array.from(r.ids), counts: r.counts });
         }
         return [out, asked];
-    }""", [cases, rare])
+    }""", [cases, [rare, broad]])
     for (query, filters, sort), js in zip(cases, got, strict=True):
         assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
         assert js["counts"] == _counts(index, query, filters), (query, filters)
-    # the names and the chunks holding the matches, joined across small gaps
-    facet_ranges = []
-    for url in asked:
-        name, _, place = url.partition("/search/seg/")[2].partition("?")
-        offset = int(place.rpartition("&r=")[2]) if "&r=" in place else None
-        spec = next((s for s in segments if name.startswith(s["name"] + ".")), None)
-        if spec is None or offset is None:
-            continue
-        at, names, sizes = spec["facetData"]
-        part = int(name.split(".")[1])
-        virtual = part << fmt.PART_BITS | offset
-        if at <= virtual < at + names + sum(sizes):
-            facet_ranges.append((spec["name"], virtual))
-    assert sorted(facet_ranges) == sorted(expected_ranges(rare))
+    # the names and the chunks holding the matches (or all documents'
+    # member), joined across small gaps
+    for query, urls in zip([rare, broad], asked, strict=True):
+        facet_ranges = []
+        for url in urls:
+            name, _, place = url.partition("/search/seg/")[2].partition("?")
+            offset = int(place.rpartition("&r=")[2]) if "&r=" in place else None
+            spec = next((s for s in segments if name.startswith(s["name"] + ".")), None)
+            if spec is None or offset is None:
+                continue
+            at, names, sizes, whole = spec["facetData"]
+            part = int(name.split(".")[1])
+            virtual = part << fmt.PART_BITS | offset
+            if at - whole <= virtual < at + names + sum(sizes):
+                facet_ranges.append((spec["name"], virtual))
+        assert sorted(facet_ranges) == sorted(expected_ranges(query)), query
     shutil.rmtree(js_page.folder / "search")
+
+
+def test_a_segments_member_of_all_facet_values_must_agree_with_its_chunks(tmp_path, monkeypatch):
+    """Both readers may count a segment's facets from its chunks or from
+    its member of all documents, so they must say the same: the Python
+    reader refuses an index where they do not (here the member is made
+    from another order of the documents, well framed and checksummed)."""
+    import search.segment as segment
+
+    monkeypatch.setattr(fmt, "FACET_CHUNK_DOCS", 4)
+    pages = _generated(24)
+    write_index(pages, tmp_path / "good")
+    spec = json.loads((tmp_path / "good" / "manifest.json").read_text(encoding="utf-8"))["segments"][0]
+    assert spec["facetData"][3] > 0 and len(spec["facetData"][2]) > 1
+    assert len(SearchIndex(tmp_path / "good").segments[0].attrs["topic"]) == spec["docs"]
+
+    made = segment.facet_members
+
+    def all_member_of_other_order(pages, tag):
+        names, chunks, _ = made(pages, tag)
+        return names, chunks, made(pages[::-1], tag)[2]
+
+    monkeypatch.setattr(segment, "facet_members", all_member_of_other_order)
+    write_index(pages, tmp_path / "bad")
+    with pytest.raises(fmt.DamagedIndexError, match="全部文档的分面数据与各数据块不符"):
+        SearchIndex(tmp_path / "bad")

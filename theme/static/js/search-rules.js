@@ -4,7 +4,7 @@
 // manifest_format), never from a copy here.
 
 // The index format versions this reader understands (search/format.py).
-export const SUPPORTED_VERSIONS = [9];
+export const SUPPORTED_VERSIONS = [10];
 const MASK64 = (1n << 64n) - 1n;
 
 // An index this page cannot read: another format version, or a manifest

@@ -264,11 +264,15 @@ export class Segment {
 
   // Facet values of the documents `locals` (local ids, ascending):
   // {names, size, chunks}, chunks mapping a chunk number to its values
-  // (parseFacetChunk), only the chunks that hold one of them.  What is not
-  // loaded yet (the names, then those chunks, in file order) comes in as
-  // few ranges as the manifest's rangeGap allows: members at most that
-  // many bytes apart share a range.
+  // (parseFacetChunk), only the chunks that hold one of them; or, once the
+  // member of all the documents is here, size = the segment's documents
+  // and that member as chunk 0.  It is fetched instead of the chunks when
+  // the chunks not loaded yet would be as many bytes or more (a word in
+  // most documents).  What is not loaded yet (those members and the
+  // names, in file order) comes in as few ranges as the manifest's
+  // rangeGap allows: members at most that many bytes apart share a range.
   async facets(locals) {
+    const [at, namesBytes, sizes, allBytes] = this.spec.facetData;
     const size = this.rules.facetChunk;
     const wanted = [];
     for (const local of locals) {
@@ -276,13 +280,17 @@ export class Segment {
       if (wanted[wanted.length - 1] !== number) wanted.push(number);
     }
     if (!wanted.length) return { names: {}, size, chunks: new Map() }; // nothing to count here
-    const [at, namesBytes, sizes] = this.spec.facetData;
     const starts = [at + namesBytes];
     sizes.forEach((bytes, k) => starts.push(starts[k] + bytes));
-    // [start, end, chunk number or -1 for the names], ascending
-    const missing = wanted.filter((number) => !this.cache.has(`f${number}`))
+    // [start, end, chunk number, or -1 for the names, or "all"], ascending
+    let missing = wanted.filter((number) => !this.cache.has(`f${number}`))
       .map((number) => [starts[number], starts[number + 1], number]);
-    if (!this.cache.has("facetNames")) missing.unshift([at, at + namesBytes, -1]);
+    const missingBytes = missing.reduce((sum, [start, end]) => sum + end - start, 0);
+    const useAll = allBytes > 0 && (this.cache.has("fall") || missingBytes >= allBytes);
+    if (useAll) missing = this.cache.has("fall") ? [] : [[at - allBytes, at, "all"]];
+    if (!this.cache.has("facetNames")) missing.push([at, at + namesBytes, -1]);
+    missing.sort((a, b) => a[0] - b[0]);
+    const fetched = []; // [number, raw] of each missing member
     for (let i = 0; i < missing.length;) {
       let j = i + 1;
       while (j < missing.length && missing[j][0] - missing[j - 1][1] <= this.rules.rangeGap) j++;
@@ -290,23 +298,33 @@ export class Segment {
       const range = this.bytes(first, missing[j - 1][1] - first);
       range.catch(() => {}); // reported by each member's own promise
       for (const [start, end, number] of missing.slice(i, j)) {
-        const raw = () => range.then((bytes) => bytes.subarray(start - first, end - first));
-        if (number < 0) {
-          this.facetNames(raw);
-          continue;
-        }
-        this.once(`f${number}`, async () => {
-          const [bytes, { widths }] = await Promise.all([raw(), this.facetNames()]);
-          const body = await this.member(bytes, this.rules.members.attrs, number, `facets ${number}`);
-          return parseFacetChunk(body, Math.min(size, this.docs - number * size), widths);
-        });
+        fetched.push([number, () => range.then((bytes) => bytes.subarray(start - first, end - first))]);
       }
       i = j;
     }
+    // the names first: the other members' parsing asks for them
+    const names = fetched.find(([number]) => number === -1);
+    if (names) this.facetNames(names[1]);
+    for (const [number, raw] of fetched) {
+      if (number === "all") {
+        this.once("fall", () => this.facetMember(raw(), this.rules.members.facetsAll, 0, this.docs, "facets"));
+      } else if (number !== -1) {
+        this.once(`f${number}`, () => this.facetMember(raw(), this.rules.members.attrs, number,
+          Math.min(size, this.docs - number * size), `facets ${number}`));
+      }
+    }
     // taken now: a failed member's promise leaves the cache only after this
-    const [names, ...values] = await Promise.all([this.facetNames(),
-      ...wanted.map((number) => this.cache.get(`f${number}`))]);
-    return { names: names.values, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
+    const parts = useAll ? ["fall"] : wanted.map((number) => `f${number}`);
+    const [{ values: named }, ...values] = await Promise.all([this.facetNames(),
+      ...parts.map((name) => this.cache.get(name))]);
+    if (useAll) return { names: named, size: this.docs, chunks: new Map([[0, values[0]]]) };
+    return { names: named, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
+  }
+
+  // One facet member's values (parseFacetChunk) of `docs` documents.
+  async facetMember(bytesPromise, kind, number, docs, what) {
+    const [bytes, { widths }] = await Promise.all([bytesPromise, this.facetNames()]);
+    return parseFacetChunk(await this.member(bytes, kind, number, what), docs, widths);
   }
 
   // Where every document lies (a small member; search-engine.js fetches it
