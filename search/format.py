@@ -77,25 +77,29 @@ MEMBER_HEAD = 16
 # range.  A segment of more than one chunk also has a MEMBER_FACETS_ALL
 # member (the same values for all its documents, in the chunks' layout)
 # right before the names.  A reader fetches the chunks holding a query's
-# matches, or that member when those chunks would be as many bytes or more:
-# small chunks then cost rare queries little and broad ones nothing.  On
-# the 160 benchmark queries at 100,000 articles (facet bytes alone,
-# counted from the built index): chunks of 1,024 and no such member gave a
-# median of 59.7 KB and a p90 of 251.5 KB; chunks of 256 with it, 27.2 and
-# 226.7 KB (one member of 16,384 documents compresses to 35.4 KB, its 16
-# chunks of 1,024 to 40 KB).  Chunks of 128 gave 21.1 KB but twice the
-# requests of 256 and a larger manifest (it lists each chunk's bytes).
+# matches that it lacks, or that member when the ranges those chunks take
+# (RANGE_GAP) come to as many bytes or more: small chunks then cost rare
+# queries little, and neither a broad query nor one whose matches are
+# scattered over most chunks pays more than the member.  On the 160
+# benchmark queries at 100,000 articles (facet bytes alone, counted from
+# the built index): chunks of 1,024 and no such member gave a median of
+# 59.7 KB and a p90 of 251.5 KB; chunks of 256 with it, 27.5 and 224.5 KB
+# (with RANGE_GAP's 2 KB).  Chunks of 128 gave a median of 21.1 KB but
+# more requests and a larger manifest (it lists each chunk's bytes).
 FACET_CHUNK_DOCS = 256
 # A reader fetches the facet members a query lacks (names, chunks) of one
-# segment in one range where they are at most this many bytes apart.  0:
-# only adjacent members share a range (the names with chunk 0, a run of
-# chunks); at 100,000 articles that took a word in most documents from 53
-# requests to 45 for the same bytes.  Bridging gaps trades bytes for
-# requests: with 4 KB the 160 benchmark queries' first-query bytes went
-# from a median of 257.0 to 259.6 KB (73 over 300 KB instead of 64), and
-# neither the later queries nor the phone-like first results got faster
-# (docs/benchmarks.md).
-RANGE_GAP = 0
+# segment in one range where they are at most this many bytes apart,
+# taking in the chunks between them: a request saved is worth more than a
+# few chunks of 650 bytes.  With chunks of 1,024 (format 9) a gap of 0 was
+# best: 4 KB took the 160 benchmark queries' first-query bytes from a
+# median of 257.0 to 259.6 KB and made nothing faster.  With chunks of 256
+# and a gap of 0, a word in a few hundred documents took a request per
+# chunk: at 100,000 articles up to 109 facet requests for one query (151
+# in all), and on the phone-like connection a typed query's p90 went from
+# 2,862 to 3,514 ms.  Counted from the built index (facet data alone): a
+# gap of 2 KB brings the p90 of facet requests from 94 to 39 (max 49) for
+# a median of 27.5 KB instead of 25.6 (docs/benchmarks.md).
+RANGE_GAP = 2048
 # The segments' shard tables (the members' payloads, base64) go into manifest.json when
 # together they are at most this many bytes.  Every visit to the search page
 # downloads them, while they save each first query a round trip (150 ms on

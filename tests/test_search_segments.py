@@ -340,14 +340,21 @@ def _counts(index: SearchIndex, query: str, filters: dict[str, str]) -> dict[str
 def _facet_ranges(spec: dict, chunks: set[int], gap: int) -> list[tuple[int, int]]:
     """[start, end) of the ranges a first query's counts should ask for in a
     segment: the names and the chunks ``chunks``, or the member of all its
-    documents instead when those chunks come to as many bytes or more;
-    joined where at most ``gap`` bytes apart."""
+    documents instead when the ranges of those chunks come to as many bytes
+    or more; joined where at most ``gap`` bytes apart."""
     at, names, sizes, whole = spec["facetData"]
     starts = [at + names + sum(sizes[:k]) for k in range(len(sizes) + 1)]
-    if whole and sum(sizes[k] for k in chunks) >= whole:
+    wanted = _joined([(starts[k], starts[k + 1]) for k in sorted(chunks)], gap)
+    if whole and sum(end - start for start, end in wanted) >= whole:
         members = [(at - whole, at), (at, at + names)]
     else:
         members = [(at, at + names)] + [(starts[k], starts[k + 1]) for k in sorted(chunks)]
+    return _joined(members, gap)
+
+
+def _joined(members: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    """Ranges [start, end) taking in these members (ascending), joined
+    where at most ``gap`` bytes apart."""
     ranges = [members[0]]
     for start, end in members[1:]:
         if start - ranges[-1][1] <= gap:

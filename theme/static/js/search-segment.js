@@ -266,9 +266,9 @@ export class Segment {
   // {names, size, chunks}, chunks mapping a chunk number to its values
   // (parseFacetChunk), only the chunks that hold one of them; or, once the
   // member of all the documents is here, size = the segment's documents
-  // and that member as chunk 0.  It is fetched instead of the chunks when
-  // the chunks not loaded yet would be as many bytes or more (a word in
-  // most documents).  What is not loaded yet (those members and the
+  // and that member as chunk 0.  It is fetched instead of the chunks not
+  // loaded yet when their ranges would be as many bytes or more (a word in
+  // most documents, or matches scattered over most chunks).  What is not loaded yet (those members and the
   // names, in file order) comes in as few ranges as the manifest's
   // rangeGap allows: members at most that many bytes apart share a range.
   async facets(locals) {
@@ -285,8 +285,7 @@ export class Segment {
     // [start, end, chunk number, or -1 for the names, or "all"], ascending
     let missing = wanted.filter((number) => !this.cache.has(`f${number}`))
       .map((number) => [starts[number], starts[number + 1], number]);
-    const missingBytes = missing.reduce((sum, [start, end]) => sum + end - start, 0);
-    const useAll = allBytes > 0 && (this.cache.has("fall") || missingBytes >= allBytes);
+    const useAll = allBytes > 0 && (this.cache.has("fall") || this.rangeBytes(missing) >= allBytes);
     if (useAll) missing = this.cache.has("fall") ? [] : [[at - allBytes, at, "all"]];
     if (!this.cache.has("facetNames")) missing.push([at, at + namesBytes, -1]);
     missing.sort((a, b) => a[0] - b[0]);
@@ -319,6 +318,17 @@ export class Segment {
       ...parts.map((name) => this.cache.get(name))]);
     if (useAll) return { names: named, size: this.docs, chunks: new Map([[0, values[0]]]) };
     return { names: named, size, chunks: new Map(wanted.map((number, k) => [number, values[k]])) };
+  }
+
+  // The bytes of the ranges that fetch these members ([start, end, number],
+  // ascending): members at most rangeGap apart share a range.
+  rangeBytes(members) {
+    let bytes = 0;
+    members.forEach(([start, end], k) => {
+      const previous = k > 0 ? members[k - 1][1] : -Infinity;
+      bytes += start - previous <= this.rules.rangeGap ? end - previous : end - start;
+    });
+    return bytes;
   }
 
   // One facet member's values (parseFacetChunk) of `docs` documents.
