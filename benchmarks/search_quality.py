@@ -383,7 +383,7 @@ SECTION_INTRO = (
     "positions and facet values it needs; the 10 displayed results' documents; the t2s "
     "pieces when needed), response headers included, until the page starts fetching the "
     "shard tables in the background (search.js `warmIndex`; later queries' bytes likewise "
-    "stop there); the scripts and the manifest load "
+    "stop there; from the sixteenth session on); the scripts and the manifest load "
     "with the page and are not counted (the manifest is in the search page since the "
     "eighth session; its gzipped size is given beside the figure). Each run's figures go "
     "first under their size, with the date and load average; earlier runs stay below. "

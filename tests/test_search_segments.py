@@ -428,17 +428,29 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
     broad = next(q for q in sorted(queries, key=lambda q: -len(index.search(q))) if takes_all(q))
     cases.append((broad, {"district": "站前区"}, "relevance"))
     shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
-    got, asked = js_page.evaluate("""async ([cases, first]) => {
+    got, asked, kept = js_page.evaluate("""async ([cases, first]) => {
         const { SearchIndex } = await import("./js/search-engine.js");
         const t = await import("./js/search-tokens.js");
         const base = new URL("./search/", location.href);
         t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
         const asked = [];
+        const kept = [];
         for (const q of first) {
             const fresh = await SearchIndex.open(base);
             performance.clearResourceTimings();
             await fresh.search(t.parseQuery(q));
             asked.push(performance.getEntriesByType("resource").map((r) => r.name));
+            // the chunks each segment keeps (fetched for the query or taken in between)
+            const chunks = {};
+            for (const segment of fresh.segments) {
+                chunks[segment.spec.name] = [];
+                for (const [k, promise] of segment.cache) {
+                    if (/^f[0-9]+$/.test(k) && await promise.then(() => true, () => false)) {
+                        chunks[segment.spec.name].push(Number(k.slice(1)));
+                    }
+                }
+            }
+            kept.push(chunks);
         }
         const index = await SearchIndex.open(base);
         const out = [];
@@ -446,7 +458,7 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
             const r = await index.search(t.parseQuery(q), { filters, sort });
             out.push({ ids: Array.from(r.ids), counts: r.counts });
         }
-        return [out, asked];
+        return [out, asked, kept];
     }""", [cases, [rare, broad]])
     for (query, filters, sort), js in zip(cases, got, strict=True):
         assert js["ids"] == index.search(query, filters, sort), (query, filters, sort)
@@ -467,6 +479,15 @@ def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fet
             if at - whole <= virtual < at + names + sum(sizes):
                 facet_ranges.append((spec["name"], virtual))
         assert sorted(facet_ranges) == sorted(expected_ranges(query)), query
+    # a range's bytes are not fetched twice: every chunk inside the rare
+    # query's ranges (wanted or in between) is kept for later queries
+    for name, chunks in wanted_chunks(rare).items():
+        spec = next(s for s in segments if s["name"] == name)
+        at, names, sizes, _whole = spec["facetData"]
+        starts = [at + names + sum(sizes[:k]) for k in range(len(sizes) + 1)]
+        inside = {k for a, b in _facet_ranges(spec, chunks, gap) for k in range(len(sizes))
+                  if a <= starts[k] and starts[k + 1] <= b}
+        assert sorted(kept[0][name]) == sorted(inside), name
     shutil.rmtree(js_page.folder / "search")
 
 

@@ -296,7 +296,14 @@ export class Segment {
       const first = missing[i][0];
       const range = this.bytes(first, missing[j - 1][1] - first);
       range.catch(() => {}); // reported by each member's own promise
-      for (const [start, end, number] of missing.slice(i, j)) {
+      const members = missing.slice(i, j);
+      // the chunks a range takes in between the wanted ones come too: keep them
+      const taken = new Set(members.map(([, , number]) => number));
+      for (let k = 0; k < sizes.length; k++) {
+        if (starts[k] >= first && starts[k + 1] <= missing[j - 1][1] && !taken.has(k)
+            && !this.cache.has(`f${k}`)) members.push([starts[k], starts[k + 1], k]);
+      }
+      for (const [start, end, number] of members) {
         fetched.push([number, () => range.then((bytes) => bytes.subarray(start - first, end - first))]);
       }
       i = j;
