@@ -268,9 +268,11 @@ export class Segment {
   // member of all the documents is here, size = the segment's documents
   // and that member as chunk 0.  It is fetched instead of the chunks not
   // loaded yet when their ranges would be as many bytes or more (a word in
-  // most documents, or matches scattered over most chunks).  What is not loaded yet (those members and the
-  // names, in file order) comes in as few ranges as the manifest's
-  // rangeGap allows: members at most that many bytes apart share a range.
+  // most documents, or matches scattered over most chunks).  What is not
+  // loaded yet (those members and the names, in file order) comes in as
+  // few ranges as the manifest's rangeGap allows: members at most that
+  // many bytes apart share a range, and the chunks it takes in between
+  // are kept too.
   async facets(locals) {
     const [at, namesBytes, sizes, allBytes] = this.spec.facetData;
     const size = this.rules.facetChunk;
@@ -299,9 +301,11 @@ export class Segment {
       const members = missing.slice(i, j);
       // the chunks a range takes in between the wanted ones come too: keep them
       const taken = new Set(members.map(([, , number]) => number));
-      for (let k = 0; k < sizes.length; k++) {
-        if (starts[k] >= first && starts[k + 1] <= missing[j - 1][1] && !taken.has(k)
-            && !this.cache.has(`f${k}`)) members.push([starts[k], starts[k + 1], k]);
+      const end = missing[j - 1][1];
+      for (let k = 0; k < sizes.length; k++) { // chunk 0 may lie between the names and a wanted one
+        if (starts[k] >= first && starts[k + 1] <= end && !taken.has(k) && !this.cache.has(`f${k}`)) {
+          members.push([starts[k], starts[k + 1], k]);
+        }
       }
       for (const [start, end, number] of members) {
         fetched.push([number, () => range.then((bytes) => bytes.subarray(start - first, end - first))]);
