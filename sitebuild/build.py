@@ -133,8 +133,12 @@ def build_site(
             if search:  # made in a child process while the list pages are rendered
                 indexer.start(pages)
 
-        def on_writing(_writer, **_):
+        def on_writing(writer, **_):
             generations.mark_dirty()
+            # the writer keeps a page only if its files are there: the
+            # record says so without 120,000 stats (3.6 s on a cold cache)
+            if hasattr(writer, "known_files"):
+                writer.known_files = generations.known_files()
 
         connections = [(output_files, on_output_files), (article_pages_written, on_article_pages),
                        (writing_started, on_writing)]

@@ -99,6 +99,10 @@ class OutputGenerations:
         self._lock = None
         self.previous: Generation | None = None
         self.work: Path | None = None
+        # whether the work folder holds exactly what the live generation
+        # recorded (brought up to it here, not copied from the live folder,
+        # where files may have been deleted by hand)
+        self._matches_record = False
 
     # -- the lock ---------------------------------------------------------------
 
@@ -133,6 +137,7 @@ class OutputGenerations:
 
     def prepare(self) -> Path:
         """The folder this build writes into, holding the live generation."""
+        self._matches_record = False
         if not self.live.is_dir():
             self.fresh.mkdir()
             self.work = self.fresh
@@ -142,8 +147,10 @@ class OutputGenerations:
         dirty = (self.standby / DIRTY_FILE).exists()
         if live is None or standby is None or dirty or standby.number not in (live.number, live.number - 1):
             self._clone_live(live)
-        elif standby.number == live.number - 1:
-            self._catch_up(live)
+        else:
+            if standby.number == live.number - 1:
+                self._catch_up(live)
+            self._matches_record = True
         self.previous = live
         self.work = self.standby
         return self.work
@@ -173,6 +180,13 @@ class OutputGenerations:
         (self.standby / DIRTY_FILE).unlink(missing_ok=True)
         if live is None:
             Generation(0, _files_of(self.standby)).write(self.standby)
+
+    def known_files(self) -> set[str] | None:
+        """The files the work folder is known to hold (paths relative to
+        it), without a stat of each: the live generation's record, when the
+        standby was brought up to it from that record; None when it was made
+        another way (a first build, a copy of the live folder)."""
+        return self.previous.produced if self._matches_record and self.previous else None
 
     def mark_dirty(self) -> None:
         """Before the first write into the standby: if the build stops now,

@@ -147,3 +147,46 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_site(content_copy
     assert outcomes == ["old"] * 7 + ["new"]
     build_site(content_copy, output, search=True)  # a normal build afterwards is whole
     assert tree_digest(output) == new
+
+
+def test_a_page_deleted_by_hand_from_the_output_is_back_after_the_next_build(content_copy, tmp_path):
+    """Once from the standby the build keeps (it holds the file the live
+    output lost), once when the standby is made again from the live output
+    (a dirty standby): then the missing page is rendered."""
+    output = tmp_path / "output"
+    build_site(content_copy, output, search=False)
+    build_site(content_copy, output, search=False)  # a standby of the same generation
+    good = tree_digest(output)
+    lost = sorted(p for p in good if p.endswith("index.html") and p.count("/") == 3)[0]
+    (output / lost).unlink()
+    build_site(content_copy, output, search=False)
+    assert tree_digest(output) == good
+    (output / lost).unlink()
+    (tmp_path / ".output.standby" / ".archive-state" / "dirty").touch()
+    build_site(content_copy, output, search=False)
+    assert tree_digest(output) == good
+
+
+def test_kept_pages_are_not_looked_for_when_the_standby_matches_its_record(content_copy, tmp_path,
+                                                                            monkeypatch):
+    """A standby brought up to the live generation from its record holds
+    every file the record names: the writer takes the record instead of a
+    stat per kept page; a standby copied from the live folder is looked at."""
+    import plugins.archive_writer as writer_module
+
+    output = tmp_path / "output"
+    build_site(content_copy, output, search=False)
+    build_site(content_copy, output, search=False)
+    looked = []
+    real = writer_module.existing_files
+
+    def counting(paths):
+        looked.append(len(paths))
+        return real(paths)
+
+    monkeypatch.setattr(writer_module, "existing_files", counting)
+    build_site(content_copy, output, search=False)
+    assert looked == []
+    (tmp_path / ".output.standby" / ".archive-state" / "dirty").touch()
+    build_site(content_copy, output, search=False)
+    assert looked and max(looked) > 20
