@@ -89,24 +89,35 @@ def _span(articles) -> str:
     return newest if newest == oldest else f"{oldest}—{newest}"
 
 
-def _page_key(changes: KnownChanges, name: str, articles: list, unchanged: bool, shown: tuple) -> str:
-    """``<briefs>:<the rest>``; the briefs part is the last build's when the
-    page's articles are ``unchanged`` and the rest is too."""
+def _page_key(changes: KnownChanges, name: str, articles: list, unchanged: bool, shown: tuple,
+              derived=None) -> str:
+    """``<briefs>:<the rest>``, and ``:<derived>`` when ``derived`` is
+    given: a function returning what the page shows that follows from all
+    the list's articles alone (a chart of their months).  When the page's
+    articles are ``unchanged`` and the rest is too, the briefs (and derived)
+    parts are the last build's, and neither is made."""
     rest = hashlib.sha1(repr((shown, changes.vocabulary)).encode()).hexdigest()
     if unchanged:
         previous = changes.previous_key(name)
-        if previous is not None and previous.endswith(f":{rest}"):
-            return previous
-    return f"{briefs_key(articles)}:{rest}"
+        if previous is not None:
+            parts = previous.split(":")
+            if len(parts) == (2 if derived is None else 3) and parts[1] == rest:
+                return previous
+    key = f"{briefs_key(articles)}:{rest}"
+    if derived is not None:
+        key += ":" + hashlib.sha1(repr(derived()).encode()).hexdigest()
+    return key
 
 
 def write_list_pages(write, template, context, base_url: str, articles: list, per_page: int,
                      front_data: tuple, page_data: tuple, changes: KnownChanges | None = None,
-                     **kwargs) -> None:
+                     front_derived=None, **kwargs) -> None:
     """``write`` is the writer's ``write_file`` (with relative_urls bound);
     ``front_data`` and ``page_data`` are everything else the template shows
     on the front page and on a numbered page (plain values): a numbered
-    page shows less (no counts), so it does not change with them.
+    page shows less (no counts), so it does not change with them;
+    ``front_derived``: a function giving what the front page shows that
+    follows from the whole list alone (made only when the list changed).
     ``changes``: from :func:`known_changes` (None: no render keys)."""
     first_changed = changes.first_changed(articles) if changes else 0
     for page in stable_pages(articles, per_page):
@@ -122,6 +133,7 @@ def write_list_pages(write, template, context, base_url: str, articles: list, pe
             # a numbered page holds positions up to number * per_page from the oldest, the front the rest
             end = len(articles) if page.is_front else page.number * per_page
             shown = (address, nav.key(), front_data if page.is_front else page_data)
-            key = {"render_key": _page_key(changes, name, page.articles, end <= first_changed, shown)}
+            derived = front_derived if page.is_front else None
+            key = {"render_key": _page_key(changes, name, page.articles, end <= first_changed, shown, derived)}
         write(name, template, context, articles=page.articles, dates=page.articles,
               list_page=nav, url=address, **key, **kwargs)

@@ -213,3 +213,80 @@ def _person_with_title(title, name):
 
 def _titled_person(title):
     return lambda name: {"@type": "Person", "name": f"{title}{name}"}
+
+
+OLDER = """Title: 营口港新增两条集装箱航线 {n}
+Date: 2024-01-1{n} 09:30
+Topic: 港口物流
+District: 鲅鱼圈区
+Agency: 营口港务集团
+
+本报讯 营口港近日开通两条新的集装箱航线，第 {n} 条通往东南亚。
+"""
+
+
+def test_a_daily_build_makes_keys_only_for_article_pages_that_may_have_changed(content_copy, tmp_path,
+                                                                                 monkeypatch):
+    """New articles among old ones (new neighbours, new related articles)
+    and an old article's body edited: the writer makes the keys of the
+    pages the plugins name (article_pages_changing), keeps the others'
+    without making them, and the output equals a clean build.  The
+    autouse check makes the kept keys anyway and fails on any that
+    changed."""
+    import yaml
+
+    import plugins.archive_writer as writer_module
+
+    output = tmp_path / "output"
+    build_site(content_copy, output, search=False)
+    articles = sorted((content_copy / "articles").rglob("*.md"))
+    for n in range(1, 3):  # between older articles, sharing terms with many
+        (content_copy / "articles" / "2024" / "01" / f"2024-01-1{n}-new-route-{n}.md").write_text(
+            OLDER.format(n=n), encoding="utf-8")
+    edited = articles[3]  # its body only: same place in every list
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n记者补充了一段新的正文。\n", encoding="utf-8")
+    issue = content_copy / "issues" / "2024" / "2024-09-10-ykxwdaslbm.yml"  # a printed page reordered
+    data = yaml.safe_load(issue.read_text(encoding="utf-8"))
+    data["pages"][0]["articles"].reverse()
+    issue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    made = []
+    real = writer_module.article_page_key
+
+    def counted(site, name, article, vocabulary=""):
+        made.append(name)
+        return real(site, name, article, vocabulary)
+
+    monkeypatch.setattr(writer_module, "CHECK_UNNAMED_PAGES", False)
+    monkeypatch.setattr(writer_module, "article_page_key", counted)
+    build_site(content_copy, output, search=False)
+    clean = tmp_path / "clean"
+    build_site(content_copy, clean, search=False, overrides={"CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert tree_digest(output) == tree_digest(clean)
+    pages = [p for p in tree_digest(clean) if p.startswith("20") and p.count("/") == 3]
+    incremental_keys = made[:len(made) - len(pages)]  # the clean build makes every key
+    assert len(made) - len(incremental_keys) == len(pages)
+    print(f"\nkeys made for {len(incremental_keys)} of {len(pages)} article pages: {sorted(incremental_keys)}")
+    # the demo's printed pages and photos make many keys; the rest are kept unmade
+    assert len(pages) - len(incremental_keys) >= 20, sorted(incremental_keys)
+    assert {"2024/01/2024-01-11-new-route-1/index.html", "2024/01/2024-01-12-new-route-2/index.html"} \
+        <= set(incremental_keys)
+
+
+def test_an_old_article_edited_renders_the_pages_that_list_it_as_related(tmp_path):
+    """A body edit keeps an article in its place in every list, but the
+    pages that show it as a related article name it by its source: their
+    keys are made (the autouse check fails the build if one is kept
+    unmade), and the output equals a clean build."""
+    from yingkou_archive.synthetic import generate_archive
+
+    content = tmp_path / "content"
+    generate_archive(content, 300, seed=4)
+    output = tmp_path / "output"
+    build_site(content, output, search=False)
+    edited = sorted((content / "articles").rglob("*.md"))[150]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n记者补充了一段新的正文。\n", encoding="utf-8")
+    build_site(content, output, search=False)
+    clean = tmp_path / "clean"
+    build_site(content, clean, search=False, overrides={"CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert tree_digest(output) == tree_digest(clean)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from html import escape
 
 from .paging import page_number_of, page_url
@@ -64,15 +65,25 @@ def list_month_links(series, base_url: str, per_page: int) -> dict:
 
 class MonthlyChart:
     """A chart made only when a page that shows it is rendered; the series
-    (plain values) tells whether it changed.  With ``base_url`` (a list of
-    the articles, cut into pages of ``per_page``) a month's bar links to the
-    month in that list, else to the site's month archive."""
+    (plain values) tells whether it changed, and is counted only when asked
+    for (a daily build asks only for the terms whose articles changed).
+    With ``base_url`` (a list of the articles, cut into pages of
+    ``per_page``) a month's bar links to the month in that list, else to
+    the site's month archive.  ``dates`` is read when the series is."""
 
     def __init__(self, dates: Iterable[dt.date], label: str, base_url: str | None = None,
                  per_page: int = 20):
-        self.series = tuple(monthly_counts(dates))
+        self._dates = dates
         self.label = label
-        self.links = list_month_links(self.series, base_url, per_page) if base_url else None
+        self._base_url, self._per_page = base_url, per_page
+
+    @cached_property
+    def series(self) -> tuple:
+        return tuple(monthly_counts(self._dates))
+
+    @cached_property
+    def links(self) -> dict | None:
+        return list_month_links(self.series, self._base_url, self._per_page) if self._base_url else None
 
     def svg(self, siteurl: str = "") -> str:
         """The chart, each month's bar a link to that month's articles."""

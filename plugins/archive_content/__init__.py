@@ -38,7 +38,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import order_content
 
 from plugins.archive_content.store import STORE_INPUT, read_articles
-from plugins.archive_writer import pages_rendering, writing_started
+from plugins.archive_writer import article_pages_changing, pages_rendering, writing_started
 from plugins.build_vocabulary import build_vocabulary
 from plugins.forked import Pending, worth_forking
 from plugins.pelican_internals import replace_reading, skip_idle_disabled_reader_check
@@ -150,12 +150,12 @@ def read_articles_from_store(generator):
     reader.problems += problems
     # which articles are new since an output was built (plugins/list_pages)
     generator.archive_history = _history[0] = history
+    _with_files[0] = generator.archive_with_files = []
     by_status = {"published": [], "draft": [], "hidden": []}
     root = os.path.abspath(settings["PATH"])
     # the articles whose bodies reference files (images, attachments): few,
     # and plugins that look at those files go over these instead of all
     # (every pass over 100,000 article objects costs about 0.5 s)
-    generator.archive_with_files = []
     for article in articles:
         by_status.setdefault(article.status, []).append(article)
         # what Generator.add_source_path does, without its relpath per article
@@ -189,10 +189,30 @@ def read_articles_from_store(generator):
 
 
 _history = [None]  # this build's store history, for record_store_state
+_with_files = [[]]  # this build's articles whose bodies link files
 
 
 def forget_history(_pelican):
     _history[0] = None  # several builds may run in one process
+    _with_files[0] = []
+
+
+def changing_article_pages(writer, **_kwargs) -> set[int] | None:
+    """For plugins.archive_writer (article_pages_changing): the articles
+    new or changed since the output's build, their previous and next
+    articles (a new article comes between two; with an article removed or
+    moved the store cannot tell), and those whose bodies link files (an
+    image may change without its article)."""
+    history = _history[0]
+    changed = None if history is None else history.changed_articles(writer.previous_inputs.get(STORE_INPUT))
+    if changed is None:
+        return None
+    ids = set(map(id, _with_files[0]))
+    for article in changed:
+        for shown in (article, getattr(article, "prev_article", None), getattr(article, "next_article", None)):
+            if shown is not None:
+                ids.add(id(shown))
+    return ids
 
 
 def record_store_state(writer):
@@ -324,6 +344,7 @@ def register():
     signals.initialized.connect(load_build_vocabulary)
     signals.initialized.connect(forget_history)
     writing_started.connect(record_store_state)
+    article_pages_changing.connect(changing_article_pages)
     signals.readers_init.connect(use_archive_reader)
     signals.article_generator_init.connect(read_from_store)
     signals.all_generators_finalized.connect(fail_on_problems)

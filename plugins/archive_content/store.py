@@ -189,17 +189,22 @@ class StoreHistory:
         return {"generation": len(self.tokens), "token": self.tokens[-1] if self.tokens else ""}
 
     def changed_since(self, state) -> frozenset[int] | None:
-        """The ids of the articles whose records were made after the store
-        was in ``state``; None when that is not known (another store, an
-        older copy of this one, or an article removed or moved since)."""
+        """The ids of :meth:`changed_articles`."""
+        changed = self.changed_articles(state)
+        return None if changed is None else frozenset(map(id, changed))
+
+    def changed_articles(self, state) -> list | None:
+        """The articles whose records were made after the store was in
+        ``state``; None when that is not known (another store, an older
+        copy of this one, or an article removed or moved since)."""
         if not isinstance(state, dict):
             return None
         generation, token = state.get("generation"), state.get("token")
         if (not isinstance(generation, int) or not 0 < generation <= len(self.tokens)
                 or self.tokens[generation - 1] != token or self.moved_at > generation):
             return None
-        return frozenset(id(article) for made, articles in self.by_generation.items() if made > generation
-                         for article in articles)
+        return [article for made, articles in self.by_generation.items() if made > generation
+                for article in articles]
 
 
 # Record fields that decide where an article is listed (which lists, in

@@ -28,7 +28,7 @@ from pathlib import Path
 from pelican import signals
 
 from fileutil import same_bytes
-from plugins.archive_writer import output_files
+from plugins.archive_writer import article_pages_changing, output_files
 from plugins.archive_writer.keys import brief, list_key
 from yingkou_archive.issues import read_issues
 from yingkou_archive.paper import group
@@ -37,6 +37,24 @@ from yingkou_archive.paper import group
 def _key(writer, articles, *data) -> dict:
     """``render_key=`` for the archive's writer; Pelican's own has none."""
     return {"render_key": list_key(articles, *data)} if hasattr(writer, "page_keys") else {}
+
+
+_paper = [None]  # this build's printed paper, for changing_printed_articles
+
+
+def forget_paper(_pelican):
+    _paper[0] = None  # several builds may run in one process
+
+
+def changing_printed_articles(_writer, **_kwargs) -> set[int] | None:
+    """For plugins.archive_writer (article_pages_changing): every article
+    on a printed page.  Its page shows the page's image, region and
+    neighbours there, which the issue files decide, and the build keeps no
+    record of what they were: these pages' keys are always made."""
+    paper = _paper[0]
+    if paper is None:
+        return None
+    return {id(entry.article) for page in paper.pages for entry in page.entries}
 
 
 def build_paper(generator):
@@ -54,6 +72,8 @@ def build_paper(generator):
     paper = group(generator.articles, issue_files,
                   {path: a for path, a in files.items() if id(a) in published})
     generator.archive_paper = paper
+    # without the archive reader's store nothing tells what changed: no answer then
+    _paper[0] = paper if getattr(generator, "archive_history", None) is not None else None
     generator.context["paper"] = paper
     generator.context["issue_pages"] = paper.pages
 
@@ -139,5 +159,7 @@ def _copy_pdfs(generator, writer, paper) -> None:
 
 
 def register():
+    signals.initialized.connect(forget_paper)
     signals.article_generator_finalized.connect(build_paper)
+    article_pages_changing.connect(changing_printed_articles)
     signals.article_writer_finalized.connect(write_paper)

@@ -23,7 +23,8 @@ from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
 from fileutil import load_pickled, save_pickled
-from plugins.archive_writer import feed_terms, pages_queued
+from plugins.archive_content.store import STORE_INPUT
+from plugins.archive_writer import article_pages_changing, feed_terms, pages_queued
 from plugins.archive_writer.keys import list_key
 from plugins.build_vocabulary import build_vocabulary
 from plugins.forked import Pending, worth_forking
@@ -164,7 +165,8 @@ def build_taxonomies(generator):
     if problems:
         raise ContentError(problems)
     _attach_agencies_to_districts(indexes)
-    _attach_related(generator.articles, generator.settings)
+    history = getattr(generator, "archive_history", None)
+    _attach_related(generator.articles, generator.settings, history)
     generator.archive_taxonomies = indexes
     generator.context["taxonomies"] = indexes
     generator.context["taxonomy"] = {index.kind.name: index for index in indexes}
@@ -191,31 +193,41 @@ def _attach_agencies_to_districts(indexes):
 
 
 _related = Pending()
+# (ids of the articles whose related lists may differ from those of the
+# build that kept its lists, ids of those new since, that build's store
+# state, the articles, the store history), for changing_related; None: not
+# known
+_related_changes = [None]
 
 
-def _attach_related(articles, settings):
+def _attach_related(articles, settings, history=None):
     """Every article's related articles.  At 50,000 articles that is 1 s of
     Python over every article, needed only when the writer makes the pages'
     keys: with the archive writer (which queues pages and makes keys only
     when every page is queued) it runs in a forked process meanwhile, and
     :func:`attach_pending_related` gives the answer to the articles."""
     cache_dir = settings.get("CACHE_PATH")
+    store_state = None if history is None else history.state()
+    _related_changes[0] = None
     if worth_forking(len(articles)) and ARCHIVE_WRITER in settings.get("PLUGINS", ()):
-        _related.start("相关文章计算", related_lists, articles, cache_dir, context=articles)
+        _related.start("相关文章计算", related_lists, articles, cache_dir, store_state,
+                       context=(articles, history))
         return
     _related.stop()
-    _give_related(articles, related_lists(articles, cache_dir))
+    _give_related(articles, history, *related_lists(articles, cache_dir, store_state))
 
 
 def attach_pending_related(*_args, **_kwargs):
     taken = _related.take()
     if taken is not None:
-        related, articles = taken
-        _give_related(articles, related)
+        (related, changes), (articles, history) = taken
+        _give_related(articles, history, related, changes)
 
 
-def related_lists(articles, cache_dir: str | None) -> list[list[int]]:
-    """Each article's related articles, as indices into ``articles``."""
+def related_lists(articles, cache_dir: str | None, store_state: dict | None = None) -> tuple:
+    """Each article's related articles, as indices into ``articles``; and
+    (the positions whose lists may differ from those kept by the last
+    build, that build's ``store_state``), or None when not known."""
     plurals = [kind.plural for kind in TAXONOMY_KINDS]
     term_sets = [
         frozenset([term.related_key for plural in plurals for term in getattr(article, plural, ())])
@@ -224,24 +236,69 @@ def related_lists(articles, cache_dir: str | None) -> list[list[int]]:
     newness = [article.date.timestamp() for article in articles]
     keys = [_shown_path(article) for article in articles]
     state_file = os.path.join(cache_dir, RELATED_STATE_FILE) if cache_dir else None
-    previous = load_pickled(state_file) if state_file else None
-    related, state = update_related(keys, term_sets, newness, RELATED_LIMIT,
-                                    previous if isinstance(previous, RelatedState) else None)
+    kept = load_pickled(state_file) if state_file else None
+    # (RelatedState, the store state it was made at); an older cache kept the bare state
+    previous, kept_store = kept if isinstance(kept, tuple) and len(kept) == 2 else (kept, None)
+    previous = previous if isinstance(previous, RelatedState) else None
+    related, state = update_related(keys, term_sets, newness, RELATED_LIMIT, previous)
     if state_file:
-        save_pickled(state_file, state)
-    return related
+        save_pickled(state_file, (state, store_state))
+    if previous is None or kept_store is None:
+        return related, None
+    return related, (*_changed_positions(keys, related, previous), kept_store)
 
 
-def _give_related(articles, related: list[list[int]]) -> None:
+def _changed_positions(keys: list, related: list[list[int]], previous: RelatedState) -> tuple[set[int], set[int]]:
+    """The positions whose related list names other articles (by key) than
+    ``previous`` did, and of those the ones ``previous`` had no list for
+    (new articles)."""
+    before = dict(zip(previous.keys, previous.related, strict=True))
+    old_keys = previous.keys
+    changed, new = set(), set()
+    for position, (key, mine) in enumerate(zip(keys, related, strict=True)):
+        old = before.get(key)
+        if old is None:
+            new.add(position)
+        if old is None or [old_keys[i] for i in old] != [keys[i] for i in mine]:
+            changed.add(position)
+    return changed, new
+
+
+def _give_related(articles, history, related: list[list[int]], changes) -> None:
     for article, indices in zip(articles, related, strict=True):
         article.related_articles = [articles[i] for i in indices]
+    if changes is not None and history is not None:
+        positions, new, kept_store = changes
+        _related_changes[0] = ({id(articles[p]) for p in positions}, {id(articles[p]) for p in new},
+                               kept_store, articles, history)
 
 
-def _term_data(term: TaxonomyTerm, chart: MonthlyChart) -> tuple:
-    """What a term's front page shows besides its articles (for its key)."""
+def changing_related(writer, **_kwargs) -> set[int] | None:
+    """For plugins.archive_writer (article_pages_changing): the articles
+    whose related lists differ from the output's build, and those whose
+    lists hold an article changed since (its title or summary may have)."""
+    found = _related_changes[0]
+    if found is None:
+        return None
+    ids, new, kept_store, articles, history = found
+    output_store = writer.previous_inputs.get(STORE_INPUT)
+    if kept_store != output_store:
+        return None  # the lists compared with are not the output's
+    changed = history.changed_since(output_store)
+    if changed is None:
+        return None
+    # a new article is only in lists made now (named already); an edited
+    # one may be in any
+    if not changed <= new:
+        ids = ids | {id(a) for a in articles if not changed.isdisjoint(map(id, a.related_articles))}
+    return ids
+
+
+def _term_data(term: TaxonomyTerm) -> tuple:
+    """What a term's front page shows besides its articles and their chart
+    (for its key)."""
     return (term.kind.name, term.name, term.url, term.count, term.feed_url, term.term.aliases,
             term.term.district, term.home_district and (term.home_district.name, term.home_district.url),
-            chart.series,
             tuple((a.name, a.url, a.count) for a in term.agencies))
 
 
@@ -264,7 +321,8 @@ def write_taxonomies(generator, writer):
         for term in index.used_terms:
             chart = MonthlyChart((a.date for a in term.articles), term.name, term.url, per_page)
             write_list_pages(write, term_template, generator.context, term.url, term.articles, per_page,
-                             _term_data(term, chart), (term.kind.name, term.name, term.url), changes,
+                             _term_data(term), (term.kind.name, term.name, term.url), changes,
+                             front_derived=lambda chart=chart: chart.series,
                              taxonomy=index, term=term, chart_svg=chart, page_name=term.page_name)
             title = f"{index.kind.label}：{term.name}"
             writer.write_feed(term.articles, generator.context, term.feed_url, term.feed_url,
@@ -287,3 +345,4 @@ def register():
     signals.article_generator_finalized.connect(build_taxonomies)
     signals.article_writer_finalized.connect(write_taxonomies)
     pages_queued.connect(attach_pending_related)
+    article_pages_changing.connect(changing_related)

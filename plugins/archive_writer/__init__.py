@@ -19,6 +19,19 @@ global:
   of the generation in the output folder are kept in
   ``.archive-state/pages.json``; a page whose key is unchanged and whose
   files are there is left as it is.  Pages without a key are rendered.
+* **Article pages nobody names keep their key unmade.**  Making the key of
+  every article page was a pass over the whole archive at every build.
+  The plugins that put something on an article page say which articles'
+  pages may have changed since the output's build
+  (:data:`article_pages_changing`: the reader names new and changed
+  articles, their neighbours and those linking files; the taxonomy names
+  changed related lists; the printed paper names its articles); the
+  others keep the last build's key.  Tests make those keys anyway and
+  fail when one differs (:data:`CHECK_UNNAMED_PAGES`).
+* Whether a kept page's files are there comes from the build's record of
+  the output folder (:attr:`ArchiveWriter.known_files`, set by the build
+  driver when the folder was brought up to that record), else from a stat
+  of each file.
 * **Files are replaced, never edited.**  The output folder holds the live
   generation's files, shared with the live site (sitebuild/generations.py):
   a rendered file whose bytes are unchanged is left alone, a changed one is
@@ -69,6 +82,14 @@ writing_started = signal("archive-writing-started")
 # related articles of plugins/archive_taxonomy, made beside the queueing)
 # finishes here.
 pages_queued = signal("archive-pages-queued")
+# Sent once per build (sender: the writer) after ``pages_queued``: which
+# articles' pages may show something other than in the build of the output
+# folder.  Every plugin that puts something on an article page (its key,
+# keys.article_page_key) answers, with the ids (``id()``) of the articles
+# whose part of the page may have changed, or None when it cannot tell; an
+# article page no answer names keeps the last build's key without making
+# it.  No answer, or any None: every article page's key is made.
+article_pages_changing = signal("archive-article-pages-changing")
 # Sent once per build (sender: the writer) before the first queued page is
 # rendered: a plugin that may still stop the build (the site-wide checks of
 # plugins/archive_content, run beside the queueing) waits, or raises, here.
@@ -80,6 +101,10 @@ pages_announced = signal("archive-pages-announced")
 # Sent by every producer of output files (sender: it) with ``produced`` and
 # ``changed``: paths relative to the output folder.
 output_files = signal("archive-output-files")
+
+# Tests set this: an article page that :data:`article_pages_changing` left
+# out has its key made anyway, and the build fails if it is not the last one.
+CHECK_UNNAMED_PAGES = False
 
 # The writer of the run in progress (Pelican keeps it in a local variable;
 # the ``finalized`` signal that flushes it only carries the Pelican object).
@@ -144,6 +169,13 @@ class ArchiveWriter(Writer):
         self.vocabulary = vocabulary_digest(settings) if settings else ""
         # page name -> its record (_key_of, _paths_of): the last build's, this build's
         self.previous, self.previous_inputs = self._load_state()
+        # the output folder with a separator: a page's file is this and its
+        # name (what os.path.join makes, without a call per page)
+        self._prefix = os.path.join(self.output_path, "")
+        # the files the output folder is known to hold, relative to it (the
+        # build's record of its last generation, set by sitebuild/build.py);
+        # None: each kept page's files are looked for
+        self.known_files: set[str] | None = None
         self.page_keys: dict[str, str | list[str]] = {}
         # what plugins record of this build's inputs (record_input), kept
         # with the page keys: the next build reads it as previous_inputs
@@ -252,25 +284,37 @@ class ArchiveWriter(Writer):
 
     def _reuse(self, name: str, key: str, source) -> bool:
         """Keep the files of a page whose key is unchanged; False: render it."""
-        return self._keep(name, key, source, self._unchanged(name, key), None)
+        return self._keep(name, key, source, self._unchanged(name, key))
 
     def _keep(self, name: str, key: str, source, previous: str | list[str] | None,
-              present: set[str] | None, paths: list[str] | None = None) -> bool:
+              present: set[str] | None = None, paths: list[str] | None = None) -> bool:
         """:meth:`_reuse` with the page's :meth:`_unchanged` record already
-        looked up; ``present``: the output files known to exist (None: each
-        is checked); ``paths``: the record's files, joined to the output
-        folder (None: joined here)."""
+        looked up; ``paths``: the record's files (None: read from it);
+        ``present``: those of the output's files known to exist, relative
+        to the output folder (None: :meth:`_present` of ``paths``)."""
         self.page_keys[name] = key
         if previous is None:
             return False
         if paths is None:
-            paths = [os.path.join(self.output_path, p) for p in _paths_of(name, previous)]
-        if not all(p in present if present is not None else os.path.isfile(p) for p in paths):
+            paths = _paths_of(name, previous)
+        if present is None:
+            present = self._present(paths)
+        if not all(p in present for p in paths):
             return False
+        prefix = self._prefix
         for path in paths:
-            self.claim(path, source)
+            self.claim(prefix + path, source)
         self.page_keys[name] = previous
         return True
+
+    def _present(self, paths: list[str]) -> set[str]:
+        """Which of ``paths`` (relative to the output folder) are files
+        there: :attr:`known_files` when the build knows them, else a stat of
+        each (on a cold cache, in threads: fileutil.existing_files)."""
+        if self.known_files is not None:
+            return self.known_files
+        prefix = self._prefix
+        return {path[len(prefix):] for path in existing_files([prefix + p for p in paths])}
 
     def _relative(self, path: str) -> str:
         """A path in the output folder, relative to it (a slice: relpath
@@ -293,11 +337,30 @@ class ArchiveWriter(Writer):
         url = kwargs.get("url")
         return f"模板 {getattr(args[1], 'name', args[1])}" + (f"（/{url}）" if url else "")
 
-    def _job_key(self, index, is_article_page: bool) -> str | None:
+    def _job_key(self, index, is_article_page: bool, changing: set[int] | None = None) -> str | None:
+        """A job's render key; an article page whose article is not in
+        ``changing`` (see :meth:`_changing_articles`) keeps its last key."""
         args, kwargs, key = self.jobs[index]
         if key is None and is_article_page:
-            key = article_page_key("", args[0], kwargs["article"], self.vocabulary)
+            article = kwargs["article"]
+            if changing is not None and id(article) not in changing:
+                key = self.previous_key(args[0])
+                if key is not None and not CHECK_UNNAMED_PAGES:
+                    return key
+            made = article_page_key("", args[0], article, self.vocabulary)
+            if key is not None and made != key:
+                raise AssertionError(f"{args[0]}: 页面的输入变了，但没有插件说出（article_pages_changing）")
+            key = made
         return key
+
+    def _changing_articles(self) -> set[int] | None:
+        """The ids of the articles whose pages may have changed since the
+        output's build, from every :data:`article_pages_changing` answer;
+        None when some plugin cannot tell (or none answered)."""
+        answers = [answer for _receiver, answer in article_pages_changing.send(self)]
+        if not answers or any(answer is None for answer in answers):
+            return None
+        return set().union(*answers)
 
     def _is_article_page(self, index) -> bool:
         article = self.jobs[index][1].get("article")
@@ -369,15 +432,14 @@ class ArchiveWriter(Writer):
         # articles), so what a later one needs is kept from an earlier
         names = [job[0][0] for job in self.jobs]
         article_page = [self._is_article_page(index) for index in range(len(self.jobs))]
-        keys = [self._job_key(index, article_page[index]) for index in range(len(self.jobs))]
+        changing = self._changing_articles() if self.previous else None
+        keys = [self._job_key(index, article_page[index], changing) for index in range(len(self.jobs))]
         unchanged = [None if key is None else self._unchanged(names[index], key)
                      for index, key in enumerate(keys)]
-        root = self.output_path
-        files = {index: [os.path.join(root, path) for path in _paths_of(names[index], previous)]
+        files = {index: _paths_of(names[index], previous)
                  for index, previous in enumerate(unchanged) if previous is not None}
-        # the files of every page that may be kept, checked at once (on a
-        # cold cache, in threads: fileutil.existing_files)
-        present = existing_files([path for paths in files.values() for path in paths])
+        # the files of every page that may be kept, checked at once
+        present = self._present([path for paths in files.values() for path in paths])
         for index, key in enumerate(keys):
             if key is not None and self._keep(names[index], key, index, unchanged[index], present,
                                               files.get(index)):
@@ -385,7 +447,9 @@ class ArchiveWriter(Writer):
             else:
                 (articles if article_page[index] else others).append(index)
         # a kept page's record is the last build's: its files are those checked
-        in_place = [(i, files[i]) for i in kept]  # (job, its files) of every page, kept or rendered
+        prefix = self._prefix
+        # (job, its files) of every page, kept or rendered
+        in_place = [(i, [prefix + path for path in files[i]]) for i in kept]
         unsignalled = set(kept)  # jobs whose content_written Pelican's writer did not send
         pages_rendering.send(self)
         done, by_pelican = self._render(articles)
