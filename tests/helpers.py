@@ -113,3 +113,17 @@ def build_synthetic_site(work: Path, articles: int, seed: int, extra: dict[str, 
         path.write_text(text, encoding="utf-8")
     build_site(content, work / "output")
     return work / "output"
+
+
+def record_calls(monkeypatch, owner, name: str, note) -> list:
+    """Replace ``owner.name`` (a module's function) for one test by one
+    that appends ``note(*args)`` to the returned list, then calls it."""
+    calls = []
+    real = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        calls.append(note(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls

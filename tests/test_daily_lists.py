@@ -14,7 +14,7 @@ import plugins.list_pages as list_pages
 from plugins.archive_content.store import StoreHistory
 from plugins.list_pages import KnownChanges
 from sitebuild.build import build_site
-from tests.helpers import tree_digest
+from tests.helpers import record_calls, tree_digest
 from yingkou_archive.errors import ArchiveError
 from yingkou_archive.synthetic import ArticleGenerator, generate_archive
 from yingkou_archive.vocabulary import load_vocabulary
@@ -40,15 +40,7 @@ def _same_as_clean(content, output, tmp_path, name):
 @pytest.fixture
 def counted(monkeypatch):
     """How many list pages had the briefs of their articles made."""
-    calls = []
-    real = list_pages.briefs_key
-
-    def counting(articles):
-        calls.append(len(articles))
-        return real(articles)
-
-    monkeypatch.setattr(list_pages, "briefs_key", counting)
-    return calls
+    return record_calls(monkeypatch, list_pages, "briefs_key", len)
 
 
 def test_new_articles_leave_older_list_pages_unread_and_equal_a_clean_build(tmp_path, counted):

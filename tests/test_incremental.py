@@ -7,7 +7,7 @@ from functools import partial
 import pytest
 
 from sitebuild.build import build_site
-from tests.helpers import tree_digest
+from tests.helpers import record_calls, tree_digest
 
 NEW = """Title: 站前区新增三处口袋公园 {n}
 Date: 2024-12-2{n}
@@ -250,15 +250,8 @@ def test_a_daily_build_makes_keys_only_for_article_pages_that_may_have_changed(c
     data["pages"][0]["articles"].reverse()
     issue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
-    made = []
-    real = writer_module.article_page_key
-
-    def counted(site, name, article, vocabulary=""):
-        made.append(name)
-        return real(site, name, article, vocabulary)
-
     monkeypatch.setattr(writer_module, "CHECK_UNNAMED_PAGES", False)
-    monkeypatch.setattr(writer_module, "article_page_key", counted)
+    made = record_calls(monkeypatch, writer_module, "article_page_key", lambda _site, name, *_: name)
     build_site(content_copy, output, search=False)
     clean = tmp_path / "clean"
     build_site(content_copy, clean, search=False, overrides={"CACHE_PATH": str(tmp_path / "fresh-cache")})

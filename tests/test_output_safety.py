@@ -14,7 +14,7 @@ import pytest
 
 from sitebuild.build import build_site
 from sitebuild.generations import OutputError
-from tests.helpers import tree_digest
+from tests.helpers import record_calls, tree_digest
 from tests.test_incremental import _edit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,14 +177,7 @@ def test_kept_pages_are_not_looked_for_when_the_standby_matches_its_record(conte
     output = tmp_path / "output"
     build_site(content_copy, output, search=False)
     build_site(content_copy, output, search=False)
-    looked = []
-    real = writer_module.existing_files
-
-    def counting(paths):
-        looked.append(len(paths))
-        return real(paths)
-
-    monkeypatch.setattr(writer_module, "existing_files", counting)
+    looked = record_calls(monkeypatch, writer_module, "existing_files", len)
     build_site(content_copy, output, search=False)
     assert looked == []
     (tmp_path / ".output.standby" / ".archive-state" / "dirty").touch()
