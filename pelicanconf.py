@@ -62,6 +62,7 @@ MARKDOWN = copy.deepcopy(_MARKDOWN_CONFIG)  # Pelican adds to it
 PLUGIN_PATHS = []
 PLUGINS = [
     "plugins.archive_writer",
+    "plugins.archive_templates",
     "plugins.archive_content",
     "plugins.archive_taxonomy",
     "plugins.archive_redirects",

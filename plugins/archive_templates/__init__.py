@@ -1,0 +1,43 @@
+"""Pelican adapter: compiled templates kept between builds.
+
+Jinja compiles every template it loads from its source, in each build:
+0.16–0.19 s of a daily build that renders a few dozen pages (py-spy, 50,000
+and 100,000 articles).  Each generator's environment gets Jinja's own
+``FileSystemBytecodeCache`` in the build's ``CACHE_PATH``.  Jinja names an
+entry by the template's name and file and checks the source's digest, so
+an edited template is compiled again; what it does not check is the
+environment's options (``JINJA_ENVIRONMENT``: autoescape, extensions), which
+change the compiled code, so each set of options and Jinja version has a
+folder of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import jinja2
+from jinja2 import FileSystemBytecodeCache
+from pelican import signals
+
+CACHE_FOLDER = "templates"
+
+
+def _options_digest(options: dict) -> str:
+    text = repr(sorted((name, repr(value)) for name, value in options.items()))
+    return hashlib.sha1(f"{jinja2.__version__}\0{text}".encode()).hexdigest()[:16]
+
+
+def keep_compiled_templates(generator):
+    settings = generator.settings
+    cache_path = settings.get("CACHE_PATH")
+    env = getattr(generator, "env", None)
+    if not cache_path or env is None or env.bytecode_cache is not None:
+        return
+    folder = os.path.join(cache_path, CACHE_FOLDER, _options_digest(settings.get("JINJA_ENVIRONMENT", {})))
+    os.makedirs(folder, exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(folder)
+
+
+def register():
+    signals.generator_init.connect(keep_compiled_templates)
