@@ -21,6 +21,7 @@ import os
 import re
 from collections import defaultdict
 from html import escape
+from operator import attrgetter
 
 from pelican import signals
 
@@ -34,6 +35,7 @@ _YEAR = re.compile(r"^(\d{4})/")
 _pages: dict[str, tuple[str, object]] = {}  # url -> (kind, lastmod)
 _newest = [None]
 _output_path = [""]
+_date = attrgetter("date")
 
 
 def _page_url(rel: str) -> str:
@@ -60,7 +62,7 @@ def remember_pages(_writer, pages=(), **_kwargs):
             listed = context.get("articles") or ()
             lastmod = newest_listed.get(id(listed), newest_listed)
             if lastmod is newest_listed:
-                lastmod = newest_listed[id(listed)] = max([a.date for a in listed], default=None)
+                lastmod = newest_listed[id(listed)] = max(map(_date, listed), default=None)
             kind = "indexes"
         rel = path[cut:] if path.startswith(prefix) else os.path.relpath(path, output_path)
         remembered[_page_url(rel)] = (kind, lastmod)
@@ -121,6 +123,12 @@ def write_sitemaps(pelican):
     changefreqs = config.get("changefreqs", {})
     siteurl = settings.get("SITE_ABSOLUTE_URL") or settings["SITEURL"]
     pages = _pages if excluded is None else {u: v for u, v in _pages.items() if not excluded.search(u)}
+    # what every line of a kind shares, made once: there are 120,000 lines
+    # at 100,000 articles
+    start = f"<url><loc>{escape(siteurl)}/"
+    ends = {kind: (f"</lastmod><changefreq>{changefreqs.get(kind, 'monthly')}</changefreq>"
+                   f"<priority>{priorities.get(kind, 0.5)}</priority></url>")
+            for kind in ("articles", "pages", "indexes")}
     index = []
     for group, urls in sorted(_groups(list(pages)).items()):
         lines = [f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{XMLNS}">']
@@ -130,9 +138,7 @@ def write_sitemaps(pelican):
             lastmod = lastmod or _newest[0]
             if lastmod is not None:
                 dates.append(lastmod)
-            lines.append(f"<url><loc>{escape(siteurl)}/{escape(url)}</loc><lastmod>{_w3c(lastmod)}</lastmod>"
-                         f"<changefreq>{changefreqs.get(kind, 'monthly')}</changefreq>"
-                         f"<priority>{priorities.get(kind, 0.5)}</priority></url>")
+            lines.append(f"{start}{escape(url)}</loc><lastmod>{_w3c(lastmod)}{ends[kind]}")
         lines.append("</urlset>\n")
         name = f"{SITEMAP_DIR}/{group}.xml"
         writer.write_text(name, "\n".join(lines), "网站地图")
