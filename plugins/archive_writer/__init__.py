@@ -362,10 +362,6 @@ class ArchiveWriter(Writer):
             return None
         return set().union(*answers)
 
-    def _is_article_page(self, index) -> bool:
-        article = self.jobs[index][1].get("article")
-        return article is not None and "source_hash" in article.metadata
-
     # -- rendering --------------------------------------------------------------
 
     def _pages_in_job(self, index) -> int:
@@ -428,16 +424,29 @@ class ArchiveWriter(Writer):
         self.deferring = False
         pages_queued.send(self)
         kept, articles, others = [], [], []
-        # each of these is one pass over every page (120,000 at 100,000
-        # articles), so what a later one needs is kept from an earlier
-        names = [job[0][0] for job in self.jobs]
-        article_page = [self._is_article_page(index) for index in range(len(self.jobs))]
-        changing = self._changing_articles() if self.previous else None
-        keys = [self._job_key(index, article_page[index], changing) for index in range(len(self.jobs))]
-        unchanged = [None if key is None else self._unchanged(names[index], key)
-                     for index, key in enumerate(keys)]
-        files = {index: _paths_of(names[index], previous)
-                 for index, previous in enumerate(unchanged) if previous is not None}
+        jobs, previous_records = self.jobs, self.previous
+        changing = self._changing_articles() if previous_records else None
+        # one pass over every page (120,000 at 100,000 articles): its name,
+        # whether it is an article page, its key, and the files of the last
+        # build's record when the key is unchanged (index -> relative paths)
+        names, article_page, keys, unchanged, files = [], [], [], [], {}
+        for index, (args, kwargs, key) in enumerate(jobs):
+            name = args[0]
+            article = kwargs.get("article")
+            # an article of the archive's reader (not a page or a plugin's article)
+            is_article = article is not None and "source_hash" in article.metadata
+            if key is None and is_article:
+                key = self._job_key(index, True, changing)
+            record = None if key is None else previous_records.get(name)
+            if record is not None:
+                if _key_of(record) == key:
+                    files[index] = _paths_of(name, record)
+                else:
+                    record = None
+            names.append(name)
+            article_page.append(is_article)
+            keys.append(key)
+            unchanged.append(record)
         # the files of every page that may be kept, checked at once
         present = self._present([path for paths in files.values() for path in paths])
         for index, key in enumerate(keys):
@@ -456,12 +465,20 @@ class ArchiveWriter(Writer):
         in_place += [(i, paths) for i, paths, _ in done]
         if not by_pelican:
             unsignalled.update(i for i, _, _ in done)
-        pages = {}  # article page -> its render key (the search index reads only pages whose key changed)
-        for index, paths in in_place:
+        # article page -> its render key (the search index reads only pages
+        # whose key changed), with the site key: a theme or code change
+        # changes the HTML the index reads; kept pages' relative paths are known
+        site, page_keys = self.site_key, self.page_keys
+        pages = {}
+        for index in kept:
             if article_page[index]:
-                # with the site key: a theme or code change changes the HTML the index reads
-                record = self.page_keys.get(self.jobs[index][0][0])
-                key = None if record is None else f"{self.site_key}:{_key_of(record)}"
+                key = f"{site}:{_key_of(page_keys[names[index]])}"
+                for path in files[index]:
+                    pages[path] = key
+        for index, paths, _ in done:
+            if article_page[index]:
+                record = page_keys.get(names[index])
+                key = None if record is None else f"{site}:{_key_of(record)}"
                 pages.update((self._relative(p), key) for p in paths)
         article_pages_written.send(self, pages=dict(sorted(pages.items())))
         done, by_pelican = self._render(others)
