@@ -135,5 +135,7 @@ def write_list_pages(write, template, context, base_url: str, articles: list, pe
             shown = (address, nav.key(), front_data if page.is_front else page_data)
             derived = front_derived if page.is_front else None
             key = {"render_key": _page_key(changes, name, page.articles, end <= first_changed, shown, derived)}
+        # the page's newest article (the sitemap's lastmod): its first, as _span says
+        newest = page.articles[0].date if page.articles else None
         write(name, template, context, articles=page.articles, dates=page.articles,
-              list_page=nav, url=address, **key, **kwargs)
+              list_page=nav, list_newest_date=newest, url=address, **key, **kwargs)

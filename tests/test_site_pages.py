@@ -186,6 +186,17 @@ def test_sitemap_dates_pages_by_their_articles_not_the_build(demo_site, report):
         assert entries[loc] == meta.date.strftime("%Y-%m-%d")
 
 
+def test_sitemap_dates_a_term_page_by_its_newest_article(demo_site, report, vocabulary):
+    entries, checked = sitemap_entries(demo_site), 0
+    for term in vocabulary.terms["topic"]:
+        dates = [m.date for m in report.articles if term.name in m.terms.get("topic", [])]
+        if dates:
+            loc = next(loc for loc in entries if loc.endswith(f"/topics/{term.slug}/"))
+            assert entries[loc] == max(dates).strftime("%Y-%m-%d"), term.name
+            checked += 1
+    assert checked >= 3
+
+
 def test_the_sitemap_is_an_index_of_files_by_year(demo_site, report):
 
     index = ET.parse(demo_site / "sitemap.xml").getroot()

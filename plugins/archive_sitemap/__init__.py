@@ -59,10 +59,13 @@ def remember_pages(_writer, pages=(), **_kwargs):
             kind = "articles" if "article" in context else "pages"
             lastmod = getattr(item, "modified", None) or getattr(item, "date", None)
         else:
-            listed = context.get("articles") or ()
-            lastmod = newest_listed.get(id(listed), newest_listed)
-            if lastmod is newest_listed:
-                lastmod = newest_listed[id(listed)] = max(map(_date, listed), default=None)
+            # a page cut by plugins/list_pages says its newest article's date
+            lastmod = context.get("list_newest_date", newest_listed)
+            if lastmod is newest_listed:  # another list (the home page): its newest article
+                listed = context.get("articles") or ()
+                lastmod = newest_listed.get(id(listed), newest_listed)
+                if lastmod is newest_listed:
+                    lastmod = newest_listed[id(listed)] = max(map(_date, listed), default=None)
             kind = "indexes"
         rel = path[cut:] if path.startswith(prefix) else os.path.relpath(path, output_path)
         remembered[_page_url(rel)] = (kind, lastmod)

@@ -502,7 +502,9 @@ class ArchiveWriter(Writer):
                           sort_keys=True, separators=(",", ":")).encode("utf-8")
         if replace_if_changed(keys_path, data):
             self.changed.add(keys_path)
-        produced = {self._relative(p) for p in written_files(self)}
+        # a slice for each of 120,000 files; _relative for any outside the prefix
+        prefix, cut = self._prefix, len(self._prefix)
+        produced = {p[cut:] if p.startswith(prefix) else self._relative(p) for p in written_files(self)}
         produced.add(PAGE_KEYS_FILE)
         changed = {self._relative(p) for p in self.changed}
         output_files.send(self, produced=produced, changed=changed)
