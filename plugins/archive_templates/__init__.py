@@ -14,6 +14,7 @@ folder of its own.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 
 import jinja2
@@ -21,6 +22,8 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 CACHE_FOLDER = "templates"
+
+logger = logging.getLogger(__name__)
 
 
 def _options_digest(options: dict) -> str:
@@ -35,7 +38,14 @@ def keep_compiled_templates(generator):
     if not cache_path or env is None or env.bytecode_cache is not None:
         return
     folder = os.path.join(cache_path, CACHE_FOLDER, _options_digest(settings.get("JINJA_ENVIRONMENT", {})))
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:  # a cache saves time; without one the build still runs
+        logger.warning("%s: 无法保存编译好的模板（%s），本次照常编译", folder, error.strerror or error)
+        return
+    if not os.access(folder, os.W_OK):
+        logger.warning("%s: 无法保存编译好的模板（不可写），本次照常编译", folder)
+        return
     env.bytecode_cache = FileSystemBytecodeCache(folder)
 
 

@@ -64,3 +64,9 @@ def test_other_environment_options_do_not_share_compiled_templates(tmp_path):
     assert _build(tmp_path, template, autoescape=True) == "&lt;b&gt;渡口早班&lt;/b&gt;"
     assert _build(tmp_path, template, autoescape=False) == "<b>渡口早班</b>"
     assert _build(tmp_path, template, autoescape=True) == "&lt;b&gt;渡口早班&lt;/b&gt;"
+
+
+def test_a_cache_that_cannot_be_made_is_only_a_warning(tmp_path, caplog):
+    (tmp_path / "cache").write_text("a file where the cache folder would be", encoding="utf-8")
+    assert _build(tmp_path, "<h1>{{ article.title }}</h1>") == "<h1>渡口早班</h1>"
+    assert any("无法保存编译好的模板" in record.getMessage() for record in caplog.records)
