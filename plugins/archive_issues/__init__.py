@@ -61,11 +61,13 @@ def build_paper(generator):
     content = Path(os.path.abspath(generator.settings["PATH"]))
     everything = list(generator.articles) + list(getattr(generator, "archive_drafts", []))
     files = {}
-    prefix = str(content) + os.sep
-    for article in everything:  # by string prefix: pathlib for each cost 0.9 s at 50,000 articles
-        path = os.path.abspath(article.source_path)
-        if path.startswith(prefix):
-            files[path[len(prefix):].replace(os.sep, "/")] = article
+    for article in everything:
+        # Pelican's path from the content folder, with "/": no path made per
+        # article (pathlib for each cost 0.9 s at 50,000 articles, abspath
+        # and a slice 0.15-0.25 s)
+        rel = article.relative_source_path
+        if not rel.startswith(("../", "/")):
+            files[rel] = article
     published = {id(a) for a in generator.articles}
     # problems are named by content_check.site_problems (the reader plugin)
     issue_files, _problems = read_issues(content, content.parent, set(files))
