@@ -43,9 +43,6 @@ def keep_compiled_templates(generator):
     except OSError as error:  # a cache saves time; without one the build still runs
         logger.warning("%s: 无法保存编译好的模板（%s），本次照常编译", folder, error.strerror or error)
         return
-    if not os.access(folder, os.W_OK):
-        logger.warning("%s: 无法保存编译好的模板（不可写），本次照常编译", folder)
-        return
     env.bytecode_cache = FileSystemBytecodeCache(folder)
 
 

@@ -10,7 +10,7 @@ from pelican.settings import read_settings
 ARTICLE = "Title: 渡口早班\nDate: 2024-03-09\nSlug: ferry\n\n早班渡轮提前半小时。\n"
 
 
-def _build(tmp_path, template: str, autoescape: bool = True) -> str:
+def _build(tmp_path, template: str, autoescape: bool = True, **jinja) -> str:
     content, templates = tmp_path / "content", tmp_path / "templates"
     content.mkdir(exist_ok=True)
     templates.mkdir(exist_ok=True)
@@ -23,7 +23,7 @@ def _build(tmp_path, template: str, autoescape: bool = True) -> str:
         "ARTICLE_URL": "{slug}/", "ARTICLE_SAVE_AS": "{slug}/index.html",
         "FEED_ALL_ATOM": None, "CATEGORY_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None,
         "AUTHOR_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
-        "JINJA_ENVIRONMENT": {"autoescape": autoescape},
+        "JINJA_ENVIRONMENT": {"autoescape": autoescape, **jinja},
     })
     Pelican(settings).run()
     return (tmp_path / "out" / "ferry" / "index.html").read_text(encoding="utf-8")
@@ -70,3 +70,11 @@ def test_a_cache_that_cannot_be_made_is_only_a_warning(tmp_path, caplog):
     (tmp_path / "cache").write_text("a file where the cache folder would be", encoding="utf-8")
     assert _build(tmp_path, "<h1>{{ article.title }}</h1>") == "<h1>渡口早班</h1>"
     assert any("无法保存编译好的模板" in record.getMessage() for record in caplog.records)
+
+
+def test_a_site_with_its_own_bytecode_cache_keeps_it(tmp_path):
+    own = jinja2.FileSystemBytecodeCache(str(tmp_path / "own"))
+    (tmp_path / "own").mkdir()
+    assert _build(tmp_path, "<h1>{{ article.title }}</h1>", bytecode_cache=own) == "<h1>渡口早班</h1>"
+    assert any((tmp_path / "own").iterdir())
+    assert not (tmp_path / "cache" / "templates").exists()

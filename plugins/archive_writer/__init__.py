@@ -171,7 +171,7 @@ class ArchiveWriter(Writer):
         self.previous, self.previous_inputs = self._load_state()
         # the output folder with a separator: a page's file is this and its
         # name (what os.path.join makes, without a call per page)
-        self._prefix = os.path.join(self.output_path, "")
+        self._prefix = self.output_path.rstrip(os.sep) + os.sep
         # the files the output folder is known to hold, relative to it (the
         # build's record of its last generation, set by sitebuild/build.py);
         # None: each kept page's files are looked for
@@ -319,7 +319,7 @@ class ArchiveWriter(Writer):
     def _relative(self, path: str) -> str:
         """A path in the output folder, relative to it (a slice: relpath
         costs 20 µs, once for every page)."""
-        prefix = self.output_path.rstrip(os.sep) + os.sep
+        prefix = self._prefix
         return path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, self.output_path)
 
     def _source_name(self, source) -> str:
@@ -337,21 +337,18 @@ class ArchiveWriter(Writer):
         url = kwargs.get("url")
         return f"模板 {getattr(args[1], 'name', args[1])}" + (f"（/{url}）" if url else "")
 
-    def _job_key(self, index, is_article_page: bool, changing: set[int] | None = None) -> str | None:
-        """A job's render key; an article page whose article is not in
+    def _article_page_key(self, name: str, article, changing: set[int] | None) -> str:
+        """An article page's render key; one whose article is not in
         ``changing`` (see :meth:`_changing_articles`) keeps its last key."""
-        args, kwargs, key = self.jobs[index]
-        if key is None and is_article_page:
-            article = kwargs["article"]
-            if changing is not None and id(article) not in changing:
-                key = self.previous_key(args[0])
-                if key is not None and not CHECK_UNNAMED_PAGES:
-                    return key
-            made = article_page_key("", args[0], article, self.vocabulary)
-            if key is not None and made != key:
-                raise AssertionError(f"{args[0]}: 页面的输入变了，但没有插件说出（article_pages_changing）")
-            key = made
-        return key
+        key = None
+        if changing is not None and id(article) not in changing:
+            key = self.previous_key(name)
+            if key is not None and not CHECK_UNNAMED_PAGES:
+                return key
+        made = article_page_key("", name, article, self.vocabulary)
+        if key is not None and made != key:
+            raise AssertionError(f"{name}: 页面的输入变了，但没有插件说出（article_pages_changing）")
+        return made
 
     def _changing_articles(self) -> set[int] | None:
         """The ids of the articles whose pages may have changed since the
@@ -436,7 +433,7 @@ class ArchiveWriter(Writer):
             # an article of the archive's reader (not a page or a plugin's article)
             is_article = article is not None and "source_hash" in article.metadata
             if key is None and is_article:
-                key = self._job_key(index, True, changing)
+                key = self._article_page_key(name, article, changing)
             record = None if key is None else previous_records.get(name)
             if record is not None:
                 if _key_of(record) == key:
@@ -502,9 +499,7 @@ class ArchiveWriter(Writer):
                           sort_keys=True, separators=(",", ":")).encode("utf-8")
         if replace_if_changed(keys_path, data):
             self.changed.add(keys_path)
-        # a slice for each of 120,000 files; _relative for any outside the prefix
-        prefix, cut = self._prefix, len(self._prefix)
-        produced = {p[cut:] if p.startswith(prefix) else self._relative(p) for p in written_files(self)}
+        produced = set(map(self._relative, written_files(self)))
         produced.add(PAGE_KEYS_FILE)
         changed = {self._relative(p) for p in self.changed}
         output_files.send(self, produced=produced, changed=changed)
