@@ -87,7 +87,7 @@ def wait_done(page):
     page.wait_for_function(
         "() => { const a = document.getElementById('search-app');"
         " return ['done','message','error'].includes(a.dataset.state)"
-        " && (a.dataset.state !== 'done' || a.dataset.facets === 'ready'); }", timeout=30000)
+        " && (a.dataset.state !== 'done' || ['ready','deferred'].includes(a.dataset.facets)); }", timeout=30000)
 
 
 def open_search(page, base, query="", **params):

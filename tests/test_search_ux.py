@@ -1,5 +1,6 @@
 """The search page as readers use it, at phone (390 px) and desktop (1280 px)
-widths: results before facets on a phone, one search box, relevance by
+widths: results before facets on a phone (whose counts are fetched only
+when the filters are opened), one search box, relevance by
 title and use in the body (a tag alone counts for nothing), excerpts of
 article text naming a matched tag, focus kept on a facet chosen with the
 arrow keys, the list and place restored on Back, a title per query, the
@@ -9,8 +10,9 @@ targets of 24 px.
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -71,7 +73,7 @@ def _wait(page):
     page.wait_for_function(
         "() => { const a = document.getElementById('search-app');"
         " return ['done','message','error'].includes(a.dataset.state)"
-        " && (a.dataset.state !== 'done' || a.dataset.facets === 'ready'); }", timeout=30000)
+        " && (a.dataset.state !== 'done' || ['ready','deferred'].includes(a.dataset.facets)); }", timeout=30000)
 
 
 def _search(page, base, query, **params):
@@ -94,7 +96,66 @@ def test_on_a_phone_results_come_first_under_one_search_box(browser, base):
     assert not page.eval_on_selector("#search-filters", "d => d.open")
     assert not page.is_visible("#search-facets fieldset")
     page.click("#search-filters > summary")
+    page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
     assert page.is_visible("#search-facets fieldset")
+    page.context.close()
+
+
+def _facet_ranges(page):
+    """(part URL path, first byte, end) of each segment's facet data."""
+    manifest = json.loads(page.eval_on_selector("#search-manifest", "e => e.textContent"))
+    bits = manifest["format"]["partBits"]
+    ranges = []
+    for segment in manifest["segments"]:
+        names_at, names, chunks, whole = segment["facetData"]
+        start, end = names_at - whole, names_at + names + sum(chunks)
+        ranges.append((f"/search/seg/{segment['name']}.{start >> bits}.bin",
+                       start & ((1 << bits) - 1), end - (start >> bits << bits)))
+    return ranges
+
+
+def _facet_requests(requests, ranges):
+    hits = []
+    for url, header in requests:
+        match = re.fullmatch(r"bytes=(\d+)-(\d+)", header or "")
+        path = urlsplit(url).path
+        for part, start, end in ranges:
+            if path == part and (match is None or int(match[1]) < end and int(match[2]) >= start):
+                hits.append((path, header))
+    return hits
+
+
+def test_on_a_phone_the_facet_counts_are_fetched_when_the_filters_are_opened(browser, base):
+    page = _page(browser, 390)
+    requests = []
+    page.on("request", lambda r: requests.append((r.url, r.headers.get("range"))))
+    _search(page, base, "营口")
+    ranges = _facet_ranges(page)
+    assert page.locator(".search-result").count() > 0
+    assert page.eval_on_selector("#search-app", "a => a.dataset.facets") == "deferred"
+    assert _facet_requests(requests, ranges) == []
+    requests.clear()
+    page.click("#search-filters > summary")
+    page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
+    assert _facet_requests(requests, ranges)
+    counts = page.eval_on_selector_all("#search-facets .facet-count", "cs => cs.map(c => c.textContent)")
+    assert counts and all(re.fullmatch(r"（\d+）", c) for c in counts)
+    assert not page.is_visible(".facet-note")
+    # a new search while the panel is open counts at once
+    page.fill("#search-q", WORD)
+    page.press("#search-q", "Enter")
+    page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
+    assert page.is_visible("#search-facets fieldset")
+    page.context.close()
+
+
+def test_on_a_phone_a_chosen_filter_shows_its_counts_at_once(browser, base):
+    page = _page(browser, 390)
+    _search(page, base, WORD, district="鲅鱼圈区")
+    assert page.eval_on_selector("#search-app", "a => a.dataset.facets") == "ready"
+    assert page.inner_text("#search-filters > summary") == "筛选（已选 1 项）"
+    page.click("#search-filters > summary")
+    assert page.is_checked("#search-facets input[name=facet-district][value='鲅鱼圈区']")
     page.context.close()
 
 
@@ -195,6 +256,7 @@ def test_facet_choices_are_at_least_24_px_to_tap(browser, base, width):
     _search(page, base, "营口")
     if width < 700:
         page.click("#search-filters > summary")
+        page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
         summary = page.locator("#search-filters > summary").bounding_box()
         assert summary["height"] >= 44
     sizes = page.eval_on_selector_all("#search-facets label", "ls => ls.map(l => l.getBoundingClientRect().height)")
