@@ -111,7 +111,7 @@ def _wait_done(page, timeout=60000):
     page.wait_for_function(
         "() => { const a = document.getElementById('search-app');"
         " return a && ['done','message','error'].includes(a.dataset.state)"
-        " && (a.dataset.state !== 'done' || a.dataset.facets === 'ready'); }",
+        " && (a.dataset.state !== 'done' || ['ready','deferred'].includes(a.dataset.facets)); }",
         timeout=timeout)
 
 
@@ -125,6 +125,10 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
     runs_cache: dict = {}
     stats = {kind: KindStats() for kind in KINDS}
     bytes_first: list[int] = []
+    bytes_phone: list[int] = []
+    # the facets' part of each first query on a desktop (fetched on a phone
+    # only when the reader opens 筛选)
+    bytes_opened: list[int] = []
     bytes_later: list[int] = []
     requests_first: list[int] = []
     ui_ms: list[float] = []
@@ -168,6 +172,9 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
                             "() => window.__lastSearchMs || 0") or (time.perf_counter() - started) * 1000)
                         bytes_later.append(sum(_own_responses(page, seen, since)))
                 context.close()
+                phone, opened = _phone_first_query(browser, base, query)
+                bytes_phone.append(phone)
+                bytes_opened.append(opened)
             # Quality: every query through the page's own search function.
             context = browser.new_context()
             page = context.new_page()
@@ -201,6 +208,9 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
         "first_query_bytes": _summary(bytes_first),
         "later_query_bytes": _summary(bytes_later),
         "first_query_requests": _summary(requests_first),
+        "phone_first_bytes": _summary(bytes_phone),
+        "phone_opened_bytes": _summary(bytes_opened),
+        "phone_over": {kb: sum(b > kb * 1024 for b in bytes_phone) for kb in (200, 300)},
         "search_ms": _summary(search_ms),
         "ui_ms": _summary(ui_ms),
         "largest_first": sorted(first_by_query, reverse=True)[:3],
@@ -208,6 +218,33 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
         "first_over": {kb: sum(b > kb * 1024 for b in bytes_first) for kb in (200, 300)},
         "slowest": sorted(ms_by_query, reverse=True)[:3],
     }
+
+
+def _phone_first_query(browser, base: str, query: str) -> tuple[int, int]:
+    """Bytes of a first query at 390 px, where the facets are collapsed,
+    until the results are shown; then the bytes of opening 筛选 (the
+    facet counts), until they are shown."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    seen: list[tuple[float, int]] = []
+    page.on("response", lambda r, seen=seen: seen.append(_sent(r)))
+    page.goto(base + "search/")
+    page.wait_for_function("document.getElementById('search-app').dataset.state === 'idle'")
+    seen.clear()
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    _wait_done(page)
+    first = sum(_own_responses(page, seen, since=0.0))
+    opened = 0
+    if page.is_visible("#search-filters > summary"):
+        page.wait_for_load_state("networkidle")  # the shard tables the page warms, not the counts
+        since = time.time() * 1000
+        seen.clear()
+        page.click("#search-filters > summary")
+        page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
+        opened = sum(size for start, size in seen if start >= since)
+    context.close()
+    return first, opened
 
 
 def _sent(response) -> tuple[float, int]:
@@ -330,6 +367,7 @@ def report(figures: dict) -> str:
         + "".join(f"; over {kb} KB: {n}" for kb, n in figures.get("first_over", {}).items())
         + (f"; requests median {figures['first_query_requests']['median']}, "
            f"max {figures['first_query_requests']['max']}" if figures.get("first_query_requests") else ""),
+        *_phone_lines(figures),
         f"- later queries, bytes: median {lb['median'] / 1024:.1f} KB, p90 {lb['p90'] / 1024:.1f} KB, "
         f"max {lb['max'] / 1024:.1f} KB (n={lb['n']})",
         f"- later queries, time in Chromium (fetching from a local server the files not loaded yet, "
@@ -373,6 +411,18 @@ def report(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def _phone_lines(figures: dict) -> list[str]:
+    phone, opened = figures.get("phone_first_bytes"), figures.get("phone_opened_bytes")
+    if not phone:
+        return []
+    return [f"- first query on a phone (390 px: the facets collapsed under 筛选, their counts fetched "
+            f"when it is opened), bytes until the results are shown: median {phone['median'] / 1024:.1f} KB, "
+            f"p90 {phone['p90'] / 1024:.1f} KB, max {phone['max'] / 1024:.1f} KB (n={phone['n']})"
+            + "".join(f"; over {kb} KB: {n}" for kb, n in figures.get("phone_over", {}).items())
+            + f"; then opening 筛选: median {opened['median'] / 1024:.1f} KB, p90 {opened['p90'] / 1024:.1f} KB, "
+            f"max {opened['max'] / 1024:.1f} KB"]
+
+
 SECTION_INTRO = (
     "Produced by `invoke bench-search --articles N` (benchmarks/search_quality.py) on this "
     "machine: synthetic archive from yingkou_archive/synthetic.py (seed 1), built with the "
@@ -383,7 +433,10 @@ SECTION_INTRO = (
     "positions and facet values it needs; the 10 displayed results' documents; the t2s "
     "pieces when needed), response headers included, until the page starts fetching the "
     "shard tables in the background (search.js `warmIndex`; later queries' bytes likewise "
-    "stop there; from the sixteenth session on); the scripts and the manifest load "
+    "stop there; from the sixteenth session on). Each first query is also run at 390 px "
+    "(a phone: the facets are collapsed under 筛选 and their counts are fetched only when "
+    "it is opened, from the twentieth session on): the bytes until its results are shown, "
+    "then the bytes of opening 筛选. The scripts and the manifest load "
     "with the page and are not counted (the manifest is in the search page since the "
     "eighth session; its gzipped size is given beside the figure). Each run's figures go "
     "first under their size, with the date and load average; earlier runs stay below. "
