@@ -5,8 +5,8 @@ Per gram, the ascending doc ids, each stored as ``id << 3 | body class << 1 | in
 delta-encoded as LEB128 varints; beside them the positions of 3-grams that
 are not extended.  A gram lives in shard ``(key * FIB) mod 2**64 >> (64 -
 bits)`` (Fibonacci hashing, recomputed in the browser with BigInt); ``bits``
-is chosen from the corpus size so a shard is ~5-8 KB gzipped, and checked
-against the real postings (:func:`sized_blocks`).
+is what the postings of a fair sample ask for, so that a shard is ~5-8 KB
+gzipped (:func:`sized_blocks`).
 """
 
 from __future__ import annotations
@@ -37,9 +37,15 @@ EXTEND_OCCURRENCES = 20_000
 # run may look up ten grams over its rounds, so small shards pay: at 50,000
 # articles 22,000 gave the worst first query 290 KB, 11,000 gave 252 KB.
 SHARD_TARGET_RAW = 11_000
-# Raw shard bytes per searchable character, measured on the synthetic
-# corpus (docs/search.md); used to pick the shard count before building.
-RAW_BYTES_PER_CHAR = 1.3
+# Raw shard bytes of a segment of c searchable characters, about
+# RAW_BYTES_AT_MILLION * (c / 1e6) ** RAW_BYTES_GROWTH: measured on the
+# benchmark text (yingkou_archive/synthetic.py, whose gram statistics are
+# within 20 % of real prose) from 8.2 bytes a character at 277,000
+# characters to 5.7 at 17.6 million (a larger segment repeats more of its
+# grams).  It only says how the grams are first grouped: the shard count
+# is the one the first block's postings ask for (:func:`sized_blocks`).
+RAW_BYTES_AT_MILLION = 7.3e6
+RAW_BYTES_GROWTH = 0.91
 MAX_SHARD_BITS = 16
 
 
@@ -58,7 +64,7 @@ class Postings:
 
 def shard_bits_for(chars: int) -> int:
     """Shard count (as a power of two) for a corpus of ``chars`` characters."""
-    shards = chars * RAW_BYTES_PER_CHAR / SHARD_TARGET_RAW
+    shards = RAW_BYTES_AT_MILLION * (chars / 1e6) ** RAW_BYTES_GROWTH / SHARD_TARGET_RAW
     return max(0, min(MAX_SHARD_BITS, round(math.log2(shards)) if shards > 1 else 0))
 
 
@@ -97,8 +103,13 @@ def shards_of(keys: np.ndarray, bits: int) -> np.ndarray:
     return ((keys * np.uint64(FIB)) >> np.uint64(64 - bits)).astype(np.uint32)
 
 
-def build_postings(pages: list[ArticlePage], bits: int, workers: int):
+def build_postings(pages: list[ArticlePage], bits: int, workers: int, settle=None):
     """Postings of all grams, yielded per block of shards (block order = shard order).
+
+    ``settle``, when given, is shown the first block's postings (made for
+    ``bits`` shards) and returns the shard count of them all: the first
+    block is regrouped for it when it differs, and the others are made
+    for it.
 
     The 1- and 2-grams of every batch, then level by level from 3
     characters to LONGEST_GRAM: one pass counts the level's grams per hash
@@ -135,7 +146,7 @@ def build_postings(pages: list[ArticlePage], bits: int, workers: int):
             _index_level(pool, corpus, texts, n, route, workers)
         del texts
         corpus.extended = np.sort(np.concatenate(list(corpus.extended_at.values())))
-        yield from _merged_blocks(pool, corpus, blocks, bits, workers)
+        yield from _merged_blocks(pool, corpus, blocks, bits, workers, settle)
     finally:
         pool.shutdown()
 
@@ -169,7 +180,7 @@ def _index_level(pool, corpus: Corpus, texts: list, n: int, route, workers: int)
         route(part)
 
 
-def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int):
+def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int, settle=None):
     """Each block's postings, in block order; a block's pieces are let go
     as its merge starts (with every merge submitted at once, all blocks'
     pieces and postings were held together at the end)."""
@@ -178,7 +189,20 @@ def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, 
         return pieces
 
     work = (take(b) for b in range(len(blocks)) if blocks[b])
-    return _in_order(pool, partial(_block_postings, corpus, bits=bits), work, workers)
+    if settle is not None:
+        # the first block alone, so that the others are made for the
+        # shard count it asks for (regrouping every block took 0.2 s of
+        # the 800-document segment a daily build at 50,000 articles rewrites)
+        pieces = next(work, None)
+        if pieces is None:
+            return
+        first = _block_postings(corpus, pieces, bits)
+        del pieces
+        final = settle(first)
+        yield first if final == bits else _reshard(first, final)
+        del first
+        bits = final
+    yield from _in_order(pool, partial(_block_postings, corpus, bits=bits), work, workers)
 
 
 def _in_order(pool, fn, items, window: int):
@@ -232,21 +256,24 @@ def sized_blocks(pages: list[ArticlePage], bits: int, workers: int):
     """(final bits, blocks): postings per block of shards, with the shard
     count checked against the real postings.
 
-    ``bits`` comes from a bytes-per-character constant measured on synthetic
-    text; real prose has several times more distinct grams per character.
-    Blocks split the grams by hash, so the first one is a fair sample of
-    the whole: when it says the shards would be off by more than a factor
-    of two, the grams are regrouped for the shard count the data asks for.
+    ``bits`` is an estimate from the segment's characters.  Blocks split
+    the grams by hash, so the first one is a fair sample of
+    the whole: the shard count is the one its postings ask for, and the
+    estimate only says how the grams are first grouped.
     """
-    blocks = build_postings(pages, bits, workers)
+    chosen = []
+
+    def settle(first: Postings) -> int:
+        sampled = 1 << min(bits, 4)  # the first block holds 1/sampled of the grams
+        wanted = math.log2(max(1.0, _raw_size(first) * sampled / SHARD_TARGET_RAW))
+        chosen.append(max(0, min(MAX_SHARD_BITS, round(wanted))))
+        return chosen[0]
+
+    blocks = build_postings(pages, bits, workers, settle)
     first = next(blocks, None)
     if first is None:
         return bits, iter(())
-    sampled = 1 << min(bits, 4)  # the first block holds 1/sampled of the grams
-    wanted = math.log2(max(1.0, _raw_size(first) * sampled / SHARD_TARGET_RAW))
-    if abs(wanted - bits) <= 1:
-        return bits, itertools.chain([first], blocks)
-    final = max(0, min(MAX_SHARD_BITS, round(wanted)))
-    if min(final, 4) == min(bits, 4):  # blocks still hold whole shards
-        return final, (_reshard(b, final) for b in itertools.chain([first], blocks))
+    final = chosen[0]
+    if final >= min(bits, 4):  # each block holds whole shards (the top bits of the hash)
+        return final, itertools.chain([first], blocks)
     return final, iter([_reshard(_concatenate([first, *blocks]), final)])

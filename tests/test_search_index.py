@@ -145,9 +145,8 @@ def _raw_shard_bytes(segment) -> int:
 def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkeypatch,
                                                                 estimate, target):
     """The shard count estimated from characters is corrected from the
-    postings when it is off by more than a factor of two (real prose has
-    several times more grams per character than the synthetic corpus), and
-    every gram is still found in the shard the readers compute for it."""
+    postings when it is off, and every gram is still found in the shard the
+    readers compute for it."""
     monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: estimate)
     monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", target)
     monkeypatch.setattr(search.grams, "BATCH_CHARS", 40)  # one document or two per batch
@@ -163,11 +162,18 @@ def test_shard_count_follows_the_postings_with_the_same_answers(tmp_path, monkey
         assert {urls[i] for i in index.search(query)} == truth(query), query
 
 
-def test_a_close_estimate_is_kept(tmp_path, monkeypatch):
+@pytest.mark.parametrize("estimate", [4, 5, 6])
+def test_the_shard_count_is_the_postings_whatever_the_estimate(tmp_path, monkeypatch, estimate):
+    """The estimate only says how the grams are first grouped: one bit off
+    either way, the index is the same."""
     monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", 64)  # the data asks for 5.3 bits
-    monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: 5)
+    monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: estimate)
     write_index(order_pages(PAGES), tmp_path / "search")
     assert SearchIndex(tmp_path / "search").segments[0].bits == 5
+    monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: 5)
+    write_index(order_pages(PAGES), tmp_path / "direct")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "search" / "seg").iterdir()} == \
+        {p.name: p.read_bytes() for p in (tmp_path / "direct" / "seg").iterdir()}
 
 
 def test_browser_reader_agrees(js_page, index_dir):
@@ -282,14 +288,18 @@ def test_common_grams_are_extended_and_every_substring_stays_exact(js_page, tmp_
     assert_exact_in_both_readers(js_page, out, _substrings(PAGES) + QUERIES)
 
 
-@pytest.mark.parametrize("shard_bits", [None, 7])
-def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch, shard_bits):
+@pytest.mark.parametrize("target_scale", [None, 0.25, 16])
+def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch, target_scale):
     """100 generated articles in many batches, with the threshold low
     enough that extensions chain up to LONGEST_GRAM characters: sampled
     substrings of every length up to 10, and two-word phrases, give exactly
-    the truth.  With 128 shards the grams are built in 16 blocks of shards,
-    as in a real archive's segments, so a gram routed to the wrong block is
-    lost (4-grams and longer were, at 100,000 articles)."""
+    the truth.  With the grams first grouped for 128 shards they are built
+    in 16 blocks of shards, as in a real archive's segments, so a gram
+    routed to the wrong block is lost (4-grams and longer were, at 100,000
+    articles); then the postings ask for more shards (the first block is
+    regrouped, the others are made for them) or for fewer than 16 (all
+    blocks are regrouped as one), and the files are those of grams grouped
+    for that count from the start."""
     import random
 
     from yingkou_archive.synthetic import DEFAULT_TAXONOMY, ArticleGenerator
@@ -304,13 +314,20 @@ def test_extension_levels_stay_exact_on_generated_news(tmp_path, monkeypatch, sh
         pages.append(ArticlePage(rel, title, body, date=f"2024-01-{1 + i % 28:02d}"))
     monkeypatch.setattr(search.postings, "EXTEND_OCCURRENCES", 25)
     monkeypatch.setattr(search.grams, "BATCH_CHARS", 10_000)
-    if shard_bits:
-        monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: shard_bits)
+    if target_scale:
+        monkeypatch.setattr(search.postings, "SHARD_TARGET_RAW", search.postings.SHARD_TARGET_RAW * target_scale)
+        monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: 7)
     out = tmp_path / "search"
     write_index(order_pages(pages), out)
     index = SearchIndex(out)
-    if shard_bits:
-        assert index.segments[0].bits == shard_bits
+    if target_scale:
+        bits = index.segments[0].bits
+        assert bits > 7 if target_scale < 1 else bits < 4, bits
+        # the same files as when the grams were first grouped for that count
+        monkeypatch.setattr(search.segment, "shard_bits_for", lambda chars: bits)
+        write_index(order_pages(pages), tmp_path / "direct")
+        assert {p.name: p.read_bytes() for p in (out / "seg").iterdir()} == \
+            {p.name: p.read_bytes() for p in (tmp_path / "direct" / "seg").iterdir()}
     ordered = order_pages(pages)
     runs = [run for page in pages for run in st.runs(page.searchable) if len(run) >= 2]
     rng = random.Random(5)
