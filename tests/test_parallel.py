@@ -43,9 +43,10 @@ def _build(content, output, cache, monkeypatch, parallel):
 def test_parallel_build_equals_serial_build(synthetic, tmp_path, monkeypatch):
     assert _build(synthetic, tmp_path / "serial", tmp_path / "c1", monkeypatch, False) == []
     pools = _build(synthetic, tmp_path / "parallel", tmp_path / "c2", monkeypatch, True)
-    # reading, the related articles and the site-wide checks (beside the
-    # queueing), then rendering article pages and list pages, all forked
-    assert pools == ["fork"] * 5
+    # looking at the files (beside loading the store), reading, the related
+    # articles and the site-wide checks (beside the queueing), then
+    # rendering article pages and list pages, all forked
+    assert pools == ["fork"] * 6
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     # pages rendered by the workers are still announced: the sitemap has them all
     locs = sitemap_entries(tmp_path / "parallel")
@@ -80,9 +81,11 @@ def test_urls_formatted_once_are_pelicans_urls():
     assert "url" not in draft and "url" not in by_category
 
 
-def test_only_changed_articles_are_read_and_parsed(synthetic, tmp_path, monkeypatch):
+@pytest.mark.parametrize("forking", [False, True])
+def test_only_changed_articles_are_read_and_parsed(synthetic, tmp_path, monkeypatch, forking):
     """The store: an article whose file did not change (size and mtime) is
-    not read, one whose bytes did not change is not parsed."""
+    not read, one whose bytes did not change is not parsed; the same when
+    the files are looked at in a forked process while the store loads."""
     import os
     import shutil
 
@@ -98,20 +101,37 @@ def test_only_changed_articles_are_read_and_parsed(synthetic, tmp_path, monkeypa
 
     monkeypatch.setattr(archive_content.ArchiveMarkdownReader, "prepare", counting)
     monkeypatch.setattr(store, "PARALLEL_MIN_FILES", 10**9)  # count in this process
+    monkeypatch.setattr(forked, "FORK_MIN_ARTICLES", 1 if forking else 10**9)
+    statted = []  # the forked looks at the files
+    real_call = store.ForkedCall
+    monkeypatch.setattr(store, "ForkedCall", lambda *args: statted.append(args[1]) or real_call(*args))
+
+    opened = []  # sources the store reads to compare their bytes
+
+    def counting_open(path, *args, **kwargs):
+        if str(path).startswith(str(content)):
+            opened.append(os.path.basename(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "open", counting_open, raising=False)
 
     def build():
         parsed.clear()
+        opened.clear()
         build_site(content, tmp_path / "site", search=False, overrides={"CACHE_PATH": str(tmp_path / "cache")})
         return sorted(parsed)
 
     sources = sorted(p.name for p in (content / "articles").rglob("*.md"))
     assert build() == sources
     assert build() == []
+    assert opened == []
     touched, edited = sorted((content / "articles").rglob("*.md"))[:2]
     os.utime(touched, ns=(1, 1))  # new mtime, same bytes: read, not parsed
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
     assert build() == [edited.name]
+    assert sorted(opened) == sorted([touched.name, edited.name])
     assert build() == []
+    assert statted == [store._packed_stats] * (4 if forking else 0)
 
 
 def test_articles_made_without_init_are_pelicans_articles():

@@ -36,6 +36,7 @@ import html
 import logging
 import os
 import re
+from array import array
 from collections import defaultdict
 from multiprocessing import get_context
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ from pelican.contents import Article
 from pelican.urlwrappers import Author
 
 from fileutil import load_pickled, save_pickled
+from plugins.forked import ForkedCall, worth_forking
 from plugins.pelican_internals import is_discarded, new_article
 from yingkou_archive.article import ArticleMeta
 from yingkou_archive.content_check import Checked
@@ -312,6 +314,39 @@ def _stat(path: str) -> tuple[int, int, int]:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
+# typecodes of a stat's size, mtime (ns, negative before 1970) and inode
+_STAT_TYPES = ("q", "q", "Q")
+
+
+def _packed_stats(base: str, files: list[str]) -> tuple[bytes, ...]:
+    """:func:`_stat` of each file, as three arrays (a few bytes objects
+    through the pipe instead of a tuple per file)."""
+    columns = [array(code) for code in _STAT_TYPES]
+    for rel in files:
+        for column, value in zip(columns, _stat(os.path.join(base, rel)), strict=True):
+            column.append(value)
+    return tuple(column.tobytes() for column in columns)
+
+
+def _file_stats(base: str, files: list[str], load_store):
+    """(``load_store()``, each file's :func:`_stat`).  In a large archive
+    the files are looked at in a forked process while the store is loaded:
+    a stat is a system call, about 5 µs a file, and the other core is idle
+    while the build reads (0.26 s of a daily build at 50,000 articles)."""
+    if not worth_forking(len(files)):
+        return load_store(), {rel: _stat(os.path.join(base, rel)) for rel in files}
+    statting = ForkedCall("查看文章文件", _packed_stats, base, files)
+    try:
+        store = load_store()
+    except BaseException:
+        statting.stop()
+        raise
+    columns = [array(code) for code in _STAT_TYPES]
+    for column, packed in zip(columns, statting.result(), strict=True):
+        column.frombytes(packed)
+    return store, dict(zip(files, zip(*columns, strict=True), strict=True))
+
+
 _worker_reader = None
 
 
@@ -427,13 +462,12 @@ def read_articles(generator, reader, format_urls) -> tuple[list, list[str], Stor
     the problems found; the store's history (which articles are new).
     ``format_urls(metadata)`` adds url/save_as."""
     settings = generator.settings
-    store = ArticleStore(settings["CACHE_PATH"])
     base = generator.path
     files = article_files(base, settings["ARTICLE_PATHS"], settings["ARTICLE_EXCLUDES"], settings["IGNORE_FILES"])
-    stats, todo = {}, []
+    store, stats = _file_stats(base, files, lambda: ArticleStore(settings["CACHE_PATH"]))
+    todo = []
     for rel in files:
         path = os.path.join(base, rel)
-        stats[rel] = _stat(path)
         record = store.records.get(rel)
         if record is not None and record["stat"] == stats[rel]:
             store.used[rel] = record
