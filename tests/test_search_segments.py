@@ -515,3 +515,59 @@ def test_a_segments_member_of_all_facet_values_must_agree_with_its_chunks(tmp_pa
     write_index(pages, tmp_path / "bad")
     with pytest.raises(fmt.DamagedIndexError, match="全部文档的分面数据与各数据块不符"):
         SearchIndex(tmp_path / "bad")
+
+
+def _article_html(page: ArticlePage) -> str:
+    topics = "|".join(page.terms.get("topic", []))
+    return (f'<html><body><article data-date="{page.date}" data-topics="{topics}">'
+            f'<h1>{page.title}</h1><div class="article-body"><p>{page.text}</p></div></article></body></html>')
+
+
+def _write_pages(site: Path, pages: list[ArticlePage], key: str) -> dict[str, str]:
+    keys = {}
+    for page in pages:
+        rel = f"{page.url}index.html"
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(_article_html(page), encoding="utf-8")
+        keys[rel] = key
+    return keys
+
+
+def test_the_last_segments_pages_are_kept_for_the_next_build(tmp_path, monkeypatch, small_segments):
+    """A daily build rewrites the last segment: its unchanged pages come
+    from what the last build read (their render keys the same), only new
+    and re-rendered pages are read, and the index is a clean build's."""
+    import search.write as sw
+
+    def dated(page, i):
+        return ArticlePage(f"2024/0{1 + i % 9}/p{i}/", page.title, page.text, date=f"2024-0{1 + i % 9}-1{i % 10}",
+                           terms=page.terms)
+
+    pages = [dated(p, i) for i, p in enumerate(_generated(20))]  # units of 8: 16 + a tail of 4
+    site = tmp_path / "site"
+    keys = _write_pages(site, pages, "k1")
+    read = []
+    real_read = sw.read_pages
+    monkeypatch.setattr(sw, "read_pages", lambda s, names, w: read.extend(names) or real_read(s, names, w))
+    sw.write_search_index(site, keys)
+    assert sorted(read) == sorted(keys)
+    newer = [ArticlePage(f"2030/01/new-{i}/", f"新文章{i}", "营口港新航线开通，集装箱吞吐量增长。", date="2030-01-02",
+                         terms={"topic": ["港口物流"]}) for i in range(2)]
+    keys |= _write_pages(site, newer, "k1")
+    read.clear()
+    stats = sw.write_search_index(site, keys)
+    assert stats["segments_written"] == 1
+    assert sorted(read) == sorted(f"{p.url}index.html" for p in newer)  # not the tail's four
+    # a tail page rendered again (its key changed) is read again
+    last = order_pages(pages)[-1]
+    changed = ArticlePage(last.url, last.title, last.text + "更正：补充说明。", date=last.date, terms=last.terms)
+    keys |= _write_pages(site, [changed], "k2")
+    read.clear()
+    sw.write_search_index(site, keys)
+    assert read == [f"{last.url}index.html"]
+    assert SearchIndex(site / "search").search("更正：补充说明") == [19]
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".archive-state", "search"))
+    sw.write_search_index(clean, keys)
+    assert _files(clean / "search") == _files(site / "search")
+    assert (clean / sw.TAIL_FILE).read_bytes() == (site / sw.TAIL_FILE).read_bytes()
