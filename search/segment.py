@@ -147,6 +147,28 @@ def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes
     return names, chunks, whole
 
 
+DOCS_PER_TASK = 64
+
+
+def _block_members(block, bits: int, tag: int) -> list[tuple[int, tuple[bytes, bytes, bytes]]]:
+    """(shard, its members) of each shard of a block that has grams."""
+    bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
+    byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
+    pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
+    made = []
+    for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
+        a, b = bounds[shard], bounds[shard + 1]
+        made.append((int(shard), shard_members(
+            int(shard), tag, block.keys[a:b], block.lengths[a:b], block.extended[a:b],
+            block.data[byte_bounds[a]:byte_bounds[b]], block.pos_lengths[a:b],
+            block.pos_data[pos_bounds[a]:pos_bounds[b]])))
+    return made
+
+
+def _doc_members(pages: list[ArticlePage], first: int, tag: int) -> list[bytes]:
+    return [gzip_bytes(frame(fmt.MEMBER_DOC, first + i, tag, doc_bytes(page))) for i, page in enumerate(pages)]
+
+
 def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[list[bytes], dict]:
     """The pack parts of a segment of ``pages`` (in id order) and its
     manifest entry's numbers (shard bits, where the facet data is) and
@@ -157,29 +179,23 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
     grams = own = 0
     sizes = []
     # shards are made and gzipped on every core while the next blocks are
-    # built; they are laid out in shard order
+    # built, a block's at a time (a task per shard or per document cost
+    # more in futures than the work of a small one); they are laid out in
+    # shard order
     with ThreadPoolExecutor(workers) as pool:
         pending = []
         for block in blocks:
             grams += len(block.keys)
-            bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
-            byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
-            pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
-            for shard in np.flatnonzero(bounds[1:] > bounds[:-1]):
-                a, b = bounds[shard], bounds[shard + 1]
-                pending.append((int(shard), pool.submit(
-                    shard_members, int(shard), tag, block.keys[a:b], block.lengths[a:b], block.extended[a:b],
-                    block.data[byte_bounds[a]:byte_bounds[b]], block.pos_lengths[a:b],
-                    block.pos_data[pos_bounds[a]:pos_bounds[b]])))
-        docs = pool.map(lambda item: gzip_bytes(frame(fmt.MEMBER_DOC, item[0], tag, doc_bytes(item[1]))),
-                        enumerate(pages))
-        for shard, future in pending:
-            packed_shard, packed_positions, owned = future.result()
-            pack.shard(shard, packed_shard, packed_positions, owned)
-            sizes.append(len(packed_shard) + len(packed_positions))
-            own += bool(owned)
+            pending.append(pool.submit(_block_members, block, bits, tag))
+        docs = [pool.submit(_doc_members, pages[start:start + DOCS_PER_TASK], start, tag)
+                for start in range(0, len(pages), DOCS_PER_TASK)]
+        for future in pending:
+            for shard, (packed_shard, packed_positions, owned) in future.result():
+                pack.shard(shard, packed_shard, packed_positions, owned)
+                sizes.append(len(packed_shard) + len(packed_positions))
+                own += bool(owned)
         doc_bytes_total = 0
-        for number, packed in enumerate(docs):
+        for number, packed in enumerate(packed for future in docs for packed in future.result()):
             pack.doc(number, packed)
             doc_bytes_total += len(packed)
     names, chunks, whole = facet_members(pages, tag)
