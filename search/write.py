@@ -28,6 +28,7 @@ from fileutil import replace_if_changed
 from yingkou_archive.kinds import TAXONOMY_KINDS
 
 from . import format as fmt
+from . import segments
 from . import tokens as st
 from .extract import ArticlePage, article_page_names, order_key, read_pages, record_digest
 from .format import FORMAT_VERSION, MANIFEST_NAME, SEARCH_DIR, SEGMENT_DIR, T2S_NAME, T2S_PACK, frame, gzip_bytes
@@ -244,18 +245,20 @@ def _load_tail(site_dir: Path, pages: dict[str, str | None]) -> dict[str, Articl
 
 
 def _save_tail(site_dir: Path, docs: list, pages: dict[str, str | None],
-               known: dict[str, ArticlePage]) -> bool:
-    """Keep the pages of the last segment, when all of them are known; True
-    when the file changed."""
-    if not docs:
-        return False
-    start, end = segment_ranges(len(docs))[-1]
+               known: dict[str, ArticlePage]) -> tuple[bool, bool]:
+    """Keep the pages of the last segment when it is a tail (under one
+    unit: a full segment is not rewritten by the next day's articles) and
+    all of them are known.  (the file is part of the index, it changed)."""
+    start, end = segment_ranges(len(docs))[-1] if docs else (0, 0)
+    if not 0 < end - start < segments.SEGMENT_UNIT:
+        return False, False  # no tail: the build removes a last one
     paths = [docs[i].path for i in range(start, end)]
     if not all(known.get(path) is not None for path in paths):
-        return False  # the segment was kept: the last file still holds its pages
+        # the segment was kept: the last file still holds its pages
+        return (site_dir / TAIL_FILE).exists(), False
     data = {"code": _CODE, "pages": {path: [pages[path], dataclasses.asdict(known[path])] for path in paths}}
-    return replace_if_changed(str(site_dir / TAIL_FILE),
-                              json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return True, replace_if_changed(str(site_dir / TAIL_FILE),
+                                    json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = None,
@@ -304,10 +307,11 @@ def write_search_index(site_dir: Path, pages: dict[str, str | None] | None = Non
     changed = [f"{SEARCH_DIR}/{p}" for p in stats["changed"]]
     state_path = site_dir / STATE_FILE
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    if _save_tail(site_dir, docs, pages, {**tail, **read}):
-        changed.append(TAIL_FILE)
-    if (site_dir / TAIL_FILE).exists():
+    tail_kept, tail_changed = _save_tail(site_dir, docs, pages, {**tail, **read})
+    if tail_kept:
         produced.append(TAIL_FILE)
+    if tail_changed:
+        changed.append(TAIL_FILE)
     data = json.dumps({"code": _CODE, "pages": state}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
     if replace_if_changed(str(state_path), data):

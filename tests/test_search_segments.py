@@ -568,6 +568,11 @@ def test_the_last_segments_pages_are_kept_for_the_next_build(tmp_path, monkeypat
     assert SearchIndex(site / "search").search("更正：补充说明") == [19]
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".archive-state", "search"))
-    sw.write_search_index(clean, keys)
+    produced = sw.write_search_index(clean, keys)["produced"]
+    assert sw.TAIL_FILE in produced
     assert _files(clean / "search") == _files(site / "search")
     assert (clean / sw.TAIL_FILE).read_bytes() == (site / sw.TAIL_FILE).read_bytes()
+    # two more fill the unit: no tail, so no pages are kept for the next day
+    keys |= _write_pages(site, [ArticlePage(f"2030/01/more-{i}/", f"又一篇{i}", "港区新泊位完工。", date="2030-01-03")
+                                for i in range(2)], "k1")
+    assert sw.TAIL_FILE not in sw.write_search_index(site, keys)["produced"]
