@@ -2,7 +2,8 @@
 
 A build of a large archive is one Python process for most of its time;
 work whose answer is needed only later (the site-wide content checks, the
-related articles) runs on another core while Pelican queues the pages.
+related articles while Pelican queues the pages; the stat of every source
+file while the store loads) runs on another core.
 The child is a fork, so it sees the build's objects as they were; its
 answer must pickle.
 """
