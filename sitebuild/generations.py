@@ -166,7 +166,11 @@ class OutputGenerations:
                 link_or_copy(source, target)
             else:
                 remove_empty_parents(target, self.standby)
-        live.write(self.standby)  # the standby now holds the live generation
+        # the standby now holds the live generation: its record came with
+        # the files it changed (every commit counts it changed), else it is
+        # written (serializing 120,000 names took 0.13 s at 100,000 articles)
+        if GENERATION_FILE not in live.changed:
+            live.write(self.standby)
 
     def _clone_live(self, live: Generation | None) -> None:
         """A new standby: every file of the live output, linked (one cp -al;

@@ -183,3 +183,26 @@ def test_kept_pages_are_not_looked_for_when_the_standby_matches_its_record(conte
     (tmp_path / ".output.standby" / ".archive-state" / "dirty").touch()
     build_site(content_copy, output, search=False)
     assert looked and max(looked) > 20
+
+
+def test_a_standby_one_behind_is_brought_up_to_the_live_generation(content_copy, tmp_path):
+    """The standby holds the generation before the live one; a build first
+    brings it up to the live one from the live record (its files and the
+    record itself), then writes there."""
+    from sitebuild.generations import GENERATION_FILE, Generation, OutputGenerations
+
+    output = tmp_path / "output"
+    build_site(content_copy, output, search=False)
+    _edit(content_copy)
+    build_site(content_copy, output, search=False)
+    standby = tmp_path / ".output.standby"
+    assert Generation.read(standby).number == Generation.read(output).number - 1
+    generations = OutputGenerations(output)
+    generations.acquire()
+    try:
+        assert generations.prepare() == standby
+        assert Generation.read(standby) == Generation.read(output)
+        assert (standby / GENERATION_FILE).read_bytes() == (output / GENERATION_FILE).read_bytes()
+        assert tree_digest(standby) == tree_digest(output)
+    finally:
+        generations.release()
