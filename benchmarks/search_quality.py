@@ -126,8 +126,7 @@ def measure(site_dir: Path, queries: list[tuple[str, str]], texts: dict[str, str
     stats = {kind: KindStats() for kind in KINDS}
     bytes_first: list[int] = []
     bytes_phone: list[int] = []
-    # the facets' part of each first query on a desktop (fetched on a phone
-    # only when the reader opens 筛选)
+    # on a phone, the bytes of opening 筛选 after a first query (its facet counts)
     bytes_opened: list[int] = []
     bytes_later: list[int] = []
     requests_first: list[int] = []

@@ -103,13 +103,12 @@ def shards_of(keys: np.ndarray, bits: int) -> np.ndarray:
     return ((keys * np.uint64(FIB)) >> np.uint64(64 - bits)).astype(np.uint32)
 
 
-def build_postings(pages: list[ArticlePage], bits: int, workers: int, settle=None):
+def build_postings(pages: list[ArticlePage], bits: int, workers: int, settle):
     """Postings of all grams, yielded per block of shards (block order = shard order).
 
-    ``settle``, when given, is shown the first block's postings (made for
-    ``bits`` shards) and returns the shard count of them all: the first
-    block is regrouped for it when it differs, and the others are made
-    for it.
+    ``settle`` is shown the first block's postings (made for ``bits``
+    shards) and returns the shard count of them all: the first block is
+    regrouped for it when it differs, and the others are made for it.
 
     The 1- and 2-grams of every batch, then level by level from 3
     characters to LONGEST_GRAM: one pass counts the level's grams per hash
@@ -180,7 +179,7 @@ def _index_level(pool, corpus: Corpus, texts: list, n: int, route, workers: int)
         route(part)
 
 
-def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int, settle=None):
+def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, workers: int, settle):
     """Each block's postings, in block order; a block's pieces are let go
     as its merge starts (with every merge submitted at once, all blocks'
     pieces and postings were held together at the end)."""
@@ -189,20 +188,18 @@ def _merged_blocks(pool, corpus: Corpus, blocks: list[list[Pieces]], bits: int, 
         return pieces
 
     work = (take(b) for b in range(len(blocks)) if blocks[b])
-    if settle is not None:
-        # the first block alone, so that the others are made for the
-        # shard count it asks for (regrouping every block took 0.2 s of
-        # the 800-document segment a daily build at 50,000 articles rewrites)
-        pieces = next(work, None)
-        if pieces is None:
-            return
-        first = _block_postings(corpus, pieces, bits)
-        del pieces
-        final = settle(first)
-        yield first if final == bits else _reshard(first, final)
-        del first
-        bits = final
-    yield from _in_order(pool, partial(_block_postings, corpus, bits=bits), work, workers)
+    # the first block alone, so that the others are made for the shard
+    # count it asks for (the estimate was off for every segment of the
+    # benchmark text, and every block was regrouped)
+    pieces = next(work, None)
+    if pieces is None:
+        return
+    first = _block_postings(corpus, pieces, bits)
+    del pieces
+    final = settle(first)
+    yield first if final == bits else _reshard(first, final)
+    del first
+    yield from _in_order(pool, partial(_block_postings, corpus, bits=final), work, workers)
 
 
 def _in_order(pool, fn, items, window: int):

@@ -248,7 +248,8 @@ def _save_tail(site_dir: Path, docs: list, pages: dict[str, str | None],
                known: dict[str, ArticlePage]) -> tuple[bool, bool]:
     """Keep the pages of the last segment when it is a tail (under one
     unit: a full segment is not rewritten by the next day's articles) and
-    all of them are known.  (the file is part of the index, it changed)."""
+    all of them are known.  Returns (the file belongs to this index, it
+    was written)."""
     start, end = segment_ranges(len(docs))[-1] if docs else (0, 0)
     if not 0 < end - start < segments.SEGMENT_UNIT:
         return False, False  # no tail: the build removes a last one

@@ -149,6 +149,30 @@ def test_on_a_phone_the_facet_counts_are_fetched_when_the_filters_are_opened(bro
     page.context.close()
 
 
+def test_on_a_phone_counts_that_fail_to_load_say_so_and_are_tried_again(browser, base):
+    page = _page(browser, 390)
+    _search(page, base, "营口")
+    ranges = _facet_ranges(page)
+
+    def refuse_facets(route):
+        if _facet_requests([(route.request.url, route.request.headers.get("range"))], ranges):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/search/seg/*", refuse_facets)
+    page.click("#search-filters > summary")
+    page.wait_for_function("document.querySelector('.facet-note')?.textContent.includes('加载失败')")
+    assert page.eval_on_selector("#search-app", "a => a.dataset.facets") == "deferred"
+    assert page.locator(".search-result").count() > 0  # the results stay
+    page.unroute("**/search/seg/*")
+    page.click("#search-filters > summary")  # closed
+    page.click("#search-filters > summary")  # opened again: counted now
+    page.wait_for_function("document.getElementById('search-app').dataset.facets === 'ready'")
+    assert page.is_visible("#search-facets fieldset")
+    page.context.close()
+
+
 def test_on_a_phone_a_chosen_filter_shows_its_counts_at_once(browser, base):
     page = _page(browser, 390)
     _search(page, base, WORD, district="鲅鱼圈区")
