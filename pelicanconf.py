@@ -7,6 +7,8 @@ import copy
 import os
 from urllib.parse import urlsplit as _urlsplit
 
+from jinja2 import pass_context as _pass_context
+
 from yingkou_archive.assets import asset_version as _theme_asset_version
 from yingkou_archive.body import MARKDOWN_CONFIG as _MARKDOWN_CONFIG
 from yingkou_archive.content_check import ARTICLE_SAVE_AS as _ARTICLE_SAVE_AS
@@ -185,7 +187,14 @@ def _jsonld_person(name):
 _THEME_STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), THEME, "static")
 
 
-def _asset_version(path):
+# pass_context: Jinja computes a filter of a constant when it compiles the
+# template ("'js/search.js' | asset_version" is one), and compiled
+# templates are kept between builds (plugins/archive_templates), so a
+# changed script kept the hash its file had when the template was first
+# compiled: hosts then served the old script to the new index.  A filter
+# that takes the context is always called when the page is rendered.
+@_pass_context
+def _asset_version(_context, path):
     """Content hash of a theme file, appended as ?v= so hosts may cache the
     file for a year: a changed file gets a new URL (a module's hash covers
     the modules it imports, yingkou_archive/assets.py)."""

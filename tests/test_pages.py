@@ -127,6 +127,35 @@ def test_site_root_path_comes_from_siteurl():
 ASSET = re.compile(r"(?:\.\./|/)*theme/(css|js|images)/([\w.-]+)\?v=([0-9a-f]{10})$")
 
 
+def test_a_changed_script_gets_a_new_version_under_a_kept_compiled_template(tmp_path, monkeypatch):
+    """Templates are compiled once and kept (plugins/archive_templates);
+    the version of a script they name must still follow the script."""
+    import jinja2
+
+    import pelicanconf
+
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    monkeypatch.setattr(pelicanconf, "_THEME_STATIC", str(static))
+    cache = tmp_path / "compiled"
+    cache.mkdir()
+    source = "<script src=\"/theme/js/app.js?v={{ 'js/app.js' | asset_version }}\"></script>"
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": source}),
+                                 bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)))
+        env.filters.update(pelicanconf.JINJA_FILTERS)
+        return env.get_template("page.html").render()
+
+    versions = []
+    for text in ("export const a = 1;\n", "export const a = 2;\n"):
+        (static / "js" / "app.js").write_text(text, encoding="utf-8")
+        versions.append(ASSET.search(render().split('"')[1]).group(3))
+        assert versions[-1] == assets.published(static / "js" / "app.js")[0]
+    assert any(cache.iterdir())  # the second page came from the kept template
+    assert versions[0] != versions[1]
+
+
 def test_every_asset_url_carries_its_content_hash(demo_site):
     seen = set()
     for page in demo_site.rglob("*.html"):

@@ -10,7 +10,7 @@ from pelican.settings import read_settings
 ARTICLE = "Title: 渡口早班\nDate: 2024-03-09\nSlug: ferry\n\n早班渡轮提前半小时。\n"
 
 
-def _build(tmp_path, template: str, autoescape: bool = True, **jinja) -> str:
+def _build(tmp_path, template: str, autoescape: bool = True, filters=None, **jinja) -> str:
     content, templates = tmp_path / "content", tmp_path / "templates"
     content.mkdir(exist_ok=True)
     templates.mkdir(exist_ok=True)
@@ -23,7 +23,7 @@ def _build(tmp_path, template: str, autoescape: bool = True, **jinja) -> str:
         "ARTICLE_URL": "{slug}/", "ARTICLE_SAVE_AS": "{slug}/index.html",
         "FEED_ALL_ATOM": None, "CATEGORY_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None,
         "AUTHOR_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
-        "JINJA_ENVIRONMENT": {"autoescape": autoescape, **jinja},
+        "JINJA_ENVIRONMENT": {"autoescape": autoescape, **jinja}, "JINJA_FILTERS": filters or {},
     })
     Pelican(settings).run()
     return (tmp_path / "out" / "ferry" / "index.html").read_text(encoding="utf-8")
@@ -78,3 +78,19 @@ def test_a_site_with_its_own_bytecode_cache_keeps_it(tmp_path):
     assert _build(tmp_path, "<h1>{{ article.title }}</h1>", bytecode_cache=own) == "<h1>渡口早班</h1>"
     assert any((tmp_path / "own").iterdir())
     assert not (tmp_path / "cache" / "templates").exists()
+
+
+def test_another_filter_does_not_reuse_what_the_last_one_computed_while_compiling(tmp_path):
+    # Jinja calls a filter of a constant while compiling and keeps the
+    # result in the compiled code: kept code must not outlive the filter
+    template = "<p>{{ '渡口' | label }}</p>"
+
+    def label(text):
+        return text + "早班"
+
+    assert _build(tmp_path, template, filters={"label": label}) == "<p>渡口早班</p>"
+
+    def label(text):  # the same name, other code
+        return text + "晚班"
+
+    assert _build(tmp_path, template, filters={"label": label}) == "<p>渡口晚班</p>"
