@@ -136,3 +136,16 @@ def read_varints(data: bytes) -> list[int]:
             out.append(value)
             value, shift = 0, 0
     return out
+
+
+def decode_varints(data: np.ndarray) -> np.ndarray:
+    """The uint64 numbers of LEB128 bytes (uint8 array, whole numbers only):
+    :func:`read_varints` over arrays, for the build's own postings."""
+    if not len(data):
+        return np.zeros(0, np.uint64)
+    ends = data < 0x80
+    firsts = np.flatnonzero(np.concatenate([[True], ends[:-1]]))
+    number = np.cumsum(np.concatenate([[0], ends[:-1]]))  # which number each byte belongs to
+    shift = (np.arange(len(data)) - firsts[number]) * 7
+    parts = (data & 0x7F).astype(np.uint64) << shift.astype(np.uint64)
+    return np.add.reduceat(parts, firsts)

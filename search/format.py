@@ -37,8 +37,11 @@ OLD_FILES = ("attrs.bin",)
 # articles every first query fetched all of them: 226 KB).  10: beside the
 # chunks (now of 256 documents), one member with the facet values of all
 # the segment's documents, which a query fetches instead of its chunks when
-# they would come to more bytes (a word in most documents).
-FORMAT_VERSION = 10
+# they would come to more bytes (a word in most documents).  11: a gram in
+# FACET_COUNT_DOCS or more documents of a segment has the facet counts of
+# those documents at the end of its shard, so a one-gram query without
+# filters counts its facets without any document's facet values.
+FORMAT_VERSION = 11
 
 # Segments (search/segments.py): full units of SEGMENT_UNIT documents are
 # grouped by the digits of their count in base SEGMENT_FANOUT, one segment
@@ -111,6 +114,21 @@ SHARD_TABLES_INLINE = 24 * 1024
 # query pays for a common 3-gram's positions only when it needs them and its
 # shard-mates never do (docs/search.md, "The index", positions file).
 POS_SPLIT_DOCS = 400
+# A gram in at least this many of a segment's documents has, at the end of
+# its shard's body, per facet the number of those documents having each of
+# the segment's values.  A query that is that one gram and has no filter
+# takes its counts from there: at 100,000 articles a word in most
+# documents fetched every segment's facet values for them (224 KB of a
+# first query's 320-350 KB), while its counts add 52 bytes to its shard
+# (gzipped; 1.1% more shard bytes in a 16,384-document segment of the
+# benchmark archive).  As members of their own after the positions they
+# were 93 bytes and an extra round of requests: a later query for a common
+# word took 62-68 ms instead of 39-46 ms in Chromium on a local server.  A
+# gram in 64 documents scattered over a segment of 16,384 already needs
+# about 40 of its 64 chunks (28 KB); below that the chunks cost less and
+# there are many more such grams (17,558 grams in 64 or more of one
+# 16,384-document segment, 100,128 in 16 or more).
+FACET_COUNT_DOCS = 64
 
 # A posting's value: local document id << POSTING_FLAG_BITS | body class
 # << 1 | in title.  Body class: how often the gram occurs in the article
@@ -195,7 +213,7 @@ def manifest_format() -> dict:
         "flagBits": POSTING_FLAG_BITS, "titleWeight": TITLE_WEIGHT, "bodyWeights": list(BODY_CLASS_WEIGHTS),
         "partBits": PART_BITS, "packMagic": PACK_MAGIC.decode("ascii"), "packHead": PACK_HEAD,
         "shardEntry": SHARD_ENTRY, "docEntry": DOC_ENTRY, "memberHead": MEMBER_HEAD,
-        "facetChunk": FACET_CHUNK_DOCS, "rangeGap": RANGE_GAP,
+        "facetChunk": FACET_CHUNK_DOCS, "rangeGap": RANGE_GAP, "countSplit": FACET_COUNT_DOCS,
         "members": {"shard": MEMBER_SHARD, "positions": MEMBER_POSITIONS,
                     "ownPositions": MEMBER_OWN_POSITIONS, "doc": MEMBER_DOC, "attrs": MEMBER_ATTRS,
                     "t2s": MEMBER_T2S, "docTable": MEMBER_DOC_TABLE,

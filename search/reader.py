@@ -103,10 +103,62 @@ class SegmentReader:
             postings.append(np.cumsum(read_varints(raw[at:at + (length >> 1)])).tolist())
             at += length >> 1
         extended = [bool(length & 1) for length in lengths]
+        self._check_counts(raw[at:], keys, postings, shard)
         own_start = start + shard_len + pos_len
         raw_pos = self.member(start + shard_len, pos_len, si.MEMBER_POSITIONS, shard)
         positions = self._positions(raw_pos, own_start, keys, postings, extended)
         return {k: (v, positions.get(k, []), e) for k, v, e in zip(keys, postings, extended, strict=True)}
+
+    def _check_counts(self, section: bytes, keys: list[int], postings: list[list[int]], shard: int) -> None:
+        """The facet counts at the end of a shard's body (search/segment.py
+        counts_section) must be those of exactly its grams in
+        si.FACET_COUNT_DOCS or more documents, and equal what their
+        documents' values give: the browser counts from them instead."""
+        where = f"seg/{self.name}: 分片 {shard} 的分面计数"
+        counted, at, index = [], 0, -1
+
+        def number() -> int:
+            nonlocal at
+            value, shift = 0, 0
+            while True:
+                if at >= len(section):
+                    raise si.DamagedIndexError(f"{where}不完整")
+                byte = section[at]
+                at += 1
+                value |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    return value
+                shift += 7
+
+        for _ in range(number()):
+            index += number() + (index < 0)
+            size = number()
+            counted.append((index, section[at:at + size]))
+            at += size
+        if at != len(section):
+            raise si.DamagedIndexError(f"{where}长度不符")
+        wanted = [j for j, values in enumerate(postings) if len(values) >= si.FACET_COUNT_DOCS]
+        if [j for j, _ in counted] != wanted:
+            raise si.DamagedIndexError(f"{where}与出现在 {si.FACET_COUNT_DOCS} 篇以上文章中的字串不符")
+        bits = si.POSTING_FLAG_BITS
+        for j, body in counted:
+            if read_varints(body) != self._counts_of([v >> bits for v in postings[j]]):
+                raise si.DamagedIndexError(f"{where}与文章的分面值不符（字串 {keys[j]:x}）")
+
+    def _counts_of(self, docs: list[int]) -> list[int]:
+        """The counts' numbers (search/segment.py gram_counts_bodies) for these documents: per
+        facet k, then the counts of value ids 0..k-1."""
+        out = []
+        for facet, names in self.facet_names.items():
+            tally = [0] * len(names)
+            index = {name: i for i, name in enumerate(names)}
+            for doc in docs:
+                for value in self.attrs[facet][doc]:
+                    tally[index[value]] += 1
+            while tally and not tally[-1]:
+                tally.pop()
+            out += [len(tally), *tally]
+        return out
 
     def _positions(self, raw, own_start, keys, postings, extended) -> dict[int, list[list[int]]]:
         m, lens_bytes = struct.unpack_from("<II", raw)
@@ -176,6 +228,7 @@ class SegmentReader:
         chunk; and the member of all documents, which must say the same."""
         at, names_size, chunk_sizes, whole_size = self.spec["facetData"]
         head = json.loads(self.member(at, names_size, si.MEMBER_FACET_NAMES, 0).decode("utf-8"))
+        self.facet_names = {facet: head["values"][facet] for facet in head["widths"]}
         out = {facet: [] for facet in head["widths"]}
         place = at + names_size
         for number, size in enumerate(chunk_sizes):

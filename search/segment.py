@@ -17,7 +17,7 @@ import numpy as np
 from yingkou_archive.kinds import KINDS
 
 from . import format as fmt
-from .arrays import varints
+from .arrays import decode_varints, take_segments, varints
 from .extract import ArticlePage, doc_bytes
 from .format import TAG3, frame, gzip_bytes
 from .pack import PackWriter, doc_table_body, shard_table_body
@@ -51,10 +51,98 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
+class FacetIds:
+    """Per facet (FACETS order) the value ids (in the names member's lists)
+    of each of a segment's documents: ``offsets[f][d]:offsets[f][d + 1]``
+    into ``ids[f]``; ``sizes[f]`` values in all."""
+
+    def __init__(self, pages: list[ArticlePage], values: dict[str, list[str]]):
+        self.offsets, self.ids, self.sizes = [], [], []
+        for facet in FACETS:
+            index = {v: i for i, v in enumerate(values[facet])}
+            lists = [page.terms.get(facet, [])[:255] for page in pages]
+            self.offsets.append(np.concatenate([[0], np.cumsum([len(v) for v in lists])]).astype(np.int64))
+            self.ids.append(np.fromiter((index[v] for values_ in lists for v in values_), np.int64))
+            self.sizes.append(len(values[facet]))
+
+    def counts(self, grams: int, gram_of: np.ndarray, docs: np.ndarray) -> list[np.ndarray]:
+        """Per facet a (grams, values) array: how many of each gram's
+        documents (``docs``, with ``gram_of`` the gram of each) have each
+        value."""
+        out = []
+        for offsets, ids, size in zip(self.offsets, self.ids, self.sizes, strict=True):
+            starts, lens = offsets[docs], offsets[docs + 1] - offsets[docs]
+            total = int(lens.sum())
+            at = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+            cells = np.repeat(gram_of, lens) * size + ids[at]
+            out.append(np.bincount(cells, minlength=grams * size).reshape(grams, size))
+        return out
+
+
+def gram_counts_bodies(tables: list[np.ndarray]) -> list[bytes]:
+    """Each gram's facet counts (a row of each facet's (grams, values)
+    table, FacetIds.counts) as bytes: per facet varint k, then the counts
+    of its values 0..k-1 (k: one past the last value any document has)."""
+    columns, kept = [], []
+    for table in tables:
+        present = table != 0
+        k = np.zeros(len(table), np.int64)  # a facet no document here has: k = 0
+        if table.shape[1]:
+            k = np.where(present.any(axis=1), table.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
+        columns += [k[:, None], table]
+        kept += [np.ones((len(table), 1), bool), np.arange(table.shape[1])[None, :] < k[:, None]]
+    numbers, keep = np.hstack(columns), np.hstack(kept)
+    data, nbytes = varints(numbers[keep].astype(np.uint64))
+    # the bytes of each gram's numbers (rows are grams, in order)
+    firsts = np.concatenate([[0], np.cumsum(keep.sum(axis=1))[:-1]])
+    ends = np.cumsum(np.add.reduceat(nbytes, firsts)).tolist()
+    raw = data.tobytes()
+    return [raw[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def block_gram_counts(keys_count: int, lengths: np.ndarray, data: np.ndarray,
+                      facets: FacetIds) -> tuple[np.ndarray, list[bytes]]:
+    """The grams (indexes among ``keys_count`` keys whose varint postings
+    are ``data``, ``lengths`` bytes each) in fmt.FACET_COUNT_DOCS or more
+    documents, and the facet counts of each (gram_counts_bodies)."""
+    ends = (data < 0x80).astype(np.int64)  # varints end where the top bit is clear
+    byte_bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    counts = np.add.reduceat(ends, byte_bounds[:-1]) if keys_count else np.zeros(0, np.int64)
+    counted = np.flatnonzero(counts >= fmt.FACET_COUNT_DOCS)
+    if not len(counted):
+        return counted, []
+    _, taken = take_segments(lengths.astype(np.int64), data, counted)
+    per_gram = counts[counted]
+    gram_of = np.repeat(np.arange(len(counted)), per_gram)
+    # postings are gaps: a running sum per gram
+    running = np.cumsum(decode_varints(taken))
+    firsts = np.concatenate([[0], np.cumsum(per_gram)[:-1]])
+    before = np.concatenate([np.zeros(1, np.uint64), running[firsts[1:] - 1]])
+    docs = ((running - before[gram_of]) >> np.uint64(fmt.POSTING_FLAG_BITS)).astype(np.int64)
+    return counted, gram_counts_bodies(facets.counts(len(counted), gram_of, docs))
+
+
+def counts_section(counted: list[int], bodies: list[bytes]) -> bytes:
+    """The end of a shard's body: varint c, then per gram with facet counts
+    varint (its index - the previous one's; the first: its index), varint
+    the bytes of its counts, its counts (gram_counts_bodies)."""
+    out, previous = [_varint(len(counted))], 0
+    for j, body in zip(counted, bodies, strict=True):
+        out += [_varint(j - previous), _varint(len(body)), body]
+        previous = j
+    return b"".join(out)
+
+
 def shard_members(shard: int, tag: int, keys: np.ndarray, lengths: np.ndarray, extended: np.ndarray,
-                  data: np.ndarray, pos_lengths: np.ndarray, pos_data: np.ndarray) -> tuple[bytes, bytes, bytes]:
+                  data: np.ndarray, pos_lengths: np.ndarray, pos_data: np.ndarray,
+                  counted: list[int], count_bodies: list[bytes]) -> tuple[bytes, bytes, bytes]:
     """A shard's members, gzipped: the shard, its positions, and the own
     positions of its common grams (run in a thread: zlib releases the GIL).
+
+    The shard's body ends with the facet counts of its grams in
+    fmt.FACET_COUNT_DOCS or more documents (counts_section: ``counted``,
+    their indexes in the shard, and ``count_bodies``): a lookup has them
+    with the postings, without a request of their own.
 
     Positions member: u32 m, u32 L | L bytes: varint bytes of the entry of
     each of the shard's last m keys (its grams of 3+ characters, which sort
@@ -64,10 +152,10 @@ def shard_members(shard: int, tag: int, keys: np.ndarray, lengths: np.ndarray, e
     varint offset from the end of the positions member, varint bytes.  An
     extended gram has an empty entry (it keeps no positions).
     """
-    raw_shard = shard_bytes(keys, lengths, data, extended)
     ends = (data < 0x80).astype(np.int64)  # postings per key: varints end where the top bit is clear
     byte_bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     counts = np.add.reduceat(ends, byte_bounds[:-1]) if len(keys) else np.zeros(0, np.int64)
+    raw_shard = shard_bytes(keys, lengths, data, extended) + counts_section(counted, count_bodies)
     three = keys >= np.uint64(TAG3)
     first = len(keys) - int(three.sum())
     entry_lengths = pos_lengths[three].astype(np.int64)
@@ -132,11 +220,11 @@ def facet_chunk_body(pages: list[ArticlePage], ids_of: dict[str, dict[str, int]]
     return b"".join(parts)
 
 
-def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes], bytes]:
+def facet_members(pages: list[ArticlePage], values: dict[str, list[str]],
+                  tag: int) -> tuple[bytes, list[bytes], bytes]:
     """The names member, the chunk members and the member of all the
     segment's documents (empty when there is only one chunk) of a
-    segment's facet values, gzipped."""
-    values = facet_values(pages)
+    segment's facet values (``values``: facet_values), gzipped."""
     names = gzip_bytes(frame(fmt.MEMBER_FACET_NAMES, 0, tag, facet_names_body(values)))
     ids_of = {facet: {v: i for i, v in enumerate(values[facet])} for facet in FACETS}
     chunks = [gzip_bytes(frame(fmt.MEMBER_ATTRS, number, tag,
@@ -150,9 +238,11 @@ def facet_members(pages: list[ArticlePage], tag: int) -> tuple[bytes, list[bytes
 DOCS_PER_TASK = 64
 
 
-def _block_members(block, bits: int, tag: int) -> list[tuple[int, tuple[bytes, bytes, bytes]]]:
+def _block_members(block, bits: int, tag: int, facets: FacetIds) -> list[tuple[int, tuple[bytes, bytes, bytes]]]:
     """(shard, its members) of each shard of a block that has grams."""
     bounds = np.searchsorted(block.shards, np.arange((1 << bits) + 1))
+    counted, bodies = block_gram_counts(len(block.keys), block.lengths, block.data, facets)
+    counted_bounds = np.searchsorted(counted, bounds)
     byte_bounds = np.concatenate([[0], np.cumsum(block.lengths)])
     pos_bounds = np.concatenate([[0], np.cumsum(block.pos_lengths)])
     made = []
@@ -161,7 +251,9 @@ def _block_members(block, bits: int, tag: int) -> list[tuple[int, tuple[bytes, b
         made.append((int(shard), shard_members(
             int(shard), tag, block.keys[a:b], block.lengths[a:b], block.extended[a:b],
             block.data[byte_bounds[a]:byte_bounds[b]], block.pos_lengths[a:b],
-            block.pos_data[pos_bounds[a]:pos_bounds[b]])))
+            block.pos_data[pos_bounds[a]:pos_bounds[b]],
+            (counted[counted_bounds[shard]:counted_bounds[shard + 1]] - a).tolist(),
+            bodies[counted_bounds[shard]:counted_bounds[shard + 1]])))
     return made
 
 
@@ -176,6 +268,8 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
     chars = sum(len(p.title) + len(p.text) + 1 for p in pages)
     bits, blocks = sized_blocks(pages, shard_bits_for(chars), workers)
     pack = PackWriter(1 << bits, len(pages), tag)
+    values = facet_values(pages)
+    facets = FacetIds(pages, values)
     grams = own = 0
     sizes = []
     # shards are made and gzipped on every core while the next blocks are
@@ -186,7 +280,7 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
         pending = []
         for block in blocks:
             grams += len(block.keys)
-            pending.append(pool.submit(_block_members, block, bits, tag))
+            pending.append(pool.submit(_block_members, block, bits, tag, facets))
         docs = [pool.submit(_doc_members, pages[start:start + DOCS_PER_TASK], start, tag)
                 for start in range(0, len(pages), DOCS_PER_TASK)]
         for future in pending:
@@ -198,7 +292,7 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
         for number, packed in enumerate(packed for future in docs for packed in future.result()):
             pack.doc(number, packed)
             doc_bytes_total += len(packed)
-    names, chunks, whole = facet_members(pages, tag)
+    names, chunks, whole = facet_members(pages, values, tag)
     names_at = pack.adjacent([whole, names, *chunks]) + len(whole)
     doc_table = pack.member(fmt.MEMBER_DOC_TABLE, 0, doc_table_body(pack.doc_dir))
     shard_table = pack.member(fmt.MEMBER_SHARD_TABLE, 0, shard_table_body(pack.shard_dir))

@@ -367,6 +367,8 @@ def _joined(members: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
 def test_facet_chunks_filter_and_count_alike_and_only_the_matches_chunks_are_fetched(
         js_page, tmp_path, small_segments, monkeypatch):
     monkeypatch.setattr(fmt, "FACET_CHUNK_DOCS", 4)
+    # no gram's own counts: every query counts from the documents' values
+    monkeypatch.setattr(fmt, "FACET_COUNT_DOCS", 10**6)
     rng = random.Random(11)
     pages = _generated(200)
     for page in pages:  # several values, none, and a facet some chunks lack
@@ -507,9 +509,9 @@ def test_a_segments_member_of_all_facet_values_must_agree_with_its_chunks(tmp_pa
 
     made = segment.facet_members
 
-    def all_member_of_other_order(pages, tag):
-        names, chunks, _ = made(pages, tag)
-        return names, chunks, made(pages[::-1], tag)[2]
+    def all_member_of_other_order(pages, values, tag):
+        names, chunks, _ = made(pages, values, tag)
+        return names, chunks, made(pages[::-1], values, tag)[2]
 
     monkeypatch.setattr(segment, "facet_members", all_member_of_other_order)
     write_index(pages, tmp_path / "bad")

@@ -95,12 +95,14 @@ export class SearchIndex {
   // Documents having every phrase, per segment: {ids (local, ascending),
   // scores} (relevance: the sum over phrases of phraseWeight times
   // postingWeight; search/format.py).
-  async matches(phrases) {
+  // withCounts: the query's facet counts will be asked for without
+  // filters (Segment.phrase starts fetching a common gram's).
+  async matches(phrases, withCounts = false) {
     if (this.docTables) {
       // in flight with the lookups; a failure shows when a document is read
       this.segments.forEach((segment) => segment.docTable().catch(() => {}));
     }
-    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p)))));
+    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p, withCounts && phrases.length === 1)))));
     const weights = phrases.map((_, p) => phraseWeight(this.docs, lists.reduce((n, segment) => n + segment[p].length, 0)));
     const bits = this.rules.flagBits;
     const mask = (1 << bits) - 1;
@@ -135,7 +137,7 @@ export class SearchIndex {
   // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
   async find(phrases, { filters = {}, sort = "relevance" } = {}) {
     const filtered = Object.keys(filters).some((f) => filters[f]);
-    const matches = await this.matches(phrases);
+    const matches = await this.matches(phrases, !filtered);
     const counted = (values) => this.filterAndCount(values, matches, filters);
     if (filtered) {
       const { kept, keptScores, counts } = counted(await this.facetsOf(matches));
@@ -151,8 +153,21 @@ export class SearchIndex {
     });
     return {
       ids: order(Int32Array.from(all), Int32Array.from(allScores), sort),
-      counts: () => this.facetsOf(matches).then((values) => counted(values).counts),
+      counts: () => this.unfilteredValues(phrases, matches).then((values) => counted(values).counts),
     };
+  }
+
+  // What counting a query without filters needs, per segment: a one-run
+  // query found as one common gram takes its counts from that gram's
+  // member of counts (Segment.phraseCounts: a few hundred bytes where the
+  // documents' values of a word in most documents are tens of KB), any
+  // other its documents' values (Segment.facets).
+  unfilteredValues(phrases, matches) {
+    return Promise.all(this.segments.map(async (segment, s) => {
+      if (!matches[s].ids.length) return segment.facets(matches[s].ids);
+      const counted = phrases.length === 1 ? await segment.phraseCounts(phrases[0]) : null;
+      return counted ? { precounted: counted } : segment.facets(matches[s].ids);
+    }));
   }
 
   // find(), waiting for the counts too.
@@ -165,7 +180,8 @@ export class SearchIndex {
   // counts of its values among results passing the *other* filters (so
   // other values stay visible and their counts say what choosing them
   // would give).
-  // attrs: per segment what Segment.facets gave for its matches.
+  // attrs: per segment what Segment.facets gave for its matches, or (no
+  // filters) {precounted: what Segment.phraseCounts gave}.
   filterAndCount(attrs, matches, filters) {
     const facets = [...this.facets, "year"];
     const counts = facets.map(() => new Map());
@@ -173,9 +189,20 @@ export class SearchIndex {
     const keptScores = [];
     const wantedYear = filters.year ? this.yearNames.indexOf(filters.year) + 1 || -1 : null;
     this.segments.forEach((segment, s) => {
-      const { names, size, chunks } = attrs[s];
+      const { names, size, chunks, precounted } = attrs[s];
       const { ids, scores } = matches[s];
       if (!ids.length) return;
+      if (precounted) {
+        addPrecounted(counts, facets, precounted);
+        for (let i = 0; i < ids.length; i++) {
+          const doc = segment.start + ids[i];
+          const name = this.years[doc] ? this.yearNames[this.years[doc] - 1] : "";
+          if (name) counts[facets.length - 1].set(name, (counts[facets.length - 1].get(name) || 0) + 1);
+          kept.push(doc);
+          keptScores.push(scores[i]);
+        }
+        return;
+      }
       // the value id of each filter in this segment's own lists (-1: no document here has it)
       const wanted = facets.map((f) => {
         if (!filters[f]) return null;
@@ -226,6 +253,17 @@ export class SearchIndex {
     const segment = this.segmentOf(id);
     return segment.doc(id - segment.start);
   }
+}
+
+// Adds a segment's counts of a gram's documents (Segment.phraseCounts) to
+// the counts per facet (Maps of name -> count, in the order of `facets`).
+function addPrecounted(counts, facets, { names, counts: numbers }) {
+  facets.forEach((facet, f) => {
+    if (!numbers[facet]) return; // year: from the ids
+    numbers[facet].forEach((n, k) => {
+      if (n) counts[f].set(names[facet][k], (counts[f].get(names[facet][k]) || 0) + n);
+    });
+  });
 }
 
 function has(values, facet, row, value, year) {

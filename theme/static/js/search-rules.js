@@ -4,7 +4,7 @@
 // manifest_format), never from a copy here.
 
 // The index format versions this reader understands (search/format.py).
-export const SUPPORTED_VERSIONS = [10];
+export const SUPPORTED_VERSIONS = [11];
 const MASK64 = (1n << 64n) - 1n;
 
 // An index this page cannot read: another format version, or a manifest
@@ -23,7 +23,8 @@ export function keyRules(format) {
     flagBits: format.flagBits, titleWeight: format.titleWeight, bodyWeights: format.bodyWeights,
     partBits: format.partBits, packMagic: format.packMagic, packHead: format.packHead,
     shardEntry: format.shardEntry, docEntry: format.docEntry, memberHead: format.memberHead,
-    facetChunk: format.facetChunk, rangeGap: format.rangeGap, members: format.members,
+    facetChunk: format.facetChunk, rangeGap: format.rangeGap, countSplit: format.countSplit,
+    members: format.members,
   };
 }
 

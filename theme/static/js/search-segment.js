@@ -5,7 +5,7 @@
 // and search-engine.js puts the answers together.
 
 import {
-  parseFacetChunk, parseDocTable, parsePositions, parseShard, parseShardTable, findKey, positionsAt, postingsAt,
+  DamagedIndexError, parseFacetChunk, parseDocTable, parsePositions, parseShard, parseShardTable, findKey, positionsAt, postingsAt,
   readMember, readVarints,
 } from "./search-pack.js";
 import { firstCover, gramKey, nextCover, shardOf } from "./search-rules.js";
@@ -60,6 +60,33 @@ export function intersect(a, b, bits) {
   return out.subarray(0, n);
 }
 
+// Where a shard's grams' facet counts are in its bytes: gram index ->
+// [start, end] (search/segment.py counts_section, at the end of the
+// shard's body: varint c, then per gram varint index step, varint bytes,
+// its counts).
+function countsWhere(shard) {
+  const bytes = shard.bytes;
+  let at = shard.starts[shard.n];
+  const next = () => { // one varint at `at`
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (at >= bytes.length) throw new DamagedIndexError("shard: facet counts cut short");
+      const b = bytes[at++];
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+    }
+  };
+  const where = new Map();
+  let index = -1;
+  for (let c = next(); c > 0; c--) {
+    index += next() + (index < 0 ? 1 : 0);
+    const size = next();
+    where.set(index, [at, at + size]);
+    at += size;
+  }
+  return where;
+}
+
 export class Segment {
   constructor(files, spec, rules) {
     this.files = files;
@@ -68,6 +95,7 @@ export class Segment {
     this.start = spec.start;
     this.docs = spec.docs;
     this.cache = new Map(); // name -> promise; a failed one is forgotten, so a later search tries again
+    this.singles = new Map(); // run -> its one lookup step, for runs found as one gram (phraseCounts)
   }
 
   once(name, make) {
@@ -224,7 +252,11 @@ export class Segment {
   }
 
   // Documents matching one normalized run: ascending local id << bits | flags.
-  async phrase(phrase) {
+  // With `withCounts` (a one-run query without filters) a run found as
+  // one gram with facet counts (at the end of its shard) starts fetching
+  // the segment's facet names at once, beside the other segments'
+  // lookups, so that counting waits for no other round of requests.
+  async phrase(phrase, withCounts = false) {
     const plan = await this.cover(phrase);
     if (!plan.length) return new Int32Array(0);
     const bits = this.rules.flagBits;
@@ -233,7 +265,14 @@ export class Segment {
       result = result ? intersect(result, step.postings, bits) : step.postings;
       if (!result.length) return result;
     }
-    if (plan.length === 1) return result;
+    if (plan.length === 1) {
+      if (this.singles.size >= 64) this.singles.clear();
+      this.singles.set(phrase, plan[0]);
+      if (withCounts && result.length >= this.rules.countSplit) {
+        this.facetNames().catch(() => {}); // a failure shows when the counts are asked for
+      }
+      return result;
+    }
     // the grams must line up: all at p + offset for one start position p
     // (positions are fetched only now, when there are candidates)
     const tables = await Promise.all(plan.map((step) => this.stepPositions(step)));
@@ -248,6 +287,36 @@ export class Segment {
       if (aligned(plan, tables, at)) kept.push(value);
     }
     return Int32Array.from(kept);
+  }
+
+  // The facet counts of the documents matching a run that was looked up
+  // as one gram in countSplit or more documents here (phrase() ran
+  // first): {names: {facet: [names]}, counts: {facet: [count of each
+  // value]}} from the gram's counts (in its shard) and the segment's
+  // names, no document's values needed; null for any other run.
+  async phraseCounts(phrase) {
+    const step = this.singles.get(phrase);
+    if (!step || step.postings.length < this.rules.countSplit) return null;
+    const numbers = this.gramCounts(step);
+    const { values: names } = await this.facetNames();
+    const counts = {};
+    let at = 0;
+    for (const facet of Object.keys(names)) { // in the order of the member (FACETS)
+      const k = numbers[at];
+      counts[facet] = numbers.slice(at + 1, at + 1 + k);
+      at += 1 + k;
+    }
+    if (at !== numbers.length) throw new DamagedIndexError(`seg/${this.spec.name} gram counts ${step.key}: wrong length`);
+    return { names, counts };
+  }
+
+  // The numbers of a gram's facet counts, from the end of its shard.
+  gramCounts(step) {
+    const shard = step.shardData;
+    if (!shard.countsWhere) shard.countsWhere = countsWhere(shard);
+    const place = shard.countsWhere.get(step.index);
+    if (!place) throw new DamagedIndexError(`seg/${this.spec.name} shard ${step.shard}: no counts for gram ${step.key}`);
+    return readVarints(shard.bytes, place[0], place[1]);
   }
 
   // The segment's facet value names: {values: {facet: [names]}, widths};
