@@ -116,8 +116,9 @@ SHARD_TABLES_INLINE = 24 * 1024
 POS_SPLIT_DOCS = 400
 # A gram in at least this many of a segment's documents has, at the end of
 # its shard's body, per facet the number of those documents having each of
-# the segment's values.  A query that is that one gram and has no filter
-# takes its counts from there: at 100,000 articles a word in most
+# the segment's values.  A query without filters counts from there, less
+# the few documents the gram has beyond its matches (search-segment.js
+# countsOf; none for a one-gram query): at 100,000 articles a word in most
 # documents fetched every segment's facet values for them (224 KB of a
 # first query's 320-350 KB), while its counts add 52 bytes to its shard
 # (gzipped; 1.1% more shard bytes in a 16,384-document segment of the

@@ -61,6 +61,31 @@ def _every_shard(index: SearchIndex) -> int:
     return total
 
 
+def _expected_values(index: SearchIndex, query: str, filters: dict) -> list[tuple[str, set[int]]]:
+    """Per segment, whose facet values counting the query should fetch:
+    ("none", {}), ("excluded", the documents of its gram with counts and
+    the fewest documents that are not matches) or ("matches", the
+    matches), local ids (search-engine.js unfilteredValues, Segment.countsOf)."""
+    phrases = st.parse_query(query).phrases
+    found = index.search(query)  # a filter is applied to these, from their values
+    out = []
+    for seg in index.segments:
+        matches = {d - seg.start for d in found if seg.start <= d < seg.start + seg.docs}
+        if not matches:
+            out.append(("none", set()))
+            continue
+        grams = [phrase[a:b] for phrase in phrases for a, b in seg.cover(phrase)]
+        documents = [{v >> fmt.POSTING_FLAG_BITS for v in seg.entry(g)[0]} for g in grams]
+        documents = [d for d in documents if len(d) >= SPLIT]
+        best = min(documents, key=len, default=None)
+        if filters or best is None or len(best) - len(matches) >= len(matches):
+            out.append(("matches", matches))
+        else:
+            excluded = best - matches
+            out.append(("excluded", excluded) if excluded else ("none", set()))
+    return out
+
+
 def test_a_common_grams_counts_equal_its_documents_values_and_need_none_of_them(js_page, tmp_path, counted):
     pages = _pages()
     out = tmp_path / "search"
@@ -80,49 +105,65 @@ def test_a_common_grams_counts_equal_its_documents_values_and_need_none_of_them(
     mixed = next(g for g in runs if len(g) == 2 and max(_document_frequencies(index, g)) >= SPLIT
                  and 0 < min(_document_frequencies(index, g)) < SPLIT)
     rare = next(g for g in runs if len(g) == 2 and 0 < max(_document_frequencies(index, g)) < SPLIT)
-    # two runs; a run found as several grams in every segment it is in
+    # runs found as several grams; two runs
     runs4 = sorted({run[a:a + 4] for p in pages for run in st.runs(p.searchable) for a in range(len(run) - 3)})
-    several = next(g for g in runs4 if index.search(g) and all(len(c) > 1 for c in index.covers(g) if c))
-    others = [f"{broad[0]} {broad[1]}", several]
-    cases = [(q, {}) for q in [*broad, mixed, rare, *others]] + [
-        (broad[1], {"agency": "市公安局"}), (broad[2], {"topic": "文化旅游", "year": "2022"})]
+    several = [g for g in runs4 if index.search(g) and all(len(c) > 1 for c in index.covers(g) if c)]
+    pairs = [f"{a} {b}" for a in common[:30] for b in common[:30] if a < b and index.search(f"{a} {b}")]
+    modes = {q: [mode for mode, _ in _expected_values(index, q, {})] for q in several + pairs}
+    # a gram's counts less a few documents' values; and the matches' own values
+    def fewest_excluded(q):
+        return min(len(docs) for mode, docs in _expected_values(index, q, {}) if mode == "excluded")
+
+    nearly = min((q for q in several + pairs if "excluded" in modes[q]), key=fewest_excluded)
+    plain = next(q for q in several if "matches" in modes[q])
+    cases = [(q, {}) for q in [*broad, mixed, rare, nearly, plain, f"{broad[0]} {broad[1]}", f"{broad[2]} {rare}"]]
+    cases += [(broad[1], {"agency": "市公安局"}), (broad[2], {"topic": "文化旅游", "year": "2022"})]
     shutil.copytree(out, js_page.folder / "search", dirs_exist_ok=True)
-    got, asked = js_page.evaluate("""async (cases) => {
+    got, held = js_page.evaluate("""async (cases) => {
         const { SearchIndex } = await import("./js/search-engine.js");
         const t = await import("./js/search-tokens.js");
         const base = new URL("./search/", location.href);
         t.setT2S((await (await fetch("./search/t2s.json")).json()).pairs);
         const out = [];
-        const asked = [];
+        const held = [];
         for (const [q, filters] of cases) {
             const fresh = await SearchIndex.open(base);  // nothing fetched yet
-                        const r = await fresh.search(t.parseQuery(q), { filters });
+            const r = await fresh.search(t.parseQuery(q), { filters });
             out.push({ ids: Array.from(r.ids), counts: r.counts });
-            // per segment, whether it holds any document's facet values
-            // (a chunk, or the member of all documents)
-            asked.push(fresh.segments.map((segment) => [...segment.cache.keys()]
-                .some((k) => /^f[0-9]+$/.test(k) || k === "fall")));
+            // per segment, the documents' facet values it holds: chunk
+            // numbers, or "all" for the member of all documents
+            held.push(fresh.segments.map((segment) => [...segment.cache.keys()]
+                .filter((k) => /^f[0-9]+$/.test(k) || k === "fall").map((k) => k === "fall" ? "all" : Number(k.slice(1)))));
         }
-        return [out, asked];
+        return [out, held];
     }""", cases)
     shutil.rmtree(js_page.folder / "search")
-
-    def values_asked(held: list[bool]) -> set[str]:
-        """The segments holding some of their documents' facet values."""
-        return {spec["name"] for spec, has in zip(specs, held, strict=True) if has}
-
-    for (query, filters), js, urls in zip(cases, got, asked, strict=True):
+    seen = set()
+    for (query, filters), js, chunks in zip(cases, got, held, strict=True):
         assert js["ids"] == index.search(query, filters), (query, filters)
         assert js["counts"] == _counts(index, query, filters), (query, filters)
         assert js["counts"]["district"], query  # something was counted
-        frequencies = _document_frequencies(index, query)
-        if query in broad and not filters:
-            assert values_asked(urls) == set(), query
-        elif query == mixed:
-            assert values_asked(urls) == {s["name"] for s, n in zip(specs, frequencies, strict=True)
-                                          if 0 < n < SPLIT}, query
-        else:  # two runs, several grams, a filter, a rare word: the values, where it matched
-            assert values_asked(urls), (query, filters)
+        for (mode, docs), taken in zip(_expected_values(index, query, filters), chunks, strict=True):
+            seen.add(mode)
+            if mode == "none":
+                assert taken == [], (query, filters)
+                continue
+            # those documents' chunks (a range takes the ones in between, and
+            # from the names on when they come too), or the member of all
+            # documents when their chunks would cost as much
+            last = max(d // 16 for d in docs)
+            assert taken and (set(taken) <= set(range(last + 1)) or taken == ["all"]), (query, filters, mode)
+    assert seen == {"none", "excluded", "matches"}
+    # the query whose gram has the fewest documents beyond its matches: only
+    # their chunks, not the matches' (which lie outside them)
+    at = cases.index((nearly, {}))
+    for k, (mode, docs) in enumerate(_expected_values(index, nearly, {})):
+        if mode == "excluded" and len(docs) == fewest_excluded(nearly):
+            span = set(range(min(docs) // 16, max(docs) // 16 + 1))
+            matches = {d - specs[k]["start"] for d in index.search(nearly)
+                       if specs[k]["start"] <= d < specs[k]["start"] + specs[k]["docs"]}
+            assert held[at][k] != ["all"] and set(held[at][k]) <= span, nearly
+            assert not {d // 16 for d in matches} <= span, nearly
 
 
 def test_counts_that_do_not_match_the_documents_are_refused(tmp_path, counted, monkeypatch):

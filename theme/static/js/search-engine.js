@@ -102,7 +102,7 @@ export class SearchIndex {
       // in flight with the lookups; a failure shows when a document is read
       this.segments.forEach((segment) => segment.docTable().catch(() => {}));
     }
-    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p, withCounts && phrases.length === 1)))));
+    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p, withCounts)))));
     const weights = phrases.map((_, p) => phraseWeight(this.docs, lists.reduce((n, segment) => n + segment[p].length, 0)));
     const bits = this.rules.flagBits;
     const mask = (1 << bits) - 1;
@@ -157,16 +157,18 @@ export class SearchIndex {
     };
   }
 
-  // What counting a query without filters needs, per segment: a one-run
-  // query found as one common gram takes its counts from that gram's
-  // member of counts (Segment.phraseCounts: a few hundred bytes where the
-  // documents' values of a word in most documents are tens of KB), any
-  // other its documents' values (Segment.facets).
+  // What counting a query without filters needs, per segment: a gram's
+  // counts, less the values of the few documents it has beyond the
+  // matches (Segment.countsOf: for a word in most documents a few hundred
+  // bytes in its shards, where the documents' values are tens of KB), or
+  // else the matches' own values (Segment.facets).
   unfilteredValues(phrases, matches) {
     return Promise.all(this.segments.map(async (segment, s) => {
-      if (!matches[s].ids.length) return segment.facets(matches[s].ids);
-      const counted = phrases.length === 1 ? await segment.phraseCounts(phrases[0]) : null;
-      return counted ? { precounted: counted } : segment.facets(matches[s].ids);
+      const { ids } = matches[s];
+      const counted = ids.length ? await segment.countsOf(phrases, ids) : null;
+      if (!counted) return segment.facets(ids);
+      const excluded = counted.excluded.length ? await segment.facets(counted.excluded) : null;
+      return { precounted: counted.counts, excluded: counted.excluded, excludedValues: excluded };
     }));
   }
 
@@ -181,7 +183,9 @@ export class SearchIndex {
   // other values stay visible and their counts say what choosing them
   // would give).
   // attrs: per segment what Segment.facets gave for its matches, or (no
-  // filters) {precounted: what Segment.phraseCounts gave}.
+  // filters) {precounted, excluded, excludedValues}: a gram's counts
+  // (Segment.countsOf), the local ids of its documents that are not
+  // matches and what Segment.facets gave for those.
   filterAndCount(attrs, matches, filters) {
     const facets = [...this.facets, "year"];
     const counts = facets.map(() => new Map());
@@ -189,11 +193,12 @@ export class SearchIndex {
     const keptScores = [];
     const wantedYear = filters.year ? this.yearNames.indexOf(filters.year) + 1 || -1 : null;
     this.segments.forEach((segment, s) => {
-      const { names, size, chunks, precounted } = attrs[s];
+      const { names, size, chunks, precounted, excluded, excludedValues } = attrs[s];
       const { ids, scores } = matches[s];
       if (!ids.length) return;
       if (precounted) {
         addPrecounted(counts, facets, precounted);
+        if (excluded.length) subtractValues(counts, facets, excluded, excludedValues);
         for (let i = 0; i < ids.length; i++) {
           const doc = segment.start + ids[i];
           const name = this.years[doc] ? this.yearNames[this.years[doc] - 1] : "";
@@ -255,7 +260,7 @@ export class SearchIndex {
   }
 }
 
-// Adds a segment's counts of a gram's documents (Segment.phraseCounts) to
+// Adds a segment's counts of a gram's documents (Segment.countsOf) to
 // the counts per facet (Maps of name -> count, in the order of `facets`).
 function addPrecounted(counts, facets, { names, counts: numbers }) {
   facets.forEach((facet, f) => {
@@ -264,6 +269,26 @@ function addPrecounted(counts, facets, { names, counts: numbers }) {
       if (n) counts[f].set(names[facet][k], (counts[f].get(names[facet][k]) || 0) + n);
     });
   });
+}
+
+// Takes from the counts per facet the values of documents `locals` (a
+// gram's documents that are not matches; `attrs`: what Segment.facets gave
+// for them); a value no match has leaves the counts.
+function subtractValues(counts, facets, locals, { names, size, chunks }) {
+  for (const local of locals) {
+    const values = chunks.get(Math.floor(local / size));
+    const row = local % size;
+    facets.forEach((facet, f) => {
+      if (!values[facet]) return; // year: counted from the matches' ids
+      const { offsets, ids } = values[facet];
+      for (let k = offsets[row]; k < offsets[row + 1]; k++) {
+        const name = names[facet][ids[k]];
+        const left = counts[f].get(name) - 1;
+        if (left) counts[f].set(name, left);
+        else counts[f].delete(name);
+      }
+    });
+  }
 }
 
 function has(values, facet, row, value, year) {

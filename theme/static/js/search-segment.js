@@ -95,7 +95,7 @@ export class Segment {
     this.start = spec.start;
     this.docs = spec.docs;
     this.cache = new Map(); // name -> promise; a failed one is forgotten, so a later search tries again
-    this.singles = new Map(); // run -> its one lookup step, for runs found as one gram (phraseCounts)
+    this.plans = new Map(); // run -> its lookup steps (countsOf)
   }
 
   once(name, make) {
@@ -252,27 +252,25 @@ export class Segment {
   }
 
   // Documents matching one normalized run: ascending local id << bits | flags.
-  // With `withCounts` (a one-run query without filters) a run found as
-  // one gram with facet counts (at the end of its shard) starts fetching
-  // the segment's facet names at once, beside the other segments'
-  // lookups, so that counting waits for no other round of requests.
+  // With `withCounts` (a query without filters) a run with a gram that has
+  // facet counts (at the end of its shard) starts fetching the segment's
+  // facet names at once, beside the other segments' lookups, so that
+  // counting waits for no other round of requests.
   async phrase(phrase, withCounts = false) {
     const plan = await this.cover(phrase);
     if (!plan.length) return new Int32Array(0);
+    if (this.plans.size >= 64) this.plans.clear();
+    this.plans.set(phrase, plan);
+    if (withCounts && plan.some((step) => step.postings.length >= this.rules.countSplit)) {
+      this.facetNames().catch(() => {}); // a failure shows when the counts are asked for
+    }
     const bits = this.rules.flagBits;
     let result = null;
     for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
       result = result ? intersect(result, step.postings, bits) : step.postings;
       if (!result.length) return result;
     }
-    if (plan.length === 1) {
-      if (this.singles.size >= 64) this.singles.clear();
-      this.singles.set(phrase, plan[0]);
-      if (withCounts && result.length >= this.rules.countSplit) {
-        this.facetNames().catch(() => {}); // a failure shows when the counts are asked for
-      }
-      return result;
-    }
+    if (plan.length === 1) return result;
     // the grams must line up: all at p + offset for one start position p
     // (positions are fetched only now, when there are candidates)
     const tables = await Promise.all(plan.map((step) => this.stepPositions(step)));
@@ -289,15 +287,36 @@ export class Segment {
     return Int32Array.from(kept);
   }
 
-  // The facet counts of the documents matching a run that was looked up
-  // as one gram in countSplit or more documents here (phrase() ran
-  // first): {names: {facet: [names]}, counts: {facet: [count of each
-  // value]}} from the gram's counts (in its shard) and the segment's
-  // names, no document's values needed; null for any other run.
-  async phraseCounts(phrase) {
-    const step = this.singles.get(phrase);
-    if (!step || step.postings.length < this.rules.countSplit) return null;
-    const numbers = this.gramCounts(step);
+  // How to count the facets of a query's matches here (`locals`, local
+  // ids ascending; phrase() ran for each of its runs) from a gram's counts:
+  // the matches are among the documents of each of the query's grams, so
+  // they are the documents of the gram with counts that has the fewest,
+  // less the few it has beyond them.  {counts: {names: {facet: [names]},
+  // counts: {facet: [count of each value]}}, excluded: local ids of those
+  // few}; null when no gram has counts or those documents are as many as
+  // the matches (then counting the matches' own values costs no more).
+  // A word in most documents excludes none; a four-character phrase of
+  // two common words at 100,260 articles, 213 matches of 216 and 326 of
+  // 327 in a segment: three chunks of values instead of all of them.
+  async countsOf(phrases, locals) {
+    const bits = this.rules.flagBits;
+    let best = null;
+    for (const phrase of phrases) {
+      for (const step of this.plans.get(phrase) || []) {
+        const n = step.postings.length;
+        if (n >= this.rules.countSplit && (!best || n < best.postings.length)) best = step;
+      }
+    }
+    if (!best || best.postings.length - locals.length >= locals.length) return null;
+    const excluded = [];
+    let j = 0;
+    for (const value of best.postings) {
+      const doc = value >> bits;
+      if (j < locals.length && locals[j] === doc) j++;
+      else excluded.push(doc);
+    }
+    if (j !== locals.length) return null; // not among the gram's documents: not this query's plan
+    const numbers = this.gramCounts(best);
     const { values: names } = await this.facetNames();
     const counts = {};
     let at = 0;
@@ -306,8 +325,8 @@ export class Segment {
       counts[facet] = numbers.slice(at + 1, at + 1 + k);
       at += 1 + k;
     }
-    if (at !== numbers.length) throw new DamagedIndexError(`seg/${this.spec.name} gram counts ${step.key}: wrong length`);
-    return { names, counts };
+    if (at !== numbers.length) throw new DamagedIndexError(`seg/${this.spec.name} gram counts ${best.key}: wrong length`);
+    return { counts: { names, counts }, excluded: Int32Array.from(excluded) };
   }
 
   // The numbers of a gram's facet counts, from the end of its shard.
