@@ -95,14 +95,12 @@ export class SearchIndex {
   // Documents having every phrase, per segment: {ids (local, ascending),
   // scores} (relevance: the sum over phrases of phraseWeight times
   // postingWeight; search/format.py).
-  // withCounts: the query's facet counts will be asked for without
-  // filters (Segment.phrase starts fetching a common gram's).
-  async matches(phrases, withCounts = false) {
+  async matches(phrases) {
     if (this.docTables) {
       // in flight with the lookups; a failure shows when a document is read
       this.segments.forEach((segment) => segment.docTable().catch(() => {}));
     }
-    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p, withCounts)))));
+    const lists = await Promise.all(this.segments.map((segment) => Promise.all(phrases.map((p) => segment.phrase(p)))));
     const weights = phrases.map((_, p) => phraseWeight(this.docs, lists.reduce((n, segment) => n + segment[p].length, 0)));
     const bits = this.rules.flagBits;
     const mask = (1 << bits) - 1;
@@ -137,7 +135,7 @@ export class SearchIndex {
   // filters: {topic|district|agency|year: value}; sort: relevance|newest|oldest.
   async find(phrases, { filters = {}, sort = "relevance" } = {}) {
     const filtered = Object.keys(filters).some((f) => filters[f]);
-    const matches = await this.matches(phrases, !filtered);
+    const matches = await this.matches(phrases);
     const counted = (values) => this.filterAndCount(values, matches, filters);
     if (filtered) {
       const { kept, keptScores, counts } = counted(await this.facetsOf(matches));

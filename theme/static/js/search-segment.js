@@ -252,18 +252,11 @@ export class Segment {
   }
 
   // Documents matching one normalized run: ascending local id << bits | flags.
-  // With `withCounts` (a query without filters) a run with a gram that has
-  // facet counts (at the end of its shard) starts fetching the segment's
-  // facet names at once, beside the other segments' lookups, so that
-  // counting waits for no other round of requests.
-  async phrase(phrase, withCounts = false) {
+  async phrase(phrase) {
     const plan = await this.cover(phrase);
     if (!plan.length) return new Int32Array(0);
     if (this.plans.size >= 64) this.plans.clear();
-    this.plans.set(phrase, plan);
-    if (withCounts && plan.some((step) => step.postings.length >= this.rules.countSplit)) {
-      this.facetNames().catch(() => {}); // a failure shows when the counts are asked for
-    }
+    this.plans.set(phrase, plan); // for countsOf
     const bits = this.rules.flagBits;
     let result = null;
     for (const step of [...plan].sort((a, b) => a.postings.length - b.postings.length)) {
