@@ -120,16 +120,19 @@ POS_SPLIT_DOCS = 400
 # the few documents the gram has beyond its matches (search-segment.js
 # countsOf; none for a one-gram query): at 100,000 articles a word in most
 # documents fetched every segment's facet values for them (224 KB of a
-# first query's 320-350 KB), while its counts add 52 bytes to its shard
-# (gzipped; 1.1% more shard bytes in a 16,384-document segment of the
-# benchmark archive).  As members of their own after the positions they
-# were 93 bytes and an extra round of requests: a later query for a common
-# word took 62-68 ms instead of 39-46 ms in Chromium on a local server.  A
-# gram in 64 documents scattered over a segment of 16,384 already needs
-# about 40 of its 64 chunks (28 KB); below that the chunks cost less and
-# there are many more such grams (17,558 grams in 64 or more of one
-# 16,384-document segment, 100,128 in 16 or more).
-FACET_COUNT_DOCS = 64
+# first query's 320-350 KB), while its counts add about 52 bytes to its
+# shard (gzipped).  As members of their own after the positions they were
+# an extra round of requests: a later query for a common word took
+# 62-68 ms instead of 39-46 ms in Chromium on a local server.  A word in a
+# few dozen documents scattered over a segment takes most of its chunks
+# too (要道: 216.7 KB of facet values at 100,260 articles with 64 here).
+# On the 160 benchmark queries at 100,260 articles (docs/benchmarks.md),
+# 64 gave 12 first queries over 300 KB and shards 1.1% larger than without
+# counts (17,558 grams with counts in the first 16,384-document segment),
+# 16 gave 5 and 4.3% (100,128 grams), and 15.8 MB more index in all; on a
+# phone, where facet values wait for 筛选, the median first query went
+# from 188.4 to 191.7 KB.
+FACET_COUNT_DOCS = 16
 
 # A posting's value: local document id << POSTING_FLAG_BITS | body class
 # << 1 | in title.  Body class: how often the gram occurs in the article
