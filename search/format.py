@@ -39,8 +39,9 @@ OLD_FILES = ("attrs.bin",)
 # the segment's documents, which a query fetches instead of its chunks when
 # they would come to more bytes (a word in most documents).  11: a gram in
 # FACET_COUNT_DOCS or more documents of a segment has the facet counts of
-# those documents at the end of its shard, so a one-gram query without
-# filters counts its facets without any document's facet values.
+# those documents at the end of its shard, so a query without filters
+# counts its facets from them (less the few documents beyond its matches)
+# instead of its documents' facet values.
 FORMAT_VERSION = 11
 
 # Segments (search/segments.py): full units of SEGMENT_UNIT documents are

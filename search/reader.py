@@ -115,34 +115,23 @@ class SegmentReader:
         si.FACET_COUNT_DOCS or more documents, and equal what their
         documents' values give: the browser counts from them instead."""
         where = f"seg/{self.name}: 分片 {shard} 的分面计数"
-        counted, at, index = [], 0, -1
-
-        def number() -> int:
-            nonlocal at
-            value, shift = 0, 0
-            while True:
-                if at >= len(section):
-                    raise si.DamagedIndexError(f"{where}不完整")
-                byte = section[at]
-                at += 1
-                value |= (byte & 0x7F) << shift
-                if byte < 0x80:
-                    return value
-                shift += 7
-
-        for _ in range(number()):
-            index += number() + (index < 0)
-            size = number()
-            counted.append((index, section[at:at + size]))
-            at += size
-        if at != len(section):
+        numbers = read_varints(section)
+        counted, at, index = [], 1, -1
+        for _ in range(numbers[0] if numbers else 0):
+            if at + 1 >= len(numbers):
+                raise si.DamagedIndexError(f"{where}不完整")
+            index += numbers[at] + (index < 0)
+            size = numbers[at + 1]
+            counted.append((index, numbers[at + 2:at + 2 + size]))
+            at += 2 + size
+        if not numbers or at != len(numbers):
             raise si.DamagedIndexError(f"{where}长度不符")
         wanted = [j for j, values in enumerate(postings) if len(values) >= si.FACET_COUNT_DOCS]
         if [j for j, _ in counted] != wanted:
             raise si.DamagedIndexError(f"{where}与出现在 {si.FACET_COUNT_DOCS} 篇以上文章中的字串不符")
         bits = si.POSTING_FLAG_BITS
         for j, body in counted:
-            if read_varints(body) != self._counts_of([v >> bits for v in postings[j]]):
+            if body != self._counts_of([v >> bits for v in postings[j]]):
                 raise si.DamagedIndexError(f"{where}与文章的分面值不符（字串 {keys[j]:x}）")
 
     def _counts_of(self, docs: list[int]) -> list[int]:

@@ -57,6 +57,7 @@ class FacetIds:
     into ``ids[f]``; ``sizes[f]`` values in all."""
 
     def __init__(self, pages: list[ArticlePage], values: dict[str, list[str]]):
+        self.docs = len(pages)
         self.offsets, self.ids, self.sizes = [], [], []
         for facet in FACETS:
             index = {v: i for i, v in enumerate(values[facet])}
@@ -64,6 +65,19 @@ class FacetIds:
             self.offsets.append(np.concatenate([[0], np.cumsum([len(v) for v in lists])]).astype(np.int64))
             self.ids.append(np.fromiter((index[v] for values_ in lists for v in values_), np.int64))
             self.sizes.append(len(values[facet]))
+
+    def chunk_body(self, start: int, end: int) -> bytes:
+        """The facet values of documents start..end-1 (a MEMBER_ATTRS chunk,
+        or MEMBER_FACETS_ALL): per facet (FACETS order) u8 count[n], then
+        their value ids in id order, in the names member's width, padded to
+        4 bytes."""
+        parts = []
+        for offsets, ids, size in zip(self.offsets, self.ids, self.sizes, strict=True):
+            counts = np.diff(offsets[start:end + 1]).astype(np.uint8)  # at most 255 each
+            taken = ids[offsets[start]:offsets[end]].astype("<u1" if _value_id_bytes(size) == 1 else "<u2")
+            part = counts.tobytes() + taken.tobytes()
+            parts.append(part + b"\0" * (-len(part) % 4))
+        return b"".join(parts)
 
     def counts(self, grams: int, gram_of: np.ndarray, docs: np.ndarray) -> list[np.ndarray]:
         """Per facet a (grams, values) array: how many of each gram's
@@ -79,10 +93,11 @@ class FacetIds:
         return out
 
 
-def gram_counts_bodies(tables: list[np.ndarray]) -> list[bytes]:
+def gram_counts_bodies(tables: list[np.ndarray]) -> list[tuple[int, bytes]]:
     """Each gram's facet counts (a row of each facet's (grams, values)
-    table, FacetIds.counts) as bytes: per facet varint k, then the counts
-    of its values 0..k-1 (k: one past the last value any document has)."""
+    table, FacetIds.counts) as (how many numbers, their varint bytes): per
+    facet k, then the counts of its values 0..k-1 (k: one past the last
+    value any document has)."""
     columns, kept = [], []
     for table in tables:
         present = table != 0
@@ -94,14 +109,15 @@ def gram_counts_bodies(tables: list[np.ndarray]) -> list[bytes]:
     numbers, keep = np.hstack(columns), np.hstack(kept)
     data, nbytes = varints(numbers[keep].astype(np.uint64))
     # the bytes of each gram's numbers (rows are grams, in order)
-    firsts = np.concatenate([[0], np.cumsum(keep.sum(axis=1))[:-1]])
+    per_gram = keep.sum(axis=1)
+    firsts = np.concatenate([[0], np.cumsum(per_gram)[:-1]])
     ends = np.cumsum(np.add.reduceat(nbytes, firsts)).tolist()
     raw = data.tobytes()
-    return [raw[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    return [(n, raw[start:end]) for n, start, end in zip(per_gram.tolist(), [0, *ends[:-1]], ends, strict=True)]
 
 
 def block_gram_counts(keys_count: int, lengths: np.ndarray, data: np.ndarray,
-                      facets: FacetIds) -> tuple[np.ndarray, list[bytes]]:
+                      facets: FacetIds) -> tuple[np.ndarray, list[tuple[int, bytes]]]:
     """The grams (indexes among ``keys_count`` keys whose varint postings
     are ``data``, ``lengths`` bytes each) in fmt.FACET_COUNT_DOCS or more
     documents, and the facet counts of each (gram_counts_bodies)."""
@@ -122,20 +138,20 @@ def block_gram_counts(keys_count: int, lengths: np.ndarray, data: np.ndarray,
     return counted, gram_counts_bodies(facets.counts(len(counted), gram_of, docs))
 
 
-def counts_section(counted: list[int], bodies: list[bytes]) -> bytes:
-    """The end of a shard's body: varint c, then per gram with facet counts
-    varint (its index - the previous one's; the first: its index), varint
-    the bytes of its counts, its counts (gram_counts_bodies)."""
+def counts_section(counted: list[int], bodies: list[tuple[int, bytes]]) -> bytes:
+    """The end of a shard's body, all varints: c, then per gram with facet
+    counts its index - the previous one's (the first: its index), how many
+    numbers its counts are, its counts (gram_counts_bodies)."""
     out, previous = [_varint(len(counted))], 0
-    for j, body in zip(counted, bodies, strict=True):
-        out += [_varint(j - previous), _varint(len(body)), body]
+    for j, (numbers, body) in zip(counted, bodies, strict=True):
+        out += [_varint(j - previous), _varint(numbers), body]
         previous = j
     return b"".join(out)
 
 
 def shard_members(shard: int, tag: int, keys: np.ndarray, lengths: np.ndarray, extended: np.ndarray,
                   data: np.ndarray, pos_lengths: np.ndarray, pos_data: np.ndarray,
-                  counted: list[int], count_bodies: list[bytes]) -> tuple[bytes, bytes, bytes]:
+                  counted: list[int], count_bodies: list[tuple[int, bytes]]) -> tuple[bytes, bytes, bytes]:
     """A shard's members, gzipped: the shard, its positions, and the own
     positions of its common grams (run in a thread: zlib releases the GIL).
 
@@ -191,46 +207,31 @@ def facet_values(pages: list[ArticlePage]) -> dict[str, list[str]]:
     return out
 
 
-def _value_id_bytes(values: list[str]) -> int:
-    """Bytes of a facet's value ids in a segment with these values."""
-    return 1 if len(values) <= 256 else 2
+def _value_id_bytes(values: int) -> int:
+    """Bytes of a facet's value ids in a segment with this many values."""
+    return 1 if values <= 256 else 2
 
 
 def facet_names_body(values: dict[str, list[str]]) -> bytes:
     """The facet names member: JSON {"values": {facet: [names]}, "widths":
     {facet: 1 or 2}} (bytes per value id: 2 when the facet has more than 256
     values here)."""
-    widths = {facet: _value_id_bytes(values[facet]) for facet in FACETS}
+    widths = {facet: _value_id_bytes(len(values[facet])) for facet in FACETS}
     return json.dumps({"values": values, "widths": widths}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
 
-def facet_chunk_body(pages: list[ArticlePage], ids_of: dict[str, dict[str, int]]) -> bytes:
-    """One chunk's facet values (MEMBER_ATTRS): which values each of its
-    documents has.  Per facet (FACETS order): u8 count[n], then the value
-    ids (``ids_of``: the names member's lists, as name -> id) of its
-    documents in id order, in the names member's width, padded to 4 bytes."""
-    parts = []
-    for facet in FACETS:
-        index = ids_of[facet]
-        counts = np.fromiter((min(255, len(p.terms.get(facet, []))) for p in pages), np.uint8, len(pages))
-        ids = [index[v] for p in pages for v in p.terms.get(facet, [])[:255]]
-        part = counts.tobytes() + np.array(ids, dtype="<u1" if _value_id_bytes(index) == 1 else "<u2").tobytes()
-        parts.append(part + b"\0" * (-len(part) % 4))
-    return b"".join(parts)
-
-
-def facet_members(pages: list[ArticlePage], values: dict[str, list[str]],
+def facet_members(facets: FacetIds, values: dict[str, list[str]],
                   tag: int) -> tuple[bytes, list[bytes], bytes]:
     """The names member, the chunk members and the member of all the
     segment's documents (empty when there is only one chunk) of a
     segment's facet values (``values``: facet_values), gzipped."""
     names = gzip_bytes(frame(fmt.MEMBER_FACET_NAMES, 0, tag, facet_names_body(values)))
-    ids_of = {facet: {v: i for i, v in enumerate(values[facet])} for facet in FACETS}
+    docs = facets.docs
     chunks = [gzip_bytes(frame(fmt.MEMBER_ATTRS, number, tag,
-                               facet_chunk_body(pages[start:start + fmt.FACET_CHUNK_DOCS], ids_of)))
-              for number, start in enumerate(range(0, len(pages), fmt.FACET_CHUNK_DOCS))]
-    whole = gzip_bytes(frame(fmt.MEMBER_FACETS_ALL, 0, tag, facet_chunk_body(pages, ids_of))) \
+                               facets.chunk_body(start, min(docs, start + fmt.FACET_CHUNK_DOCS))))
+              for number, start in enumerate(range(0, docs, fmt.FACET_CHUNK_DOCS))]
+    whole = gzip_bytes(frame(fmt.MEMBER_FACETS_ALL, 0, tag, facets.chunk_body(0, docs))) \
         if len(chunks) > 1 else b""
     return names, chunks, whole
 
@@ -292,7 +293,7 @@ def write_segment(pages: list[ArticlePage], tag: int, workers: int) -> tuple[lis
         for number, packed in enumerate(packed for future in docs for packed in future.result()):
             pack.doc(number, packed)
             doc_bytes_total += len(packed)
-    names, chunks, whole = facet_members(pages, values, tag)
+    names, chunks, whole = facet_members(facets, values, tag)
     names_at = pack.adjacent([whole, names, *chunks]) + len(whole)
     doc_table = pack.member(fmt.MEMBER_DOC_TABLE, 0, doc_table_body(pack.doc_dir))
     shard_table = pack.member(fmt.MEMBER_SHARD_TABLE, 0, shard_table_body(pack.shard_dir))

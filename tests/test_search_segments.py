@@ -509,9 +509,11 @@ def test_a_segments_member_of_all_facet_values_must_agree_with_its_chunks(tmp_pa
 
     made = segment.facet_members
 
-    def all_member_of_other_order(pages, values, tag):
-        names, chunks, _ = made(pages, values, tag)
-        return names, chunks, made(pages[::-1], values, tag)[2]
+    reversed_pages = order_pages(pages)[::-1]
+
+    def all_member_of_other_order(facets, values, tag):
+        names, chunks, _ = made(facets, values, tag)
+        return names, chunks, made(segment.FacetIds(reversed_pages, values), values, tag)[2]
 
     monkeypatch.setattr(segment, "facet_members", all_member_of_other_order)
     write_index(pages, tmp_path / "bad")

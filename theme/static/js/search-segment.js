@@ -60,31 +60,21 @@ export function intersect(a, b, bits) {
   return out.subarray(0, n);
 }
 
-// Where a shard's grams' facet counts are in its bytes: gram index ->
-// [start, end] (search/segment.py counts_section, at the end of the
-// shard's body: varint c, then per gram varint index step, varint bytes,
-// its counts).
-function countsWhere(shard) {
-  const bytes = shard.bytes;
-  let at = shard.starts[shard.n];
-  const next = () => { // one varint at `at`
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (at >= bytes.length) throw new DamagedIndexError("shard: facet counts cut short");
-      const b = bytes[at++];
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-    }
-  };
-  const where = new Map();
+// Each of a shard's grams' facet counts, from the end of its body
+// (search/segment.py counts_section, all varints: c, then per gram its
+// index step, how many numbers, the numbers): gram index -> numbers.
+function shardCounts(shard) {
+  const numbers = readVarints(shard.bytes, shard.starts[shard.n], shard.bytes.length);
+  const counts = new Map();
   let index = -1;
-  for (let c = next(); c > 0; c--) {
-    index += next() + (index < 0 ? 1 : 0);
-    const size = next();
-    where.set(index, [at, at + size]);
-    at += size;
+  let at = 1;
+  for (let c = numbers[0]; c > 0; c--) {
+    index += numbers[at] + (index < 0 ? 1 : 0);
+    counts.set(index, numbers.slice(at + 2, at + 2 + numbers[at + 1]));
+    at += 2 + numbers[at + 1];
   }
-  return where;
+  if (!numbers.length || at !== numbers.length) throw new DamagedIndexError("shard: facet counts of the wrong length");
+  return counts;
 }
 
 export class Segment {
@@ -325,10 +315,10 @@ export class Segment {
   // The numbers of a gram's facet counts, from the end of its shard.
   gramCounts(step) {
     const shard = step.shardData;
-    if (!shard.countsWhere) shard.countsWhere = countsWhere(shard);
-    const place = shard.countsWhere.get(step.index);
-    if (!place) throw new DamagedIndexError(`seg/${this.spec.name} shard ${step.shard}: no counts for gram ${step.key}`);
-    return readVarints(shard.bytes, place[0], place[1]);
+    if (!shard.counts) shard.counts = shardCounts(shard);
+    const numbers = shard.counts.get(step.index);
+    if (!numbers) throw new DamagedIndexError(`seg/${this.spec.name} shard ${step.shard}: no counts for gram ${step.key}`);
+    return numbers;
   }
 
   // The segment's facet value names: {values: {facet: [names]}, widths};
